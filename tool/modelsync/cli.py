@@ -1,0 +1,213 @@
+"""The command line: a thin layer over the stages. The only place that prints or exits.
+
+Exit codes: 0 clean, 1 findings, 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from modelsync import __version__
+from modelsync.errors import ConfigError, ModelsyncError
+
+FORMATS = click.Choice(["text", "json", "github"])
+_STYLES = {
+    "drift": {"fg": "red"},
+    "warning": {"fg": "yellow"},
+    "summary-bad": {"fg": "red", "bold": True},
+    "summary-good": {"fg": "green", "bold": True},
+}
+
+
+class ModelsyncGroup(click.Group):
+    """Maps modelsync's exceptions to exit code 2 with a one-line message."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ModelsyncError as error:
+            click.echo(f"modelsync: error: {error}", err=True)
+            ctx.exit(2)
+        except RecursionError:
+            click.echo("modelsync: error: the models file nests too deeply to read", err=True)
+            ctx.exit(2)
+
+
+def project_options(command: Callable) -> Callable:
+    """The options every command takes (the command-line contract)."""
+    options = [
+        click.option(
+            "--root",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=".",
+            show_default=True,
+            help="Project root: where pyproject.toml and the default paths are.",
+        ),
+        click.option(
+            "--source",
+            help="Source-of-truth models file, relative to the root "
+            "[default: backend-core/models.py].",
+        ),
+        click.option(
+            "--target",
+            help="Mirrored models file, relative to the root [default: ai-worker/db.py].",
+        ),
+        click.option(
+            "--migrations",
+            help="Migrations folder, relative to the root [default: infra/postgres/migrations].",
+        ),
+        click.option(
+            "--sqlmodel-version",
+            help="Follow the DDL rules of this SQLModel release instead of the installed one.",
+        ),
+        click.option(
+            "--format",
+            "output_format",
+            type=FORMATS,
+            default="text",
+            show_default=True,
+            help="Output format; github prints workflow commands.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _config(root: Path, **overrides: Any):
+    from modelsync.config import load_config
+
+    return load_config(root, overrides)
+
+
+@click.group(cls=ModelsyncGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="modelsync")
+def main() -> None:
+    """Keep SQLModel table models, their mirror and their migrations in agreement.
+
+    modelsync reads models files statically (it never imports your code) and derives the
+    PostgreSQL schema SQLModel would create from them.
+    """
+
+
+@main.command()
+@project_options
+@click.option(
+    "--ignore",
+    "ignore",
+    multiple=True,
+    metavar="KIND",
+    help="Drop findings of this kind (repeatable), e.g. --ignore foreign_key.",
+)
+def check(
+    root: Path,
+    source: str | None,
+    target: str | None,
+    migrations: str | None,
+    sqlmodel_version: str | None,
+    output_format: str,
+    ignore: tuple[str, ...],
+) -> None:
+    """Compare the table models of the source and the target.
+
+    Prints every drift with file:line on both sides. Exits 0 when they agree, 1 on
+    drift, 2 on bad input.
+    """
+    from modelsync.compare import DRIFT_KINDS, compare
+    from modelsync.load import load_schema
+    from modelsync.report import CheckResult, check_github, check_json, check_text_lines
+    from modelsync.rules import rules_for
+
+    config = _config(
+        root, source=source, target=target, migrations=migrations, sqlmodel_version=sqlmodel_version
+    )
+    ignored = tuple(dict.fromkeys((*config.ignore, *ignore)))
+    unknown_kinds = [k for k in ignored if k not in DRIFT_KINDS]
+    if unknown_kinds:
+        raise ConfigError(
+            f"unknown drift kind {unknown_kinds[0]!r} to ignore (known: {', '.join(DRIFT_KINDS)})"
+        )
+    rules = rules_for(config.sqlmodel_version)
+    source_schema = load_schema(config.path(config.source), config.shown(config.source), rules)
+    target_schema = load_schema(config.path(config.target), config.shown(config.target), rules)
+    drifts = tuple(d for d in compare(source_schema, target_schema) if d.kind not in ignored)
+    result = CheckResult(
+        source=source_schema.path,
+        target=target_schema.path,
+        tables_compared=len(source_schema.tables),
+        drifts=drifts,
+        warnings=source_schema.warnings + target_schema.warnings,
+        ignored_kinds=ignored,
+    )
+    if output_format == "json":
+        click.echo(check_json(result))
+    elif output_format == "github":
+        text = check_github(result)
+        if text:
+            click.echo(text)
+    else:
+        for style, line in check_text_lines(result):
+            click.echo(click.style(line, **_STYLES[style]), err=style == "warning")
+    sys.exit(1 if drifts else 0)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=True))
+@project_options
+def schema(
+    file: Path,
+    root: Path,
+    source: str | None,
+    target: str | None,
+    migrations: str | None,
+    sqlmodel_version: str | None,
+    output_format: str,
+) -> None:
+    """Print the schema modelsync derives from a models FILE.
+
+    Column types are the PostgreSQL types SQLAlchemy's postgresql dialect compiles.
+    Anything that cannot be resolved statically is listed as a warning.
+    """
+    from modelsync.load import load_schema
+    from modelsync.report import github_warning, warning_text
+    from modelsync.rules import rules_for
+    from modelsync.schema_json import schema_document, schema_text
+
+    config = _config(root, sqlmodel_version=sqlmodel_version)
+    derived = load_schema(file, str(file), rules_for(config.sqlmodel_version))
+    if output_format == "json":
+        click.echo(json.dumps(schema_document(derived), indent=2))
+    elif output_format == "github":
+        for warning in derived.warnings:
+            click.echo(github_warning(warning))
+    else:
+        click.echo(schema_text(derived))
+        for warning in derived.warnings:
+            click.echo(click.style(warning_text(warning), fg="yellow"), err=True)
+
+
+def _debug_hook() -> None:
+    """MODELSYNC_DEBUG=1 lets unexpected exceptions show their traceback."""
+    if os.environ.get("MODELSYNC_DEBUG"):
+        return
+    previous = sys.excepthook
+
+    @functools.wraps(previous)
+    def hook(kind, value, traceback):  # pragma: no cover - only on internal bugs
+        if issubclass(kind, KeyboardInterrupt):
+            return previous(kind, value, traceback)
+        print(
+            f"modelsync: internal error: {kind.__name__}: {value} "
+            "(set MODELSYNC_DEBUG=1 for the traceback; please report it)",
+            file=sys.stderr,
+        )
+
+    sys.excepthook = hook

@@ -1,0 +1,263 @@
+"""One field of a table class -> one Column, by SQLModel's ``get_column_from_field``.
+
+Precedence is SQLModel's: ``sa_column`` wins outright; otherwise ``sa_type`` or the
+annotation gives the type, ``Field(...)`` the keys and nullability, and
+``sa_column_args``/``sa_column_kwargs`` are merged last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from modelsync.errors import ModelError
+from modelsync.ir import UNKNOWN_TYPE, Column, EnumType
+from modelsync.parse import FieldDecl
+from modelsync.pgtypes import SqlType, compile_type
+from modelsync.pytypes import annotation_type, length_hints, unwrap
+from modelsync.rules import SqlmodelRules
+from modelsync.values import Call, DictValue, Ref, Subscript, canonical_text, is_call
+
+# Placeholder type of a typeless ``Column(ForeignKey(...))`` until the tables are known.
+TYPE_FROM_FOREIGN_KEY = "<type of the referenced column>"
+_NOT_COLUMNS = frozenset({"sqlmodel.Relationship", "sa.relationship"})
+_ANSI_FUNCTIONS = frozenset(
+    "current_date current_time current_timestamp current_user localtime localtimestamp "
+    "session_user user".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TableContext:
+    """What a field needs to know about its file and the SQLModel release."""
+
+    path: str
+    rules: SqlmodelRules
+    enums: Callable[[str], EnumType | None]
+    builtin_base: Callable[[str], str | None]
+    warn: Callable[[int, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnDraft:
+    """A column plus what SQLAlchemy still needs while assembling the table."""
+
+    column: Column
+    # SQLAlchemy leaves a user-given nullability alone when a PrimaryKeyConstraint
+    # later adds the column to the key; an unspecified one becomes NOT NULL.
+    nullable_given: bool
+    # The enum type the column uses, so the schema can list it with its labels.
+    enum_type: EnumType | None = None
+
+
+def is_column_field(field: FieldDecl) -> bool:
+    if field.name.startswith("_"):
+        return False
+    annotation = field.annotation
+    if isinstance(annotation, Subscript):
+        annotation = annotation.base
+    if isinstance(annotation, Ref) and annotation.name in ("typing.ClassVar", "sa.Mapped"):
+        return False
+    return not is_call(field.value, *_NOT_COLUMNS)
+
+
+def build_column(field: FieldDecl, ctx: TableContext) -> ColumnDraft:
+    field_call = field.value if is_call(field.value, "sqlmodel.Field") else None
+    default = _python_default(field, field_call)
+    if field_call is not None and field_call.has("sa_column"):
+        return _from_sa_column(field, field_call.kwarg("sa_column"), default, ctx)
+    return _from_field(field, field_call or Call("sqlmodel.Field", (), ()), default, ctx)
+
+
+def _from_field(
+    field: FieldDecl, call: Call, default: str | None, ctx: TableContext
+) -> ColumnDraft:
+    line = field.line
+    unwrapped = unwrap(field.annotation, ctx.path, line)
+    if call.has("sa_type"):
+        sql_type = compile_type(call.kwarg("sa_type"), ctx.enums)
+    else:
+        hints = length_hints(call, unwrapped.metadata)
+        sql_type = annotation_type(
+            unwrapped, hints, ctx.rules, ctx.enums, ctx.builtin_base, ctx.path, line
+        )
+    primary_key = _flag(call, "primary_key", False, ctx, line)
+    nullable_given = call.has("nullable")
+    noneable = _flag(call, "nullable", unwrapped.noneable, ctx, line)
+    nullable = noneable if nullable_given else (not primary_key and noneable)
+    foreign_key = call.kwarg("foreign_key")
+    ondelete = call.kwarg("ondelete")
+    if foreign_key is not None and not isinstance(foreign_key, str):
+        ctx.warn(line, f"cannot resolve foreign_key={canonical_text(foreign_key)} statically")
+        foreign_key = None
+    if ondelete == "SET NULL" and foreign_key and not nullable:
+        raise ModelError('ondelete="SET NULL" requires nullable=True', ctx.path, line)
+    column = Column(
+        name=field.name,
+        type=_type_text(sql_type, ctx, line),
+        nullable=nullable,
+        primary_key=primary_key,
+        unique=_flag(call, "unique", False, ctx, line),
+        index=_flag(call, "index", False, ctx, line),
+        foreign_key=foreign_key,
+        ondelete=ondelete if foreign_key else None,
+        default=default,
+        enum=sql_type.enum.name if sql_type.enum else None,
+        attribute=field.name,
+        line=line,
+    )
+    for arg in call.kwarg("sa_column_args", ()) or ():
+        column = _apply_column_arg(column, arg, ctx, line)
+    extra = call.kwarg("sa_column_kwargs")
+    if extra is not None:
+        if not isinstance(extra, DictValue):
+            ctx.warn(line, "cannot resolve sa_column_kwargs statically")
+        else:
+            nullable_given = nullable_given or extra.get("nullable") is not None
+            column = _apply_column_kwargs(column, extra.items, ctx, line)
+    return ColumnDraft(column, nullable_given, sql_type.enum)
+
+
+def _from_sa_column(
+    field: FieldDecl, sa_column: Any, default: str | None, ctx: TableContext
+) -> ColumnDraft:
+    line = field.line
+    if not is_call(sa_column, "sa.Column"):
+        ctx.warn(line, f"cannot resolve sa_column={canonical_text(sa_column)} statically")
+        column = Column(field.name, UNKNOWN_TYPE, True, attribute=field.name, line=line)
+        return ColumnDraft(column, True)
+    args = list(sa_column.args)
+    name = args.pop(0) if args and isinstance(args[0], str) else field.name
+    type_value = sa_column.kwarg("type_")
+    if type_value is None and args and not _is_schema_item(args[0]):
+        type_value = args.pop(0)
+    primary_key = _flag(sa_column, "primary_key", False, ctx, line)
+    nullable_given = sa_column.has("nullable")
+    column = Column(
+        name=name,
+        type=UNKNOWN_TYPE,
+        nullable=_flag(sa_column, "nullable", not primary_key, ctx, line),
+        primary_key=primary_key,
+        attribute=field.name,
+        line=line,
+        default=default,
+    )
+    for arg in args:
+        column = _apply_column_arg(column, arg, ctx, line)
+    kwargs = [(k, v) for k, v in sa_column.kwargs if k not in ("type_", "primary_key", "nullable")]
+    column = _apply_column_kwargs(column, tuple(kwargs), ctx, line)
+    if type_value is None:
+        # SQLAlchemy copies the referenced column's type when the DDL is compiled.
+        return ColumnDraft(replace(column, type=TYPE_FROM_FOREIGN_KEY), nullable_given)
+    sql_type = compile_type(type_value, ctx.enums)
+    column = replace(
+        column,
+        type=_type_text(sql_type, ctx, line),
+        enum=sql_type.enum.name if sql_type.enum else None,
+    )
+    return ColumnDraft(column, nullable_given, sql_type.enum)
+
+
+def _is_schema_item(value: Any) -> bool:
+    return is_call(value, "sa.ForeignKey", "sa.Sequence", "sa.Identity", "sa.Computed")
+
+
+def _apply_column_arg(column: Column, arg: Any, ctx: TableContext, line: int) -> Column:
+    if is_call(arg, "sa.ForeignKey"):
+        target = arg.args[0] if arg.args else arg.kwarg("column")
+        if not isinstance(target, str):
+            ctx.warn(line, f"cannot resolve {canonical_text(arg)} statically")
+            return column
+        return replace(column, foreign_key=target, ondelete=arg.kwarg("ondelete"))
+    ctx.warn(line, f"{canonical_text(arg)} is not compared by modelsync")
+    return column
+
+
+_KWARG_FLAGS = ("primary_key", "nullable", "unique", "index")
+_SQL_CONSTANTS = {"sa.true": "true", "sa.false": "false", "sa.null": "NULL"}
+
+
+def _apply_column_kwargs(
+    column: Column, kwargs: tuple[tuple[Any, Any], ...], ctx: TableContext, line: int
+) -> Column:
+    changes: dict[str, Any] = {}
+    for key, value in kwargs:
+        if key in _KWARG_FLAGS:
+            if isinstance(value, bool):
+                changes[key] = value
+            elif value is not None:
+                ctx.warn(line, f"cannot resolve {key}={canonical_text(value)} statically")
+        elif key == "name" and isinstance(value, str):
+            changes["name"] = value
+        elif key == "server_default":
+            changes["server_default"] = _server_default(value, ctx, line)
+        elif key == "default" and column.default is None and value is not None:
+            changes["default"] = canonical_text(value)
+    return replace(column, **changes)
+
+
+def _server_default(value: Any, ctx: TableContext, line: int) -> str | None:
+    """The SQL text SQLAlchemy emits after DEFAULT for a server_default."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if (
+        is_call(value, "sa.text", "sa.literal_column")
+        and value.args
+        and isinstance(value.args[0], str)
+    ):
+        return value.args[0]
+    if isinstance(value, Call) and value.func in _SQL_CONSTANTS:
+        return _SQL_CONSTANTS[value.func]
+    if isinstance(value, Call) and value.func.startswith("sa.func."):
+        sql = _function_sql(value)
+        if sql is not None:
+            return sql
+    ctx.warn(line, f"cannot resolve server_default={canonical_text(value)} statically")
+    return UNKNOWN_TYPE
+
+
+def _function_sql(call: Call) -> str | None:
+    name = call.func.removeprefix("sa.func.")
+    if name.lower() in _ANSI_FUNCTIONS and not call.args:
+        return name.upper()
+    args = []
+    for arg in call.args:
+        if isinstance(arg, bool) or not isinstance(arg, int | float | str):
+            return None
+        args.append("'" + arg.replace("'", "''") + "'" if isinstance(arg, str) else repr(arg))
+    return f"{name}({', '.join(args)})"
+
+
+def _python_default(field: FieldDecl, field_call: Call | None) -> str | None:
+    """Canonical text of the Python-side default; a default of None counts as none,
+    since both insert NULL."""
+    if field_call is None:
+        value = field.value if field.has_value else None
+    elif field_call.has("default_factory") and field_call.kwarg("default_factory") is not None:
+        return "factory " + canonical_text(field_call.kwarg("default_factory"))
+    elif field_call.args:
+        value = field_call.args[0]
+    else:
+        value = field_call.kwarg("default")
+    if value is None or value is Ellipsis:
+        return None
+    return canonical_text(value)
+
+
+def _flag(call: Call, key: str, default: bool, ctx: TableContext, line: int) -> bool:
+    value = call.kwarg(key, default)
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return default
+    ctx.warn(line, f"cannot resolve {key}={canonical_text(value)} statically; assumed {default}")
+    return default
+
+
+def _type_text(sql_type: SqlType, ctx: TableContext, line: int) -> str:
+    if sql_type.problem:
+        ctx.warn(line, sql_type.problem)
+    return sql_type.sql

@@ -1,0 +1,104 @@
+"""The schema IR: what a models file means for the database.
+
+Records are frozen and hold tuples, so a schema is deeply immutable and hashable. Source
+positions are excluded from equality: moving a class within a file is not drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+UNKNOWN_TYPE = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    type: str
+    nullable: bool
+    primary_key: bool = False
+    unique: bool = False
+    index: bool = False
+    foreign_key: str | None = None
+    ondelete: str | None = None
+    server_default: str | None = None
+    # Python-side default in canonical source form (None: no default, or a default of None).
+    default: str | None = None
+    # Name of the PostgreSQL enum type when the column is an enum.
+    enum: str | None = None
+    attribute: str = field(default="", compare=False)
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    name: str
+    columns: tuple[str, ...]
+    unique: bool = False
+    using: str | None = None
+    # (column, operator class) pairs, e.g. (("embedding", "vector_cosine_ops"),)
+    ops: tuple[tuple[str, str], ...] = ()
+    # Made by ``index=True`` on a column (SQLAlchemy's ``_column_flag``), not named in
+    # ``__table_args__``.
+    from_column: bool = field(default=False, compare=False)
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class UniqueConstraint:
+    name: str | None
+    columns: tuple[str, ...]
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckConstraint:
+    name: str | None
+    sqltext: str
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    name: str
+    class_name: str = field(compare=False)
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]
+    indexes: tuple[Index, ...] = ()
+    unique_constraints: tuple[UniqueConstraint, ...] = ()
+    check_constraints: tuple[CheckConstraint, ...] = ()
+    line: int = field(default=0, compare=False)
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class EnumType:
+    name: str
+    labels: tuple[str, ...]
+    class_name: str = field(default="", compare=False)
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A warning: something the parser could not resolve and did not guess."""
+
+    path: str
+    line: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Schema:
+    path: str
+    tables: tuple[Table, ...]
+    enums: tuple[EnumType, ...] = ()
+    warnings: tuple[Diagnostic, ...] = ()
+
+    def table(self, name: str) -> Table | None:
+        return next((t for t in self.tables if t.name == name), None)
+
+    def enum(self, name: str) -> EnumType | None:
+        return next((e for e in self.enums if e.name == name), None)

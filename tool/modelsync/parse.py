@@ -1,0 +1,120 @@
+"""Gather the facts of a models file: its classes, their fields and attributes.
+
+A read-only pass over Python's ``ast`` (fast on the check path); nothing here knows
+SQLModel's rules, it only records what is written and where.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Any
+
+from modelsync.names import NameTable, gather_imports
+from modelsync.values import Evaluator
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDecl:
+    """``name: annotation [= value]`` in a class body."""
+
+    name: str
+    annotation: Any
+    value: Any
+    has_value: bool
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeDecl:
+    """``name = value`` without annotation (``__tablename__``, enum members, ...)."""
+
+    name: str
+    value: Any
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClassDecl:
+    name: str
+    bases: tuple[Any, ...]
+    keywords: tuple[tuple[str, Any], ...]
+    fields: tuple[FieldDecl, ...]
+    attributes: tuple[AttributeDecl, ...]
+    line: int
+    end_line: int
+
+    def keyword(self, name: str, default: Any = None) -> Any:
+        return next((v for k, v in self.keywords if k == name), default)
+
+    def attribute(self, name: str) -> AttributeDecl | None:
+        return next((a for a in self.attributes if a.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelFile:
+    path: str
+    classes: tuple[ClassDecl, ...]
+
+    def find(self, name: str) -> ClassDecl | None:
+        # The last definition wins, as at import time.
+        return next((c for c in reversed(self.classes) if c.name == name), None)
+
+
+def gather(module: ast.Module, path: str) -> ModelFile:
+    class_nodes = [n for n in module.body if isinstance(n, ast.ClassDef)]
+    names = NameTable(gather_imports(module), frozenset(n.name for n in class_nodes))
+    evaluator = Evaluator(names, _module_constants(module))
+    return ModelFile(path, tuple(_class_decl(node, evaluator) for node in class_nodes))
+
+
+def _module_constants(module: ast.Module) -> dict[str, ast.expr]:
+    """Top-level ``NAME = expr`` whose expression refers to no other assigned name.
+
+    The restriction keeps evaluation finite; ``DIM = 768`` and ``Vector(DIM)`` is the case
+    that matters.
+    """
+    assigned: dict[str, ast.expr] = {}
+    for node in module.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                assigned[target.id] = node.value
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+            assigned[node.target.id] = node.value
+    return {
+        name: expr
+        for name, expr in assigned.items()
+        if not any(isinstance(n, ast.Name) and n.id in assigned for n in ast.walk(expr))
+    }
+
+
+def _class_decl(node: ast.ClassDef, evaluator: Evaluator) -> ClassDecl:
+    fields: list[FieldDecl] = []
+    attributes: list[AttributeDecl] = []
+    for stmt in node.body:
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            fields.append(
+                FieldDecl(
+                    stmt.target.id,
+                    evaluator.annotation(stmt.annotation),
+                    evaluator.value(stmt.value),
+                    stmt.value is not None,
+                    stmt.lineno,
+                )
+            )
+        elif isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                if isinstance(target, ast.Name):
+                    attributes.append(
+                        AttributeDecl(target.id, evaluator.value(stmt.value), stmt.lineno)
+                    )
+    return ClassDecl(
+        name=node.name,
+        bases=tuple(evaluator.value(base) for base in node.bases),
+        keywords=tuple((kw.arg, evaluator.value(kw.value)) for kw in node.keywords if kw.arg),
+        fields=tuple(fields),
+        attributes=tuple(attributes),
+        line=node.lineno,
+        end_line=node.end_lineno or node.lineno,
+    )

@@ -1,0 +1,168 @@
+"""Python annotations -> SQL types, by SQLModel's ``get_sqlalchemy_type`` rules.
+
+The order of the checks is SQLModel's: Enum before str (a ``str, Enum`` is an enum), bool
+before int, datetime before date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from modelsync.errors import ModelError
+from modelsync.ir import EnumType
+from modelsync.pgtypes import SqlType, enum_sql_type, unknown
+from modelsync.rules import SqlmodelRules
+from modelsync.values import Call, Ref, Subscript, Unknown, canonical_text
+
+_STRINGISH = frozenset(
+    {
+        "builtins.str",
+        "pydantic.EmailStr",
+        "ipaddress.IPv4Address",
+        "ipaddress.IPv4Network",
+        "ipaddress.IPv6Address",
+        "ipaddress.IPv6Network",
+        "pathlib.Path",
+    }
+)
+_DATETIMES = frozenset({"datetime.datetime", "pydantic.AwareDatetime", "pydantic.NaiveDatetime"})
+_SIMPLE = {
+    "builtins.float": "FLOAT",
+    "builtins.bool": "BOOLEAN",
+    "builtins.int": "INTEGER",
+    "datetime.date": "DATE",
+    "datetime.timedelta": "INTERVAL",
+    "datetime.time": "TIME WITHOUT TIME ZONE",
+    "builtins.bytes": "BYTEA",
+    "uuid.UUID": "UUID",
+}
+_OPTIONAL = "typing.Optional"
+_UNION = "typing.Union"
+_ANNOTATED = "typing.Annotated"
+
+
+@dataclass(frozen=True, slots=True)
+class Unwrapped:
+    """An annotation with ``Optional``/``Union[.., None]``/``Annotated`` peeled off."""
+
+    inner: Any
+    noneable: bool
+    metadata: tuple[Any, ...]
+
+
+def unwrap(annotation: Any, path: str, line: int) -> Unwrapped:
+    if isinstance(annotation, Subscript) and isinstance(annotation.base, Ref):
+        base = annotation.base.name
+        if base == _ANNOTATED:
+            first, *metadata = annotation.items
+            inner = unwrap(first, path, line)
+            return Unwrapped(inner.inner, inner.noneable, (*inner.metadata, *metadata))
+        if base == _OPTIONAL:
+            inner = unwrap(annotation.items[0], path, line)
+            return Unwrapped(inner.inner, True, inner.metadata)
+        if base == _UNION:
+            members = [m for m in annotation.items if not _is_none(m)]
+            if len(members) != 1 or len(annotation.items) > 2:
+                raise ModelError(
+                    "Cannot have a (non-optional) union as a SQLAlchemy field", path, line
+                )
+            inner = unwrap(members[0], path, line)
+            noneable = inner.noneable or len(members) < len(annotation.items)
+            return Unwrapped(inner.inner, noneable, inner.metadata)
+    return Unwrapped(annotation, False, ())
+
+
+def _is_none(value: Any) -> bool:
+    return value is None or (isinstance(value, Ref) and value.name == "builtins.None")
+
+
+@dataclass(frozen=True, slots=True)
+class LengthHints:
+    """``max_length``/``max_digits``/``decimal_places`` from ``Field(...)`` or metadata."""
+
+    max_length: Any = None
+    max_digits: Any = None
+    decimal_places: Any = None
+
+
+EnumLookup = Callable[[str], EnumType | None]
+BuiltinBaseLookup = Callable[[str], str | None]
+
+
+def annotation_type(
+    unwrapped: Unwrapped,
+    hints: LengthHints,
+    rules: SqlmodelRules,
+    enums: EnumLookup,
+    builtin_base: BuiltinBaseLookup,
+    path: str,
+    line: int,
+) -> SqlType:
+    inner = unwrapped.inner
+    if isinstance(inner, Unknown):
+        return unknown(f"cannot resolve the annotation {inner.source!r} statically")
+    if isinstance(inner, Subscript):
+        origin = inner.base.name if isinstance(inner.base, Ref) else canonical_text(inner.base)
+        raise ModelError(f"{_short(origin)} has no matching SQLAlchemy type", path, line)
+    if not isinstance(inner, Ref):
+        raise ModelError(f"{canonical_text(inner)} is not a type", path, line)
+    name = inner.name
+    if name.startswith("local."):
+        local = name.removeprefix("local.")
+        enum = enums(local)
+        if enum is not None:
+            return enum_sql_type(enum)
+        base = builtin_base(local)
+        if base is None:
+            raise ModelError(f"{local} has no matching SQLAlchemy type", path, line)
+        name = base
+    if name in _STRINGISH:
+        length = hints.max_length if rules.honours_max_length else None
+        return SqlType(f"VARCHAR({length})" if length else "VARCHAR")
+    if name in _DATETIMES:
+        return SqlType(_datetime_sql(name, unwrapped.metadata, rules))
+    if name in _SIMPLE:
+        return SqlType(_SIMPLE[name])
+    if name == "decimal.Decimal":
+        return SqlType(_numeric_sql(hints))
+    if name.startswith(("builtins.", "typing.", "datetime.", "decimal.", "uuid.")):
+        raise ModelError(f"{_short(name)} has no matching SQLAlchemy type", path, line)
+    return unknown(f"cannot resolve the type {_short(name)} statically (defined elsewhere)")
+
+
+def _datetime_sql(name: str, metadata: tuple[Any, ...], rules: SqlmodelRules) -> str:
+    # Like Pydantic, the last timezone marker in Annotated metadata wins.
+    for meta in metadata:
+        if isinstance(meta, Ref) and meta.name in _DATETIMES - {"datetime.datetime"}:
+            name = meta.name
+    # Before 0.0.45 every datetime was a naive TIMESTAMP.
+    aware = rules.plain_datetime_is_aware and name != "pydantic.NaiveDatetime"
+    return f"TIMESTAMP {'WITH' if aware else 'WITHOUT'} TIME ZONE"
+
+
+def _numeric_sql(hints: LengthHints) -> str:
+    precision, scale = hints.max_digits, hints.decimal_places
+    if precision is None:
+        return "NUMERIC"
+    return f"NUMERIC({precision})" if scale is None else f"NUMERIC({precision}, {scale})"
+
+
+def length_hints(field_call: Call | None, metadata: tuple[Any, ...]) -> LengthHints:
+    """Collect the constraints SQLModel reads from a field's metadata."""
+    found: dict[str, Any] = {}
+    sources = [m for m in metadata if isinstance(m, Call)]
+    if field_call is not None:
+        sources.append(field_call)
+    for call in sources:
+        if call.func == "annotated_types.MaxLen" and call.args:
+            found["max_length"] = call.args[0]
+        for key in ("max_length", "max_digits", "decimal_places"):
+            if call.has(key) and call.kwarg(key) is not None:
+                found[key] = call.kwarg(key)
+    return LengthHints(**found)
+
+
+def _short(name: str) -> str:
+    return name.removeprefix("builtins.").removeprefix("local.")

@@ -1,0 +1,268 @@
+"""ModelFile -> Schema: which classes are tables, and what SQLModel makes of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from modelsync.columns import (
+    TYPE_FROM_FOREIGN_KEY,
+    ColumnDraft,
+    TableContext,
+    build_column,
+    is_column_field,
+)
+from modelsync.errors import ModelError
+from modelsync.ir import UNKNOWN_TYPE, Column, Diagnostic, EnumType, Index, Schema, Table
+from modelsync.parse import ClassDecl, FieldDecl, ModelFile
+from modelsync.rules import SqlmodelRules
+from modelsync.table_args import read_table_args
+from modelsync.values import Ref
+
+_ENUM_BASES = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"})
+_BUILTIN_BASES = frozenset(
+    {"builtins.str", "builtins.int", "builtins.float", "builtins.bytes", "builtins.bool"}
+)
+_SQLMODEL = "sqlmodel.SQLModel"
+
+
+@dataclass(frozen=True, slots=True)
+class _FileIndex:
+    """Lookups over the classes of one file."""
+
+    model_file: ModelFile
+    enums: dict[str, EnumType]
+
+    def local_bases(self, decl: ClassDecl) -> list[ClassDecl]:
+        bases = []
+        for base in decl.bases:
+            if isinstance(base, Ref) and base.name.startswith("local."):
+                found = self.model_file.find(base.name.removeprefix("local."))
+                if found is not None and found is not decl:
+                    bases.append(found)
+        return bases
+
+    def ancestry(self, decl: ClassDecl) -> list[ClassDecl]:
+        """The class and its local ancestors, most basic first (a simplified MRO)."""
+        order: list[ClassDecl] = []
+        for base in reversed(self.local_bases(decl)):
+            for ancestor in self.ancestry(base):
+                if ancestor not in order:
+                    order.append(ancestor)
+        order.append(decl)
+        return order
+
+    def builtin_base(self, class_name: str) -> str | None:
+        decl = self.model_file.find(class_name)
+        if decl is None:
+            return None
+        for base in decl.bases:
+            if isinstance(base, Ref) and base.name in _BUILTIN_BASES:
+                return base.name
+        return next((b for b in map(self.builtin_base_of, self.local_bases(decl)) if b), None)
+
+    def builtin_base_of(self, decl: ClassDecl) -> str | None:
+        return self.builtin_base(decl.name)
+
+
+def resolve(model_file: ModelFile, rules: SqlmodelRules) -> Schema:
+    index = _FileIndex(model_file, _enum_types(model_file))
+    warnings: list[Diagnostic] = []
+
+    def warn(line: int, message: str) -> None:
+        warnings.append(Diagnostic(model_file.path, line, message))
+
+    ctx = TableContext(model_file.path, rules, index.enums.get, index.builtin_base, warn)
+    tables: list[Table] = []
+    enums: dict[str, EnumType] = {}
+    seen: dict[str, ClassDecl] = {}
+    for decl in model_file.classes:
+        if not _is_table_class(decl, index):
+            continue
+        table, table_enums = _build_table(decl, index, ctx)
+        for enum in table_enums:
+            enums.setdefault(enum.name, enum)
+        if table.name in seen:
+            first = seen[table.name]
+            raise ModelError(
+                f"Table '{table.name}' is already defined for this MetaData instance "
+                f"(class {first.name} at line {first.line})",
+                model_file.path,
+                decl.line,
+            )
+        seen[table.name] = decl
+        tables.append(table)
+    tables = _types_from_foreign_keys(tables, model_file.path, warn)
+    return Schema(
+        path=model_file.path,
+        tables=tuple(tables),
+        enums=tuple(sorted(enums.values(), key=lambda e: e.name)),
+        warnings=tuple(warnings),
+    )
+
+
+def _is_table_class(decl: ClassDecl, index: _FileIndex) -> bool:
+    if decl.keyword("table") is not True:
+        return False
+    # SQLModel maps only the first table class of a hierarchy; a table subclass of a
+    # table model creates no table of its own.
+    return not any(base.keyword("table") is True for base in index.ancestry(decl)[:-1])
+
+
+def _build_table(
+    decl: ClassDecl, index: _FileIndex, ctx: TableContext
+) -> tuple[Table, list[EnumType]]:
+    ancestry = index.ancestry(decl)
+    for cls in ancestry:
+        for base in cls.bases:
+            _check_base(base, cls, ctx)
+    name = _table_name(decl, ancestry, ctx)
+    fields: dict[str, FieldDecl] = {}
+    for cls in ancestry:
+        for field in cls.fields:
+            fields[field.name] = field
+    drafts = [build_column(f, ctx) for f in fields.values() if is_column_field(f)]
+    table_args = _nearest_attribute(ancestry, "__table_args__")
+    args = read_table_args(table_args, name, decl.line, ctx.warn)
+    drafts = _apply_constraint_keys(drafts, args.primary_key, args.foreign_keys)
+    columns = tuple(d.column for d in drafts)
+    primary_key = tuple(c.name for c in columns if c.primary_key)
+    if not primary_key:
+        raise ModelError(
+            f"Mapper[{decl.name}({name})] could not assemble any primary key columns "
+            f"for mapped table '{name}'",
+            ctx.path,
+            decl.line,
+        )
+    by_key = {c.attribute: c.name for c in columns}
+    indexes = [
+        Index(f"ix_{name}_{c.name}", (c.name,), c.unique, from_column=True, line=c.line)
+        for c in columns
+        if c.index
+    ]
+    for named in args.indexes:
+        indexes.append(replace(named, columns=tuple(by_key.get(c, c) for c in named.columns)))
+    table = Table(
+        name=name,
+        class_name=decl.name,
+        columns=columns,
+        primary_key=primary_key,
+        indexes=tuple(sorted(indexes, key=lambda i: i.name)),
+        unique_constraints=tuple(
+            sorted(args.unique_constraints, key=lambda u: (u.name or "", u.columns))
+        ),
+        check_constraints=args.check_constraints,
+        line=decl.line,
+    )
+    return table, [d.enum_type for d in drafts if d.enum_type is not None]
+
+
+def _check_base(base: Any, cls: ClassDecl, ctx: TableContext) -> None:
+    if isinstance(base, Ref) and (
+        base.name.startswith("local.") or base.name == _SQLMODEL or base.name.startswith("typing.")
+    ):
+        return
+    shown = base.name if isinstance(base, Ref) else getattr(base, "source", "?")
+    ctx.warn(cls.line, f"base class {shown} is defined elsewhere: its fields are not known")
+
+
+def _table_name(decl: ClassDecl, ancestry: list[ClassDecl], ctx: TableContext) -> str:
+    value = _nearest_attribute(ancestry, "__tablename__")
+    if value is None:
+        return decl.name.lower()
+    if not isinstance(value, str):
+        raise ModelError("cannot resolve __tablename__ statically", ctx.path, decl.line)
+    return value
+
+
+def _nearest_attribute(ancestry: list[ClassDecl], name: str) -> Any:
+    for cls in reversed(ancestry):
+        attribute = cls.attribute(name)
+        if attribute is not None:
+            return attribute.value
+        annotated = next((f for f in cls.fields if f.name == name and f.has_value), None)
+        if annotated is not None:
+            return annotated.value
+    return None
+
+
+def _apply_constraint_keys(
+    drafts: list[ColumnDraft],
+    primary_key: tuple[str, ...],
+    foreign_keys: tuple[tuple[str, str, str | None], ...],
+) -> list[ColumnDraft]:
+    fks = {column: (target, ondelete) for column, target, ondelete in foreign_keys}
+    result = []
+    for draft in drafts:
+        column = draft.column
+        keys = (column.attribute, column.name)
+        if any(k in primary_key for k in keys):
+            nullable = column.nullable if draft.nullable_given else False
+            column = replace(column, primary_key=True, nullable=nullable)
+        for key in keys:
+            if key in fks:
+                column = replace(column, foreign_key=fks[key][0], ondelete=fks[key][1])
+        result.append(replace(draft, column=column))
+    return result
+
+
+def _types_from_foreign_keys(tables: list[Table], path: str, warn) -> list[Table]:
+    """Columns declared without a type take their referenced column's type."""
+    by_name = {t.name: t for t in tables}
+    fixed = []
+    for table in tables:
+        columns = []
+        for column in table.columns:
+            if column.type == TYPE_FROM_FOREIGN_KEY:
+                column = replace(column, type=_referenced_type(column, by_name, path, warn))
+            columns.append(column)
+        fixed.append(replace(table, columns=tuple(columns)))
+    return fixed
+
+
+def _referenced_type(column: Column, tables: dict[str, Table], path: str, warn) -> str:
+    if column.foreign_key and "." in column.foreign_key:
+        table_name, column_name = column.foreign_key.rsplit(".", 1)
+        target = tables.get(table_name)
+        referenced = target.column(column_name) if target else None
+        if referenced is not None:
+            return referenced.type
+    warn(column.line, f"column {column.name} has no type and no resolvable foreign key")
+    return UNKNOWN_TYPE
+
+
+def _enum_types(model_file: ModelFile) -> dict[str, EnumType]:
+    enums: dict[str, EnumType] = {}
+    for decl in model_file.classes:
+        if _is_enum_class(decl, model_file):
+            enums[decl.name] = EnumType(decl.name.lower(), _enum_labels(decl), decl.name, decl.line)
+    return enums
+
+
+def _is_enum_class(decl: ClassDecl, model_file: ModelFile, depth: int = 0) -> bool:
+    for base in decl.bases:
+        if not isinstance(base, Ref):
+            continue
+        if base.name in _ENUM_BASES:
+            return True
+        if base.name.startswith("local.") and depth < 20:
+            parent = model_file.find(base.name.removeprefix("local."))
+            if parent is not None and _is_enum_class(parent, model_file, depth + 1):
+                return True
+    return False
+
+
+def _enum_labels(decl: ClassDecl) -> tuple[str, ...]:
+    """Member names in definition order; an alias (a repeated value) is not a member."""
+    labels: list[str] = []
+    values: list[Any] = []
+    for attribute in decl.attributes:
+        if attribute.name.startswith("_"):
+            continue
+        value = attribute.value
+        hashable_literal = isinstance(value, str | int | float | bytes | tuple)
+        if hashable_literal and value in values:
+            continue
+        labels.append(attribute.name)
+        values.append(value)
+    return tuple(labels)

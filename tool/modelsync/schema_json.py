@@ -1,0 +1,100 @@
+"""Schema -> the documented ``modelsync schema --format json`` document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from modelsync.ir import Column, Index, Schema, Table
+
+
+def schema_document(schema: Schema) -> dict[str, Any]:
+    return {
+        "tables": [_table(t) for t in schema.tables],
+        "enums": [{"name": e.name, "labels": list(e.labels)} for e in schema.enums],
+        "warnings": [
+            {"path": w.path, "line": w.line, "message": w.message} for w in schema.warnings
+        ],
+    }
+
+
+def _table(table: Table) -> dict[str, Any]:
+    return {
+        "name": table.name,
+        "class": table.class_name,
+        "line": table.line,
+        "columns": [_column(c) for c in table.columns],
+        "primary_key": list(table.primary_key),
+        "indexes": [_index(i) for i in table.indexes],
+        "unique_constraints": [
+            {"name": u.name, "columns": list(u.columns)} for u in table.unique_constraints
+        ],
+        "check_constraints": [
+            {"name": c.name, "sqltext": c.sqltext} for c in table.check_constraints
+        ],
+    }
+
+
+def _column(column: Column) -> dict[str, Any]:
+    return {
+        "name": column.name,
+        "type": column.type,
+        "nullable": column.nullable,
+        "primary_key": column.primary_key,
+        "unique": column.unique,
+        "index": column.index,
+        "foreign_key": column.foreign_key,
+        "ondelete": column.ondelete,
+        "server_default": column.server_default,
+        "default": column.default,
+        "line": column.line,
+    }
+
+
+def _index(index: Index) -> dict[str, Any]:
+    return {
+        "name": index.name,
+        "columns": list(index.columns),
+        "unique": index.unique,
+        "using": index.using,
+        "ops": dict(index.ops),
+    }
+
+
+def schema_text(schema: Schema) -> str:
+    """A compact human-readable listing, one line per column (warnings go to stderr)."""
+    lines: list[str] = []
+    for table in schema.tables:
+        lines.append(f"{table.name}  ({table.class_name}, line {table.line})")
+        for column in table.columns:
+            lines.append("  " + _column_text(column))
+        for index in table.indexes:
+            unique = "UNIQUE " if index.unique else ""
+            using = f" USING {index.using}" if index.using else ""
+            lines.append(f"  {unique}INDEX {index.name} ({', '.join(index.columns)}){using}")
+        for constraint in table.unique_constraints:
+            name = f" {constraint.name}" if constraint.name else ""
+            lines.append(f"  UNIQUE{name} ({', '.join(constraint.columns)})")
+        for check in table.check_constraints:
+            name = f" {check.name}" if check.name else ""
+            lines.append(f"  CHECK{name} ({check.sqltext})")
+    for enum in schema.enums:
+        lines.append(f"enum {enum.name}: {', '.join(enum.labels)}")
+    return "\n".join(lines)
+
+
+def _column_text(column: Column) -> str:
+    parts = [column.name, column.type, "NULL" if column.nullable else "NOT NULL"]
+    if column.primary_key:
+        parts.append("PRIMARY KEY")
+    if column.unique:
+        parts.append("UNIQUE")
+    if column.index:
+        parts.append("INDEX")
+    if column.foreign_key:
+        on_delete = f" ON DELETE {column.ondelete}" if column.ondelete else ""
+        parts.append(f"REFERENCES {column.foreign_key}{on_delete}")
+    if column.server_default is not None:
+        parts.append(f"DEFAULT {column.server_default}")
+    if column.default is not None:
+        parts.append(f"(python default {column.default})")
+    return " ".join(parts)

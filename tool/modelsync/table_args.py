@@ -1,0 +1,126 @@
+"""``__table_args__`` -> indexes, constraints and key changes of one table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from modelsync.ir import CheckConstraint, Index, UniqueConstraint
+from modelsync.values import Call, DictValue, canonical_text, is_call
+
+
+@dataclass(frozen=True, slots=True)
+class TableArgs:
+    indexes: tuple[Index, ...] = ()
+    unique_constraints: tuple[UniqueConstraint, ...] = ()
+    check_constraints: tuple[CheckConstraint, ...] = ()
+    primary_key: tuple[str, ...] = ()
+    # column key -> (target "table.column", ondelete) from ForeignKeyConstraint
+    foreign_keys: tuple[tuple[str, str, str | None], ...] = ()
+
+
+Warn = Callable[[int, str], None]
+
+
+def read_table_args(value: Any, table: str, line: int, warn: Warn) -> TableArgs:
+    if value is None:
+        return TableArgs()
+    if isinstance(value, DictValue):
+        _check_options(value, line, warn)
+        return TableArgs()
+    if not isinstance(value, tuple):
+        warn(line, f"cannot resolve __table_args__ = {canonical_text(value)} statically")
+        return TableArgs()
+    items = list(value)
+    if items and isinstance(items[-1], DictValue):
+        _check_options(items.pop(), line, warn)
+    collected: dict[str, list] = {
+        "indexes": [],
+        "unique_constraints": [],
+        "check_constraints": [],
+        "primary_key": [],
+        "foreign_keys": [],
+    }
+    for item in items:
+        _read_item(item, table, line, warn, collected)
+    return TableArgs(
+        indexes=tuple(collected["indexes"]),
+        unique_constraints=tuple(collected["unique_constraints"]),
+        check_constraints=tuple(collected["check_constraints"]),
+        primary_key=tuple(collected["primary_key"]),
+        foreign_keys=tuple(collected["foreign_keys"]),
+    )
+
+
+def _read_item(item: Any, table: str, line: int, warn: Warn, out: dict[str, list]) -> None:
+    item_line = getattr(item, "line", 0) or line
+    if not isinstance(item, Call):
+        warn(item_line, f"cannot resolve {canonical_text(item)} in __table_args__ statically")
+        return
+    columns = tuple(a for a in item.args if isinstance(a, str))
+    if item.func == "sa.Index":
+        _read_index(item, table, item_line, warn, out)
+    elif item.func == "sa.UniqueConstraint" and len(columns) == len(item.args):
+        out["unique_constraints"].append(UniqueConstraint(item.kwarg("name"), columns, item_line))
+    elif item.func == "sa.PrimaryKeyConstraint" and len(columns) == len(item.args):
+        out["primary_key"].extend(columns)
+    elif item.func == "sa.CheckConstraint" and item.args:
+        sqltext = item.args[0]
+        if is_call(sqltext, "sa.text") and sqltext.args:
+            sqltext = sqltext.args[0]
+        if isinstance(sqltext, str):
+            out["check_constraints"].append(CheckConstraint(item.kwarg("name"), sqltext, item_line))
+        else:
+            warn(item_line, f"cannot resolve {canonical_text(item)} statically")
+    elif item.func == "sa.ForeignKeyConstraint":
+        _read_foreign_key_constraint(item, item_line, warn, out)
+    else:
+        warn(item_line, f"{canonical_text(item)} in __table_args__ is not compared by modelsync")
+
+
+def _read_index(item: Call, table: str, line: int, warn: Warn, out: dict[str, list]) -> None:
+    name, *columns = item.args or (None,)
+    if not all(isinstance(c, str) for c in columns) or not columns:
+        warn(line, f"cannot resolve the columns of {canonical_text(item)} statically")
+        return
+    if name is None:
+        # MetaData's default naming convention: "ix_%(column_0_label)s".
+        name = f"ix_{table}_{columns[0]}"
+    if not isinstance(name, str):
+        warn(line, f"cannot resolve the name of {canonical_text(item)} statically")
+        return
+    ops = item.kwarg("postgresql_ops")
+    ops_pairs = tuple(sorted(ops.items)) if isinstance(ops, DictValue) else ()
+    using = item.kwarg("postgresql_using")
+    out["indexes"].append(
+        Index(
+            name=name,
+            columns=tuple(columns),
+            unique=item.kwarg("unique", False) is True,
+            using=using if isinstance(using, str) else None,
+            ops=ops_pairs,
+            line=line,
+        )
+    )
+
+
+def _read_foreign_key_constraint(item: Call, line: int, warn: Warn, out: dict[str, list]) -> None:
+    local = item.args[0] if item.args else item.kwarg("columns")
+    remote = item.args[1] if len(item.args) > 1 else item.kwarg("refcolumns")
+    pairs_ok = (
+        isinstance(local, tuple)
+        and isinstance(remote, tuple)
+        and len(local) == len(remote)
+        and all(isinstance(x, str) for x in (*local, *remote))
+    )
+    if not pairs_ok:
+        warn(line, f"cannot resolve {canonical_text(item)} statically")
+        return
+    for column, target in zip(local, remote, strict=True):
+        out["foreign_keys"].append((column, target, item.kwarg("ondelete")))
+
+
+def _check_options(options: DictValue, line: int, warn: Warn) -> None:
+    if options.get("schema") is not None:
+        warn(line, "__table_args__ schema is not supported: tables are compared by bare name")

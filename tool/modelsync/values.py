@@ -1,0 +1,178 @@
+"""A tiny static evaluator: turns expressions of a models file into inert values.
+
+Literals become Python values, names become ``Ref``s to canonical qualified names, calls
+become ``Call``s of evaluated arguments. Anything else becomes ``Unknown`` with the line
+where it stands: the resolver reports it instead of guessing.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Any
+
+from modelsync.names import NameTable
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A reference to a named object (class, function, constant) by canonical name."""
+
+    name: str
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    func: str
+    args: tuple[Any, ...]
+    kwargs: tuple[tuple[str, Any], ...]
+    line: int = field(default=0, compare=False)
+
+    def kwarg(self, name: str, default: Any = None) -> Any:
+        for key, value in self.kwargs:
+            if key == name:
+                return value
+        return default
+
+    def has(self, name: str) -> bool:
+        return any(key == name for key, _ in self.kwargs)
+
+
+@dataclass(frozen=True, slots=True)
+class Subscript:
+    """``X[...]`` in an annotation: ``Optional[int]``, ``Annotated[str, ...]``."""
+
+    base: Any
+    items: tuple[Any, ...]
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DictValue:
+    items: tuple[tuple[Any, Any], ...]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return next((v for k, v in self.items if k == key), default)
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    source: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluator:
+    names: NameTable
+    constants: dict[str, ast.expr]
+
+    def value(self, node: ast.expr | None) -> Any:
+        if node is None:
+            return None
+        method = getattr(self, "_" + type(node).__name__, None)
+        if method is None:
+            return self._unknown(node)
+        return method(node)
+
+    def _unknown(self, node: ast.expr) -> Unknown:
+        return Unknown(ast.unparse(node), node.lineno)
+
+    def _Constant(self, node: ast.Constant) -> Any:
+        return node.value
+
+    def _Tuple(self, node: ast.Tuple) -> tuple:
+        return tuple(self.value(item) for item in node.elts)
+
+    def _List(self, node: ast.List) -> tuple:
+        return tuple(self.value(item) for item in node.elts)
+
+    def _Set(self, node: ast.Set) -> tuple:
+        return tuple(self.value(item) for item in node.elts)
+
+    def _Dict(self, node: ast.Dict) -> Any:
+        if any(key is None for key in node.keys):
+            return self._unknown(node)
+        pairs = zip(node.keys, node.values, strict=True)
+        return DictValue(tuple((self.value(k), self.value(v)) for k, v in pairs))
+
+    def _UnaryOp(self, node: ast.UnaryOp) -> Any:
+        operand = self.value(node.operand)
+        if isinstance(node.op, ast.USub) and isinstance(operand, int | float):
+            return -operand
+        return self._unknown(node)
+
+    def _BinOp(self, node: ast.BinOp) -> Any:
+        # ``X | None`` in annotations; arithmetic on literals is left unknown.
+        if isinstance(node.op, ast.BitOr):
+            return Subscript(Ref("typing.Union"), (self.value(node.left), self.value(node.right)))
+        return self._unknown(node)
+
+    def _Name(self, node: ast.Name) -> Any:
+        if node.id in self.constants:
+            return self.value(self.constants[node.id])
+        qualified = self.names.qualify(node)
+        return Ref(qualified, node.lineno) if qualified else self._unknown(node)
+
+    def _Attribute(self, node: ast.Attribute) -> Any:
+        qualified = self.names.qualify(node)
+        return Ref(qualified, node.lineno) if qualified else self._unknown(node)
+
+    def _Call(self, node: ast.Call) -> Any:
+        func = self.names.qualify(node.func)
+        if func is None or any(isinstance(a, ast.Starred) for a in node.args):
+            return self._unknown(node)
+        if any(kw.arg is None for kw in node.keywords):
+            return self._unknown(node)
+        return Call(
+            func,
+            tuple(self.value(arg) for arg in node.args),
+            tuple((kw.arg, self.value(kw.value)) for kw in node.keywords),
+            node.lineno,
+        )
+
+    def _Subscript(self, node: ast.Subscript) -> Any:
+        items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        return Subscript(self.value(node.value), tuple(self.value(i) for i in items), node.lineno)
+
+    def annotation(self, node: ast.expr) -> Any:
+        """Evaluate an annotation; string annotations (forward refs) are parsed first."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                inner = ast.parse(node.value.strip(), mode="eval").body
+            except SyntaxError:
+                return Unknown(node.value, node.lineno)
+            ast.increment_lineno(inner, node.lineno - 1)
+            return self.annotation(inner)
+        if isinstance(node, ast.Subscript):
+            items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            base = self.value(node.value)
+            # Annotated's metadata are values; every other subscript holds annotations.
+            if isinstance(base, Ref) and base.name == "typing.Annotated":
+                first, *meta = items
+                evaluated = (self.annotation(first), *(self.value(m) for m in meta))
+                return Subscript(base, evaluated, node.lineno)
+            return Subscript(base, tuple(self.annotation(i) for i in items), node.lineno)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            union = (self.annotation(node.left), self.annotation(node.right))
+            return Subscript(Ref("typing.Union"), union, node.lineno)
+        return self.value(node)
+
+
+def is_call(value: Any, *funcs: str) -> bool:
+    return isinstance(value, Call) and value.func in funcs
+
+
+def canonical_text(value: Any) -> str:
+    """A formatting-independent spelling of an evaluated value (for defaults)."""
+    if isinstance(value, Ref):
+        return value.name.removeprefix("local.").removeprefix("builtins.")
+    if isinstance(value, Call):
+        args = [canonical_text(a) for a in value.args]
+        args += [f"{k}={canonical_text(v)}" for k, v in value.kwargs]
+        return f"{canonical_text(Ref(value.func))}({', '.join(args)})"
+    if isinstance(value, Unknown):
+        return value.source
+    if isinstance(value, tuple):
+        return "(" + ", ".join(canonical_text(v) for v in value) + ")"
+    return repr(value)
