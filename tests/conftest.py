@@ -1,0 +1,49 @@
+"""Shared helpers: run the real CLI in a subprocess, or the stages on inline text."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from modelsync.ir import Schema
+from modelsync.parse import gather
+from modelsync.resolve import resolve
+from modelsync.rules import SqlmodelRules, parse_version
+from modelsync.source import parse_python
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "examples" / "interview"
+
+
+def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "modelsync", *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def schema_of(text: str, version: str = "0.0.50", path: str = "models.py") -> Schema:
+    source = textwrap.dedent(text)
+    rules = SqlmodelRules(parse_version(version))
+    return resolve(gather(parse_python(source, path), path), rules)
+
+
+def write_project(root: Path, source: str, target: str, config: str = "") -> Path:
+    """A project in the standard layout with the given models (dedented)."""
+    (root / "backend-core").mkdir(parents=True, exist_ok=True)
+    (root / "ai-worker").mkdir(parents=True, exist_ok=True)
+    (root / "backend-core" / "models.py").write_text(textwrap.dedent(source), encoding="utf-8")
+    (root / "ai-worker" / "db.py").write_text(textwrap.dedent(target), encoding="utf-8")
+    if config:
+        (root / "pyproject.toml").write_text(textwrap.dedent(config), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    def make(source: str, target: str, config: str = "") -> Path:
+        return write_project(tmp_path, source, target, config)
+
+    return make
