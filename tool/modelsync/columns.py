@@ -65,6 +65,11 @@ def is_column_field(field: FieldDecl) -> bool:
 def build_column(field: FieldDecl, ctx: TableContext) -> ColumnDraft:
     field_call = field.value if is_call(field.value, "sqlmodel.Field") else None
     default = _python_default(field, field_call)
+    if field_call is None:
+        # ``x: Annotated[str, Field(index=True)]``: SQLModel reads its column settings
+        # from the Field in the annotation when none is assigned.
+        metadata = unwrap(field.annotation, ctx.path, field.line).field_metadata
+        field_call = next((m for m in metadata if is_call(m, "sqlmodel.Field")), None)
     if field_call is not None and field_call.has("sa_column"):
         return _from_sa_column(field, field_call.kwarg("sa_column"), default, ctx)
     return _from_field(field, field_call or Call("sqlmodel.Field", (), ()), default, ctx)
@@ -78,7 +83,7 @@ def _from_field(
     if call.has("sa_type"):
         sql_type = compile_type(call.kwarg("sa_type"), ctx.enums)
     else:
-        hints = length_hints(call, unwrapped.metadata)
+        hints = length_hints(call, unwrapped.field_metadata)
         sql_type = annotation_type(
             unwrapped, hints, ctx.rules, ctx.enums, ctx.builtin_base, ctx.path, line
         )

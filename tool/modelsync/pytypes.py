@@ -38,6 +38,7 @@ _SIMPLE = {
     "builtins.bytes": "BYTEA",
     "uuid.UUID": "UUID",
 }
+FIELD_FUNCTIONS = frozenset({"sqlmodel.Field", "pydantic.Field"})
 _OPTIONAL = "typing.Optional"
 _UNION = "typing.Union"
 _ANNOTATED = "typing.Annotated"
@@ -49,29 +50,35 @@ class Unwrapped:
 
     inner: Any
     noneable: bool
-    metadata: tuple[Any, ...]
+    # Metadata of a top-level ``Annotated``: Pydantic applies it to the field. Inside a
+    # union it is not field-level (no ``max_length``, no ``Field(index=True)``).
+    field_metadata: tuple[Any, ...]
+    # Metadata at any depth: SQLModel still reads timezone markers through unions.
+    markers: tuple[Any, ...]
 
 
-def unwrap(annotation: Any, path: str, line: int) -> Unwrapped:
+def unwrap(annotation: Any, path: str, line: int, top: bool = True) -> Unwrapped:
     if isinstance(annotation, Subscript) and isinstance(annotation.base, Ref):
         base = annotation.base.name
         if base == _ANNOTATED:
             first, *metadata = annotation.items
-            inner = unwrap(first, path, line)
-            return Unwrapped(inner.inner, inner.noneable, (*inner.metadata, *metadata))
+            inner = unwrap(first, path, line, top)
+            field_metadata = (*inner.field_metadata, *metadata) if top else ()
+            markers = (*inner.markers, *metadata)
+            return Unwrapped(inner.inner, inner.noneable, field_metadata, markers)
         if base == _OPTIONAL:
-            inner = unwrap(annotation.items[0], path, line)
-            return Unwrapped(inner.inner, True, inner.metadata)
+            inner = unwrap(annotation.items[0], path, line, top=False)
+            return Unwrapped(inner.inner, True, (), inner.markers)
         if base == _UNION:
             members = [m for m in annotation.items if not _is_none(m)]
             if len(members) != 1 or len(annotation.items) > 2:
                 raise ModelError(
                     "Cannot have a (non-optional) union as a SQLAlchemy field", path, line
                 )
-            inner = unwrap(members[0], path, line)
+            inner = unwrap(members[0], path, line, top=False)
             noneable = inner.noneable or len(members) < len(annotation.items)
-            return Unwrapped(inner.inner, noneable, inner.metadata)
-    return Unwrapped(annotation, False, ())
+            return Unwrapped(inner.inner, noneable, (), inner.markers)
+    return Unwrapped(annotation, False, (), ())
 
 
 def _is_none(value: Any) -> bool:
@@ -122,7 +129,7 @@ def annotation_type(
         length = hints.max_length if rules.honours_max_length else None
         return SqlType(f"VARCHAR({length})" if length else "VARCHAR")
     if name in _DATETIMES:
-        return SqlType(_datetime_sql(name, unwrapped.metadata, rules))
+        return SqlType(_datetime_sql(name, unwrapped.markers, rules))
     if name in _SIMPLE:
         return SqlType(_SIMPLE[name])
     if name == "decimal.Decimal":
@@ -150,7 +157,11 @@ def _numeric_sql(hints: LengthHints) -> str:
 
 
 def length_hints(field_call: Call | None, metadata: tuple[Any, ...]) -> LengthHints:
-    """Collect the constraints SQLModel reads from a field's metadata."""
+    """Collect the constraints SQLModel reads from a field's metadata.
+
+    SQLModel looks only at ``MaxLen`` and Pydantic's own metadata, which ``Field(...)``
+    produces; ``StringConstraints(max_length=...)`` is neither, so it sets no length.
+    """
     found: dict[str, Any] = {}
     sources = [m for m in metadata if isinstance(m, Call)]
     if field_call is not None:
@@ -158,6 +169,8 @@ def length_hints(field_call: Call | None, metadata: tuple[Any, ...]) -> LengthHi
     for call in sources:
         if call.func == "annotated_types.MaxLen" and call.args:
             found["max_length"] = call.args[0]
+        if call.func not in FIELD_FUNCTIONS:
+            continue
         for key in ("max_length", "max_digits", "decimal_places"):
             if call.has(key) and call.kwarg(key) is not None:
                 found[key] = call.kwarg(key)
