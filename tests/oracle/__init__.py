@@ -1,0 +1,35 @@
+"""Differential-test oracle: the schema real SQLModel creates for a model file.
+
+The oracle runs in a subprocess so that importing user models (and SQLModel's global
+metadata) never leaks into the test process.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+SCRIPT = Path(__file__).with_name("sqlmodel_schema.py")
+
+
+def sqlmodel_schemas(paths: Iterable[str | Path]) -> dict[str, dict[str, Any]]:
+    """Map each path (as given, str) to ``{"schema": ...}`` or ``{"error": ...}``.
+
+    All files are handled by one subprocess run; each is imported in isolation there.
+    """
+    args = [str(p) for p in paths]
+    if not args:
+        return {}
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"oracle failed with exit code {proc.returncode}:\n{proc.stderr}")
+    return json.loads(proc.stdout)

@@ -1,0 +1,195 @@
+"""Print the schema that real SQLModel creates for each given model file, as JSON.
+
+Usage: python sqlmodel_schema.py MODEL.py [MODEL.py ...]
+
+Output: ``{path: {"schema": {...}} | {"error": "ExceptionType: message"}}``, where the schema
+has exactly the shape of ``modelsync schema FILE --format json`` (minus ``line``/``warnings``).
+
+Every file is imported in its own forked child: the heavy imports (sqlmodel, sqlalchemy,
+pgvector) happen once in the parent, and each child starts with the parent's empty
+``SQLModel.metadata``, so table names may repeat across files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import os
+import sys
+from typing import Any
+
+import pgvector.sqlalchemy  # noqa: F401  (pre-imported so that forked children share it)
+import sqlalchemy as sa
+import sqlmodel
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import configure_mappers
+
+PG_DIALECT = postgresql.dialect()
+MODULE_NAME = "oracle_models"
+
+
+# --- schema extraction -------------------------------------------------------------------
+
+
+def compile_sql(element: Any) -> str:
+    """Render a SQL expression with bound values inlined, as DDL would show it."""
+    return str(element.compile(dialect=PG_DIALECT, compile_kwargs={"literal_binds": True}))
+
+
+def server_default_sql(column: sa.Column) -> str | None:
+    default = column.server_default
+    if default is None:
+        return None
+    arg = default.arg  # type: ignore[attr-defined]
+    if isinstance(arg, str):
+        # A plain string becomes a quoted SQL literal in DDL.
+        return "'" + arg.replace("'", "''") + "'"
+    return compile_sql(arg)
+
+
+def foreign_key_of(column: sa.Column) -> tuple[str | None, str | None]:
+    """(target "table.column", ondelete) of the column's single foreign key, or (None, None)."""
+    fks = list(column.foreign_keys)
+    if not fks:
+        return None, None
+    if len(fks) > 1:
+        # The schema format has room for one; the corpus never declares more.
+        raise ValueError(f"column {column.name!r} has {len(fks)} foreign keys")
+    return fks[0].target_fullname, fks[0].ondelete
+
+
+def column_schema(column: sa.Column) -> dict[str, Any]:
+    foreign_key, ondelete = foreign_key_of(column)
+    return {
+        "name": column.name,
+        "type": str(column.type.compile(dialect=PG_DIALECT)),
+        "nullable": bool(column.nullable),
+        "primary_key": bool(column.primary_key),
+        "unique": bool(column.unique),
+        "index": bool(column.index),
+        "foreign_key": foreign_key,
+        "ondelete": ondelete,
+        "server_default": server_default_sql(column),
+    }
+
+
+def index_schema(index: sa.Index) -> dict[str, Any]:
+    columns = [e.name if isinstance(e, sa.Column) else str(e) for e in index.expressions]
+    postgresql = index.dialect_options["postgresql"]
+    return {
+        "name": index.name,
+        "columns": columns,
+        "unique": bool(index.unique),
+        "using": postgresql["using"] or None,
+        "ops": dict(postgresql["ops"] or {}),
+    }
+
+
+def unique_constraints(table: sa.Table) -> list[dict[str, Any]]:
+    # Column(unique=True) creates its own UniqueConstraint flagged with _column_flag; that
+    # one is reported through the column's "unique" key instead.
+    found = [
+        {"name": c.name, "columns": [col.name for col in c.columns]}
+        for c in table.constraints
+        if isinstance(c, sa.UniqueConstraint) and not getattr(c, "_column_flag", False)
+    ]
+    return sorted(found, key=lambda u: (u["name"] or "", u["columns"]))
+
+
+def check_constraints(table: sa.Table) -> list[dict[str, Any]]:
+    found = [
+        {"name": c.name, "sqltext": str(c.sqltext)}
+        for c in table.constraints
+        if isinstance(c, sa.CheckConstraint)
+    ]
+    return sorted(found, key=lambda c: (c["name"] or "", c["sqltext"]))
+
+
+def table_schema(table: sa.Table, class_name: str | None) -> dict[str, Any]:
+    indexes = sorted((index_schema(i) for i in table.indexes), key=lambda i: i["name"] or "")
+    return {
+        "name": table.name,
+        "class": class_name,
+        "columns": [column_schema(c) for c in table.columns],
+        "indexes": indexes,
+        "unique_constraints": unique_constraints(table),
+        "primary_key": [c.name for c in table.primary_key.columns],
+        "check_constraints": check_constraints(table),
+    }
+
+
+def enum_schemas(tables: list[sa.Table]) -> list[dict[str, Any]]:
+    enums: dict[str, dict[str, Any]] = {}
+    for table in tables:
+        for column in table.columns:
+            if isinstance(column.type, sa.Enum):
+                enums.setdefault(
+                    column.type.name, {"name": column.type.name, "labels": list(column.type.enums)}
+                )
+    return [enums[name] for name in sorted(enums)]
+
+
+def current_schema() -> dict[str, Any]:
+    """The schema of everything registered in SQLModel's (fresh, per-child) metadata."""
+    registry = sqlmodel.SQLModel._sa_registry
+    class_by_table = {m.local_table.name: m.class_.__name__ for m in registry.mappers}
+    tables = list(sqlmodel.SQLModel.metadata.sorted_tables)
+    return {
+        "tables": [table_schema(t, class_by_table.get(t.name)) for t in tables],
+        "enums": enum_schemas(tables),
+    }
+
+
+# --- isolation ---------------------------------------------------------------------------
+
+
+def import_model_file(path: str) -> None:
+    spec = importlib.util.spec_from_file_location(MODULE_NAME, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    # Registered before executing: pydantic resolves string annotations (and
+    # `from __future__ import annotations`) through sys.modules[cls.__module__].
+    sys.modules[MODULE_NAME] = module
+    spec.loader.exec_module(module)
+
+
+def schema_or_error(path: str) -> dict[str, Any]:
+    try:
+        # Model files may print; keep our stdout for the JSON only.
+        with contextlib.redirect_stdout(sys.stderr):
+            import_model_file(path)
+            configure_mappers()  # relationship mistakes only surface here
+        return {"schema": current_schema()}
+    except Exception as exc:  # any failure is a result to report, not a crash
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def run_in_fork(path: str) -> dict[str, Any]:
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: compute, send, and leave without running the parent's cleanup
+        os.close(read_fd)
+        payload = json.dumps(schema_or_error(path)).encode()
+        with os.fdopen(write_fd, "wb") as pipe:
+            pipe.write(payload)
+        os._exit(0)
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as pipe:
+        payload = pipe.read()  # read before waiting, so a large payload cannot block the child
+    _, status = os.waitpid(pid, 0)
+    if not payload:
+        return {"error": f"ChildProcessError: exit status {os.waitstatus_to_exitcode(status)}"}
+    return json.loads(payload)
+
+
+def main(argv: list[str]) -> int:
+    results = {path: run_in_fork(path) for path in argv}
+    json.dump(results, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
