@@ -137,3 +137,20 @@ def test_usage_error_exits_2() -> None:
     result = run_cli("check", "--format", "xml")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_index_on_a_missing_column(tmp_path: Path) -> None:
+    path = tmp_path / "models.py"
+    path.write_text(
+        HEADER + "from sqlalchemy import Index\n"
+        "class A(SQLModel, table=True):\n"
+        "    __table_args__ = (Index('ix_a_name', 'name'),)\n"
+        "    id: int = Field(primary_key=True)\n"
+    )
+    result = run_cli("schema", path)
+    assert result.returncode == 2
+    _assert_one_line_error(
+        result.stderr,
+        "Can't create Index on table 'a': no column named 'name' is present.",
+        f"{path}:5:",
+    )

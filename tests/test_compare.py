@@ -72,7 +72,7 @@ def test_formatting_and_order_are_not_drift() -> None:
         ("role: Role = Role.MEMBER", "role: Role = Role.ADMIN", ("default", "questions", "role", "Role.MEMBER", "Role.ADMIN")),
         ('text("now()")', 'text("CURRENT_TIMESTAMP")', ("server_default", "questions", "created_at", "now()", "CURRENT_TIMESTAMP")),
         ("    body: str\n", "    body: str = Field(unique=True)\n", ("unique", "questions", "body", "false", "true")),
-        ("    body: str\n", "", ("column_missing", "questions", "body", "VARCHAR", None)),
+        ("    role: Role = Role.MEMBER\n", "", ("column_missing", "questions", "role", "role", None)),
         ("    body: str\n", "    body: str\n    extra: int = 0\n", ("column_extra", "questions", "extra", None, "INTEGER")),
         ('    MEMBER = "member"\n', '    MEMBER = "member"\n    GUEST = "guest"\n', ("enum_labels", None, None, "ADMIN, MEMBER", "ADMIN, MEMBER, GUEST")),
     ],

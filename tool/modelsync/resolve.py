@@ -16,7 +16,7 @@ from modelsync.errors import ModelError
 from modelsync.ir import UNKNOWN_TYPE, Column, Diagnostic, EnumType, Index, Schema, Table
 from modelsync.parse import ClassDecl, FieldDecl, ModelFile
 from modelsync.rules import SqlmodelRules
-from modelsync.table_args import read_table_args
+from modelsync.table_args import TableArgs, read_table_args
 from modelsync.values import Ref
 
 _ENUM_BASES = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"})
@@ -135,6 +135,7 @@ def _build_table(
             decl.line,
         )
     by_key = {c.attribute: c.name for c in columns}
+    _check_constraint_columns(args, by_key, name, decl.line, ctx)
     indexes = [
         Index(f"ix_{name}_{c.name}", (c.name,), c.unique, from_column=True, line=c.line)
         for c in columns
@@ -155,6 +156,26 @@ def _build_table(
         line=decl.line,
     )
     return table, [d.enum_type for d in drafts if d.enum_type is not None]
+
+
+def _check_constraint_columns(
+    args: TableArgs, by_key: dict[str, str], table: str, table_line: int, ctx: TableContext
+) -> None:
+    """SQLAlchemy refuses an index or constraint on a column the table does not have."""
+    known = set(by_key) | set(by_key.values())
+    named = [("Index", i.columns, i.line) for i in args.indexes]
+    named += [("UniqueConstraint", u.columns, u.line) for u in args.unique_constraints]
+    named += [("PrimaryKeyConstraint", (c,), 0) for c in args.primary_key]
+    named += [("ForeignKeyConstraint", (c,), 0) for c, _, _ in args.foreign_keys]
+    for kind, columns, line in named:
+        for column in columns:
+            if column not in known:
+                raise ModelError(
+                    f"Can't create {kind} on table '{table}': no column named "
+                    f"'{column}' is present.",
+                    ctx.path,
+                    line or table_line,
+                )
 
 
 def _check_base(base: Any, cls: ClassDecl, ctx: TableContext) -> None:
