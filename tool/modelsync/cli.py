@@ -122,7 +122,9 @@ def check(
     drift, 2 on bad input.
     """
     from modelsync.compare import DRIFT_KINDS, compare
-    from modelsync.load import load_schema
+    from modelsync.load import parse_file, schema_of
+    from modelsync.markers import find_region
+    from modelsync.mirror import mirror_state, stale_region_drifts
     from modelsync.report import CheckResult, check_github, check_json, check_text_lines
     from modelsync.rules import rules_for
 
@@ -136,9 +138,17 @@ def check(
             f"unknown drift kind {unknown_kinds[0]!r} to ignore (known: {', '.join(DRIFT_KINDS)})"
         )
     rules = rules_for(config.sqlmodel_version)
-    source_schema = load_schema(config.path(config.source), config.shown(config.source), rules)
-    target_schema = load_schema(config.path(config.target), config.shown(config.target), rules)
-    drifts = tuple(d for d in compare(source_schema, target_schema) if d.kind not in ignored)
+    source = parse_file(config.path(config.source), config.shown(config.source))
+    target = parse_file(config.path(config.target), config.shown(config.target))
+    source_schema, target_schema = schema_of(source, rules), schema_of(target, rules)
+    found = list(compare(source_schema, target_schema))
+    if "stale_region" not in ignored and find_region(target.text, target.path):
+        # Only a marked target has a generated region to keep current.
+        state = mirror_state(
+            source, source_schema, target, config.templates_path, config.relationships
+        )
+        found += stale_region_drifts(state, source.path, target.path)
+    drifts = tuple(d for d in found if d.kind not in ignored)
     result = CheckResult(
         source=source_schema.path,
         target=target_schema.path,
@@ -157,6 +167,95 @@ def check(
         for style, line in check_text_lines(result):
             click.echo(click.style(line, **_STYLES[style]), err=style == "warning")
     sys.exit(1 if drifts else 0)
+
+
+@main.command()
+@project_options
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Write nothing; exit 1 if generate would change the target.",
+)
+@click.option(
+    "--diff",
+    "show_diff",
+    is_flag=True,
+    help="Print a unified diff (current -> generated) instead of writing.",
+)
+@click.option(
+    "--stdout", "to_stdout", is_flag=True, help="Print the generated target instead of writing it."
+)
+@click.option("--force", is_flag=True, help="Overwrite a generated region that was edited by hand.")
+def generate(
+    root: Path,
+    source: str | None,
+    target: str | None,
+    migrations: str | None,
+    sqlmodel_version: str | None,
+    output_format: str,
+    check_only: bool,
+    show_diff: bool,
+    to_stdout: bool,
+    force: bool,
+) -> None:
+    """Write the mirrored models into the target from the source's table models.
+
+    Only the region between the modelsync marker comments is rewritten; everything else
+    in the target (engine setup, helper functions, comments) is kept byte for byte. A
+    target without markers is adopted: its mirrored classes are replaced by the region,
+    placed where the first of them stood. A missing target is created with the engine
+    and session setup of the database standard. Imports the region needs are added;
+    none are removed. The write is atomic and happens only when the text changes.
+    """  # fmt: skip
+    from modelsync.generate import generate_text, line_ranges, unified_diff, write_atomically
+    from modelsync.load import parse_file, schema_of
+    from modelsync.mirror import mirror_state
+    from modelsync.report import warning_text
+    from modelsync.rules import rules_for
+
+    config = _config(root, source=source, target=target, migrations=migrations,
+                     sqlmodel_version=sqlmodel_version)  # fmt: skip
+    source_file = parse_file(config.path(config.source), config.shown(config.source))
+    schema = schema_of(source_file, rules_for(config.sqlmodel_version))
+    target_path = config.path(config.target)
+    shown = config.shown(config.target)
+    target_file = parse_file(target_path, shown) if target_path.exists() else None
+    state = mirror_state(
+        source_file, schema, target_file, config.templates_path, config.relationships
+    )
+    result = generate_text(state, target_file, shown)
+    for warning in (*schema.warnings, *result.warnings):
+        click.echo(click.style(warning_text(warning), fg="yellow"), err=True)
+    if to_stdout:
+        click.echo(result.text, nl=False)
+        return
+    if show_diff:
+        diff = unified_diff(result.current, result.text, shown)
+        click.echo(diff, nl=False)
+        sys.exit(1 if diff else 0)
+    if check_only:
+        if result.changed:
+            click.echo(f"{shown}: would be changed by `modelsync generate`")
+            sys.exit(1)
+        click.echo(f"{shown}: up to date")
+        return
+    if result.hand_edited_lines and not force:
+        assert state.region is not None
+        click.echo(
+            f"{shown}:{result.hand_edited_lines[0]}: the generated region was edited by hand "
+            f"(line(s) {line_ranges(result.hand_edited_lines)} differ from what generate "
+            f"writes); move the change into {source_file.path}, then run generate again, "
+            "or pass --force to overwrite it",
+            err=True,
+        )
+        sys.exit(1)
+    if not result.changed:
+        click.echo(f"{shown}: up to date")
+        return
+    write_atomically(target_path, result.text)
+    verb = "created" if result.current is None else "updated"
+    click.echo(f"{shown}: {verb} ({len(schema.tables)} table model(s) from {source_file.path})")
 
 
 @main.command()

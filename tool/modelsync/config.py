@@ -23,6 +23,11 @@ class Config:
     vector_dim: int = 768
     sqlmodel_version: str | None = None
     ignore: tuple[str, ...] = ()
+    relationships: bool = True
+
+    @property
+    def templates_path(self) -> Path | None:
+        return self.root / self.templates_dir if self.templates_dir else None
 
     def path(self, relative: str) -> Path:
         return self.root / relative
@@ -40,6 +45,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "vector_dim": int,
     "sqlmodel_version": str,
     "ignore": list,
+    "relationships": bool,
 }
 
 
@@ -80,7 +86,7 @@ def _read_pyproject(path: Path) -> dict[str, Any]:
                 line,
             )
         expected = _TYPES[key]
-        if not isinstance(value, expected) or isinstance(value, bool):
+        if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             raise ConfigError(f"[tool.modelsync] {key} has the wrong type", shown, line)
     if any(not isinstance(kind, str) for kind in table.get("ignore", [])):
         raise ConfigError("[tool.modelsync] ignore must be a list of strings", shown, line)

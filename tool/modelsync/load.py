@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+from dataclasses import dataclass
 from pathlib import Path
 
 from modelsync.ir import Schema
@@ -11,7 +13,24 @@ from modelsync.rules import SqlmodelRules
 from modelsync.source import parse_python, read_source
 
 
-def load_schema(path: Path, shown: str, rules: SqlmodelRules) -> Schema:
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    """A models file read once: its text and syntax tree serve every later stage."""
+
+    path: str
+    text: str
+    module: ast.Module
+
+
+def parse_file(path: Path, shown: str) -> ParsedFile:
     """``shown`` is the path as messages print it (relative to the project root)."""
     text = read_source(path, shown)
-    return resolve(gather(parse_python(text, shown), shown), rules)
+    return ParsedFile(shown, text, parse_python(text, shown))
+
+
+def schema_of(parsed: ParsedFile, rules: SqlmodelRules) -> Schema:
+    return resolve(gather(parsed.module, parsed.path), rules)
+
+
+def load_schema(path: Path, shown: str, rules: SqlmodelRules) -> Schema:
+    return schema_of(parse_file(path, shown), rules)

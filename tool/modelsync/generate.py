@@ -1,0 +1,101 @@
+"""``modelsync generate``: the target file as it should be, and how it differs from now."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from modelsync.cst_imports import add_imports
+from modelsync.ir import Diagnostic
+from modelsync.load import ParsedFile
+from modelsync.mirror import MirrorState
+from modelsync.render import render_new_file, render_region
+from modelsync.source import parse_python
+from modelsync.splice import splice_adopting, splice_marked
+
+
+@dataclass(frozen=True, slots=True)
+class Generated:
+    current: str | None  # None: the target does not exist yet
+    text: str
+    # Lines of the current region that differ from what generate writes, when the region
+    # was edited by hand (empty otherwise).
+    hand_edited_lines: tuple[int, ...]
+    warnings: tuple[Diagnostic, ...]
+
+    @property
+    def changed(self) -> bool:
+        return self.current != self.text
+
+
+def generate_text(state: MirrorState, target: ParsedFile | None, target_shown: str) -> Generated:
+    region_text = render_region(state.region_input, state.sources)
+    if target is None:
+        text = render_new_file(state.region_input, region_text, state.sources)
+        return Generated(None, text, (), state.warnings)
+    if state.region is not None:
+        text = splice_marked(target.text, state.region, region_text)
+    else:
+        text = splice_adopting(target.text, target.module, state.mirrored_classes, region_text)
+    text = add_imports(text, state.missing_imports, state.missing_future_import)
+    # The result must still be Python; a failure here is a bug, reported with its place.
+    parse_python(text, target_shown)
+    edited = _hand_edited_lines(state, region_text) if state.region else ()
+    return Generated(target.text, text, edited, state.warnings)
+
+
+def _hand_edited_lines(state: MirrorState, region_text: str) -> tuple[int, ...]:
+    region = state.region
+    if region is None or not region.edited_by_hand:
+        return ()
+    current = region.body.split("\n")
+    fresh = region_text.split("\n")[1:-2]
+    lines: list[int] = []
+    matcher = difflib.SequenceMatcher(a=current, b=fresh, autojunk=False)
+    for tag, i1, i2, _, _ in matcher.get_opcodes():
+        if tag != "equal":
+            first = region.begin_line + 1 + i1
+            lines.extend(range(first, first + max(i2 - i1, 1)))
+    return tuple(lines)
+
+
+def unified_diff(current: str | None, text: str, shown: str) -> str:
+    return "".join(
+        difflib.unified_diff(
+            (current or "").splitlines(keepends=True),
+            text.splitlines(keepends=True),
+            fromfile=f"current {shown}",
+            tofile=f"generated {shown}",
+        )
+    )
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write via a temporary file in the same folder and rename: never a half file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def line_ranges(lines: tuple[int, ...]) -> str:
+    """``(3, 4, 5, 9)`` -> ``"3-5, 9"``."""
+    ranges: list[str] = []
+    for number in lines:
+        if ranges and int(ranges[-1].split("-")[-1]) == number - 1:
+            ranges[-1] = f"{ranges[-1].split('-')[0]}-{number}"
+        else:
+            ranges.append(str(number))
+    return ", ".join(ranges)

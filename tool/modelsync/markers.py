@@ -1,0 +1,69 @@
+"""The marker comments around the generated region, and the checksums in the end marker.
+
+The end marker records two fingerprints, as cog does: ``inputs`` (of everything the region
+is rendered from) and ``content`` (of the region's text as written). A content mismatch
+means someone edited the region by hand; an inputs mismatch means the source changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from modelsync.errors import InputError
+
+BEGIN_PREFIX = "# --- modelsync: begin generated"
+END_PREFIX = "# --- modelsync: end generated"
+_END_SUMS = re.compile(r"inputs=(?P<inputs>[0-9a-f]{12}) content=(?P<content>[0-9a-f]{12})")
+
+
+def begin_marker(source_path: str) -> str:
+    return f"{BEGIN_PREFIX} from {source_path} (edit that file, not this region) ---"
+
+
+def end_marker(inputs: str, body: str) -> str:
+    return f"{END_PREFIX}; inputs={inputs} content={content_sum(body)} ---"
+
+
+def content_sum(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """Where the region stands in a file (1-based marker lines) and what it holds."""
+
+    begin_line: int
+    end_line: int
+    body: str
+    inputs_sum: str | None
+    content_sum: str | None
+
+    @property
+    def edited_by_hand(self) -> bool:
+        return self.content_sum != content_sum(self.body)
+
+
+def find_region(text: str, path: str) -> Region | None:
+    """The marked region of ``text``, None without markers; refuses broken markers."""
+    lines = text.splitlines()
+    begins = [i for i, line in enumerate(lines, 1) if line.startswith(BEGIN_PREFIX)]
+    ends = [i for i, line in enumerate(lines, 1) if line.startswith(END_PREFIX)]
+    if not begins and not ends:
+        return None
+    if len(begins) > 1 or len(ends) > 1:
+        duplicate = begins[1] if len(begins) > 1 else ends[1]
+        raise InputError("duplicated modelsync marker: one generated region only", path, duplicate)
+    if not begins or not ends or ends[0] < begins[0]:
+        where = (begins or ends)[0]
+        raise InputError("unbalanced modelsync markers: need one begin before one end", path, where)
+    begin, end = begins[0], ends[0]
+    sums = _END_SUMS.search(lines[end - 1])
+    return Region(
+        begin_line=begin,
+        end_line=end,
+        body="\n".join(lines[begin : end - 1]),
+        inputs_sum=sums.group("inputs") if sums else None,
+        content_sum=sums.group("content") if sums else None,
+    )

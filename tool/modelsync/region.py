@@ -1,0 +1,268 @@
+"""What the generated region of the mirror holds, read from the source (read-only, ``ast``).
+
+The region copies the source's own text for every class it needs — table models, the
+non-table bases they inherit from, the enums they use — and the module constants those
+classes refer to, so docstrings, comments and every ``Field(...)`` argument survive exactly.
+The result, ``RegionInput``, is everything rendering depends on; its digest lets ``check``
+tell a stale region without rendering.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from dataclasses import dataclass
+
+from modelsync.ir import Diagnostic, Schema
+from modelsync.load import ParsedFile
+from modelsync.names import gather_imports
+
+_RELATIONSHIP_CALLS = frozenset({"Relationship", "relationship"})
+
+
+@dataclass(frozen=True, slots=True)
+class CopiedItem:
+    """A top-level statement of the source copied into the region."""
+
+    kind: str  # "enum", "base", "table" or "definition" (a module constant or function)
+    name: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImportLine:
+    """``from module import name as asname`` (module None: ``import name as asname``)."""
+
+    module: str | None
+    name: str
+    asname: str | None = None
+
+    @property
+    def bound(self) -> str:
+        if self.asname:
+            return self.asname
+        return self.name if self.module else self.name.split(".", 1)[0]
+
+    def statement(self) -> str:
+        alias = f" as {self.asname}" if self.asname else ""
+        if self.module is None:
+            return f"import {self.name}{alias}"
+        return f"from {self.module} import {self.name}{alias}"
+
+
+@dataclass(frozen=True, slots=True)
+class RegionInput:
+    source_path: str
+    items: tuple[CopiedItem, ...]
+    imports: tuple[ImportLine, ...]
+    future_annotations: bool
+    relationships: bool
+
+    def digest(self, templates: tuple[tuple[str, str], ...], version: str) -> str:
+        """A fingerprint of everything the rendered region depends on."""
+        payload = repr((self, templates, version)).encode("utf-8")
+        return hashlib.sha256(payload).hexdigest()[:12]
+
+
+def needed_class_names(source: ParsedFile, schema: Schema) -> frozenset[str]:
+    """The classes the region copies: the tables, the local classes they inherit from,
+    and the enums any of those use."""
+    classes = {n.name: n for n in source.module.body if isinstance(n, ast.ClassDef)}
+    wanted = _needed_classes({t.class_name for t in schema.tables}, classes)
+    return frozenset(wanted | _referenced_enums(wanted, classes))
+
+
+def region_input(
+    source: ParsedFile,
+    schema: Schema,
+    wanted: frozenset[str],
+    target_bindings: frozenset[str],
+    relationships: bool,
+) -> tuple[RegionInput, tuple[Diagnostic, ...]]:
+    """``wanted``: from ``needed_class_names``. ``target_bindings``: top-level names the
+    target defines outside the region and the mirrored classes; a constant the target
+    already defines is not copied again."""
+    lines = source.text.splitlines()
+    classes = {n.name: n for n in source.module.body if isinstance(n, ast.ClassDef)}
+    tables = {t.class_name for t in schema.tables}
+    definitions = _needed_definitions(source.module, [classes[name] for name in wanted])
+    used_names = _names_used(classes[name] for name in wanted)
+    used_names |= _names_used(definitions.values())
+    items: list[CopiedItem] = []
+    for node in source.module.body:
+        if isinstance(node, ast.ClassDef) and node.name in wanted:
+            kind = "table" if node.name in tables else _class_kind(node)
+            text = _class_text(node, lines, drop_relationships=not relationships)
+            items.append(CopiedItem(kind, node.name, text))
+        elif (name := _defined_name(node)) in definitions and name not in target_bindings:
+            items.append(CopiedItem("definition", name, _span_text(node, lines)))
+    copied = {item.name for item in items}
+    imports, warnings = _needed_imports(source, used_names - copied)
+    future = any(
+        isinstance(n, ast.ImportFrom) and n.module == "__future__" and
+        any(a.name == "annotations" for a in n.names)
+        for n in source.module.body
+    )  # fmt: skip
+    return RegionInput(source.path, tuple(items), imports, future, relationships), warnings
+
+
+def _needed_classes(tables: set[str], classes: dict[str, ast.ClassDef]) -> set[str]:
+    """The table classes and every local class they inherit from."""
+    wanted: set[str] = set()
+    pending = [name for name in tables if name in classes]
+    while pending:
+        name = pending.pop()
+        if name in wanted:
+            continue
+        wanted.add(name)
+        for base in classes[name].bases:
+            if isinstance(base, ast.Name) and base.id in classes:
+                pending.append(base.id)
+    return wanted
+
+
+def _referenced_enums(wanted: set[str], classes: dict[str, ast.ClassDef]) -> set[str]:
+    used = _names_used(classes[name] for name in wanted)
+    return {name for name in used if name in classes and _class_kind(classes[name]) == "enum"}
+
+
+def _class_kind(node: ast.ClassDef) -> str:
+    for base in node.bases:
+        name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")
+        if name in ("Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"):
+            return "enum"
+    return "base"
+
+
+def _names_used(nodes) -> set[str]:
+    used: set[str] = set()
+    for node in nodes:
+        for child in ast.walk(node):
+            if isinstance(child, ast.Name):
+                used.add(child.id)
+            elif isinstance(child, ast.Constant) and isinstance(child.value, str):
+                # String annotations ("Optional[Team]") name things too.
+                used.update(_names_in_string(child.value))
+    return used
+
+
+def _names_in_string(text: str) -> set[str]:
+    if not text.isprintable() or len(text) > 200:
+        return set()
+    try:
+        expression = ast.parse(text.strip(), mode="eval")
+    except SyntaxError:
+        return set()
+    return {n.id for n in ast.walk(expression) if isinstance(n, ast.Name)}
+
+
+def _needed_definitions(module: ast.Module, roots: list[ast.ClassDef]) -> dict[str, ast.stmt]:
+    """Module constants and functions the copied classes use, and the ones those use."""
+    available = {
+        name: node
+        for node in module.body
+        if not isinstance(node, ast.ClassDef) and (name := _defined_name(node))
+    }
+    needed: dict[str, ast.stmt] = {}
+    pending = _names_used(roots)
+    while pending:
+        name = pending.pop()
+        if name in available and name not in needed:
+            needed[name] = available[name]
+            pending |= _names_used([available[name]])
+    return needed
+
+
+def _defined_name(node: ast.stmt) -> str | None:
+    """The one name a top-level constant or function definition binds."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return node.name
+    if isinstance(node, ast.Assign | ast.AnnAssign):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if len(targets) == 1 and isinstance(targets[0], ast.Name):
+            return targets[0].id
+    return None
+
+
+def statement_start(node: ast.stmt, lines: list[str]) -> int:
+    """First line (1-based) of a statement with its decorators and the comment block
+    directly above it."""
+    start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+    while start > 1 and lines[start - 2].lstrip().startswith("#"):
+        start -= 1
+    return start
+
+
+def _span_text(node: ast.stmt, lines: list[str]) -> str:
+    return "\n".join(lines[statement_start(node, lines) - 1 : node.end_lineno])
+
+
+def _class_text(node: ast.ClassDef, lines: list[str], drop_relationships: bool) -> str:
+    start = statement_start(node, lines)
+    dropped: set[int] = set()
+    if drop_relationships:
+        for stmt in node.body:
+            if _is_relationship(stmt):
+                dropped.update(range(statement_start(stmt, lines), stmt.end_lineno + 1))
+    kept = [
+        lines[number - 1] for number in range(start, node.end_lineno + 1) if number not in dropped
+    ]
+    return "\n".join(kept)
+
+
+def _is_relationship(stmt: ast.stmt) -> bool:
+    value = getattr(stmt, "value", None)
+    if not isinstance(value, ast.Call):
+        return False
+    func = value.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return name in _RELATIONSHIP_CALLS
+
+
+def _needed_imports(
+    source: ParsedFile, names: set[str]
+) -> tuple[tuple[ImportLine, ...], tuple[Diagnostic, ...]]:
+    imported = gather_imports(source.module)
+    lines: list[ImportLine] = []
+    warnings: list[Diagnostic] = []
+    for name in sorted(names):
+        qualified = imported.get(name)
+        if qualified is None:
+            continue  # a builtin, or a name the class body binds itself
+        line = _import_line(source.module, name)
+        if line is None or line.module and line.module.startswith("."):
+            warnings.append(
+                Diagnostic(
+                    source.path,
+                    _import_lineno(source.module, name),
+                    f"{name} comes from a relative import; add its import to the target by hand",
+                )
+            )
+            continue
+        lines.append(line)
+    return tuple(lines), tuple(warnings)
+
+
+def _import_line(module: ast.Module, bound: str) -> ImportLine | None:
+    for node in ast.walk(module):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if (alias.asname or alias.name.split(".", 1)[0]) == bound:
+                    name = alias.name if alias.asname else alias.name.split(".", 1)[0]
+                    return ImportLine(None, name, alias.asname)
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if (alias.asname or alias.name) == bound:
+                    prefix = "." * node.level
+                    return ImportLine(prefix + (node.module or ""), alias.name, alias.asname)
+    return None
+
+
+def _import_lineno(module: ast.Module, bound: str) -> int:
+    for node in ast.walk(module):
+        bound_here = isinstance(node, ast.Import | ast.ImportFrom) and any(
+            (a.asname or a.name) == bound for a in node.names
+        )
+        if bound_here:
+            return node.lineno
+    return 1

@@ -1,0 +1,109 @@
+"""RegionInput + templates -> the region's text, or a whole new ``db.py``.
+
+Python decides every string (imports, the copied classes); templates only lay them out.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from modelsync import __version__
+from modelsync.markers import begin_marker, end_marker
+from modelsync.region import ImportLine, RegionInput
+from modelsync.templates import environment
+
+# The standard's section 2.2: connection and pool defaults.
+ENGINE_DEFAULTS = {
+    "database_url": "postgresql+psycopg://admin:1234@db:5432/interview_db",
+    "pool_size": 20,
+    "max_overflow": 10,
+    "pool_recycle": 3600,
+}
+ENGINE_IMPORTS = (
+    ImportLine(None, "os"),
+    ImportLine("collections.abc", "Iterator"),
+    ImportLine("contextlib", "contextmanager"),
+    ImportLine("sqlmodel", "Session"),
+    ImportLine("sqlmodel", "create_engine"),
+)
+_LINE_LENGTH = 88
+
+
+def inputs_digest(region_input: RegionInput, sources: tuple[tuple[str, str], ...]) -> str:
+    return region_input.digest(sources, __version__)
+
+
+def render_region(region_input: RegionInput, sources: tuple[tuple[str, str], ...]) -> str:
+    """The region with its markers, ending in a newline. The end marker fingerprints the
+    inputs and the exact lines between the markers."""
+    env = environment(sources)
+    context = {"source_path": region_input.source_path}
+    items = [
+        env.get_template(f"{item.kind}.py.j2").render(item=item, **context).strip("\n")
+        for item in region_input.items
+    ]
+    body = env.get_template("region.py.j2").render(items=items, **context)
+    if not body.endswith("\n"):
+        body += "\n"
+    between = body[:-1]  # the lines between the markers, as find_region reads them
+    digest = inputs_digest(region_input, sources)
+    return f"{begin_marker(region_input.source_path)}\n{body}{end_marker(digest, between)}\n"
+
+
+def render_new_file(
+    region_input: RegionInput, region: str, sources: tuple[tuple[str, str], ...]
+) -> str:
+    imports = import_block(
+        (*ENGINE_IMPORTS, *region_input.imports), region_input.future_annotations
+    )
+    template = environment(sources).get_template("db.py.j2")
+    text = template.render(
+        source_path=region_input.source_path, imports=imports, region=region, **ENGINE_DEFAULTS
+    )
+    return text.rstrip("\n") + "\n"
+
+
+def import_block(lines: tuple[ImportLine, ...], future_annotations: bool) -> list[str]:
+    """Import statements as isort lays them out: ``__future__``, standard library, third
+    party (a blank line between sections); merged per module, wrapped like a formatter."""
+    sections: list[list[str]] = [
+        ["from __future__ import annotations"] if future_annotations else []
+    ]
+    for stdlib in (True, False):
+        chosen = [line for line in lines if _is_stdlib(line) == stdlib]
+        sections.append(_section(chosen))
+    return ["\n".join(section) + "\n" for section in sections if section]
+
+
+def import_lines_text(lines: list[ImportLine]) -> list[str]:
+    """The statements for these imports: ``import x`` ones, then one per module."""
+    return _section(lines)
+
+
+def _section(lines: list[ImportLine]) -> list[str]:
+    statements = sorted({line.statement() for line in lines if line.module is None})
+    grouped: dict[str, set[str]] = {}
+    for line in lines:
+        if line.module is not None:
+            alias = f" as {line.asname}" if line.asname else ""
+            grouped.setdefault(line.module, set()).add(line.name + alias)
+    for module in sorted(grouped):
+        names = sorted(grouped[module], key=_isort_key)
+        one_line = f"from {module} import {', '.join(names)}"
+        if len(one_line) <= _LINE_LENGTH:
+            statements.append(one_line)
+        else:
+            body = "".join(f"    {name},\n" for name in names)
+            statements.append(f"from {module} import (\n{body})")
+    return statements
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    # isort's order-by-type: CONSTANTS, then Classes, then functions and variables.
+    kind = 0 if name.isupper() else 1 if name[:1].isupper() else 2
+    return kind, name
+
+
+def _is_stdlib(line: ImportLine) -> bool:
+    top = (line.module or line.name).split(".", 1)[0]
+    return top in sys.stdlib_module_names
