@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from modelsync.cst_imports import add_imports
+from modelsync.errors import InputError, ModelsyncError
 from modelsync.ir import Diagnostic
 from modelsync.load import ParsedFile
 from modelsync.mirror import MirrorState
@@ -35,16 +36,28 @@ def generate_text(state: MirrorState, target: ParsedFile | None, target_shown: s
     region_text = render_region(state.region_input, state.sources)
     if target is None:
         text = render_new_file(state.region_input, region_text, state.sources)
+        _must_be_python(text, target_shown)
         return Generated(None, text, (), state.warnings)
     if state.region is not None:
         text = splice_marked(target.text, state.region, region_text)
     else:
         text = splice_adopting(target.text, target.module, state.mirrored_classes, region_text)
     text = add_imports(text, state.missing_imports, state.missing_future_import)
-    # The result must still be Python; a failure here is a bug, reported with its place.
-    parse_python(text, target_shown)
+    _must_be_python(text, target_shown)
     edited = _hand_edited_lines(state, region_text) if state.region else ()
     return Generated(target.text, text, edited, state.warnings)
+
+
+def _must_be_python(text: str, shown: str) -> None:
+    """Refuse to write what would not even parse (a broken user template, say)."""
+    try:
+        parse_python(text, shown)
+    except InputError as error:
+        raise ModelsyncError(
+            f"the generated file would not be valid Python ({error.message}); check the templates",
+            shown,
+            error.line,
+        ) from None
 
 
 def _hand_edited_lines(state: MirrorState, region_text: str) -> tuple[int, ...]:

@@ -184,11 +184,11 @@ def _defined_name(node: ast.stmt) -> str | None:
     return None
 
 
-def statement_start(node: ast.stmt, lines: list[str]) -> int:
-    """First line (1-based) of a statement with its decorators and the comment block
-    directly above it."""
+def statement_start(node: ast.stmt, lines: list[str], with_comments: bool = True) -> int:
+    """First line (1-based) of a statement with its decorators and, if asked, the comment
+    block directly above it."""
     start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
-    while start > 1 and lines[start - 2].lstrip().startswith("#"):
+    while with_comments and start > 1 and lines[start - 2].lstrip().startswith("#"):
         start -= 1
     return start
 

@@ -25,7 +25,8 @@ def splice_adopting(
     lines = text.splitlines(keepends=True)
     plain = text.splitlines()
     spans = [
-        (statement_start(node, plain), node.end_lineno or node.lineno)
+        # Comments above a replaced class are the user's: they stay.
+        (statement_start(node, plain, with_comments=False), node.end_lineno or node.lineno)
         for node in module.body
         if isinstance(node, ast.ClassDef) and node.name in mirrored
     ]

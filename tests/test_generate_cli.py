@@ -1,0 +1,301 @@
+"""`modelsync generate`: new files, adoption, markers, modes, hand edits, templates."""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, run_cli
+
+ADOPTION = REPO / "tests" / "fixtures" / "adoption"
+TARGET = "ai-worker/db.py"
+
+
+@pytest.fixture
+def adoption(tmp_path: Path) -> Path:
+    root = tmp_path / "adoption"
+    shutil.copytree(ADOPTION, root)
+    return root
+
+
+@pytest.fixture
+def fresh(adoption: Path) -> Path:
+    """The adoption project with no target yet: generate creates it."""
+    (adoption / TARGET).unlink()
+    return adoption
+
+
+def generate(root: Path, *flags: str):
+    return run_cli("generate", "--root", root, *flags)
+
+
+def _kept_statements(text: str, mirrored: set[str]) -> list[str]:
+    """Source text of every top-level statement that is not a mirrored class or import."""
+    module = ast.parse(text)
+    kept = []
+    for node in module.body:
+        if isinstance(node, ast.ClassDef) and node.name in mirrored:
+            continue
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            continue  # imports may gain names; none may be lost (checked separately)
+        start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+        kept.append("\n".join(text.splitlines()[start - 1 : node.end_lineno]))
+    return kept
+
+
+def test_adoption_brings_a_stale_mirror_in_sync_and_keeps_everything_else(adoption: Path) -> None:
+    before = (adoption / TARGET).read_text()
+    assert run_cli("check", "--root", adoption).returncode == 1
+    result = generate(adoption)
+    assert result.returncode == 0, result.stderr
+    after = (adoption / TARGET).read_text()
+    assert run_cli("check", "--root", adoption).returncode == 0
+    mirrored = {"QuestionCategory", "Company", "Question"}
+    before_kept = _kept_statements(before, mirrored)
+    # Everything the user wrote stands in the result byte for byte, in the same order.
+    positions = [after.index(statement) for statement in before_kept]
+    assert positions == sorted(positions)
+    assert "# Mirrored from backend-core/models.py -- last synced by hand, long ago." in after
+    # No import was removed: every name the old file imported is still imported.
+    imported_before = _imported_names(before)
+    assert imported_before <= _imported_names(after)
+    # The region replaced the old classes where the first of them stood.
+    assert after.index("# --- modelsync: begin generated") < after.index("def task_session")
+    assert "Vector(384)" not in after and "class Transcript" in after
+    assert "class QuestionRead" not in after  # API schemas are not mirrored
+
+
+def _imported_names(text: str) -> set[str]:
+    names = set()
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {a.asname or a.name for a in node.names}
+    return names
+
+
+def test_generate_twice_changes_nothing(adoption: Path) -> None:
+    assert generate(adoption).returncode == 0
+    target = adoption / TARGET
+    first = target.read_bytes()
+    os.utime(target, ns=(1_000_000_000, 1_000_000_000))
+    second = generate(adoption)
+    assert second.returncode == 0
+    assert "up to date" in second.stdout
+    assert target.read_bytes() == first
+    assert target.stat().st_mtime_ns == 1_000_000_000  # not rewritten
+
+
+def test_new_target_has_engine_session_and_region(fresh: Path) -> None:
+    result = generate(fresh)
+    assert result.returncode == 0, result.stderr
+    assert "created" in result.stdout
+    text = (fresh / TARGET).read_text()
+    assert text.startswith('"""Database access for the worker')
+    assert "generated from backend-core/models.py" in text
+    for needle in (
+        'DEFAULT_DATABASE_URL = "postgresql+psycopg://admin:1234@db:5432/interview_db"',
+        'os.getenv("DATABASE_URL", DEFAULT_DATABASE_URL)',
+        'pool_size=int(os.getenv("DB_POOL_SIZE", "20"))',
+        'max_overflow=int(os.getenv("DB_MAX_OVERFLOW", "10"))',
+        'pool_recycle=int(os.getenv("DB_POOL_RECYCLE", "3600"))',
+        "pool_pre_ping=True",
+        "with Session(engine) as session:",
+    ):
+        assert needle in text
+    assert run_cli("check", "--root", fresh).returncode == 0
+    formatted = run_cli_ruff("format", "--isolated", "--check", fresh / TARGET)
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+
+
+def run_cli_ruff(*args: str | Path):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "ruff", *map(str, args)], capture_output=True, text=True
+    )
+
+
+def test_check_diff_and_stdout_modes_write_nothing(adoption: Path) -> None:
+    target = adoption / TARGET
+    before = target.read_bytes()
+    check = generate(adoption, "--check")
+    assert check.returncode == 1
+    assert "would be changed" in check.stdout
+    diff = generate(adoption, "--diff")
+    assert diff.returncode == 1
+    assert diff.stdout.startswith(f"--- current {TARGET}\n+++ generated {TARGET}\n")
+    assert (
+        "-    embedding: Optional[list[float]] = Field(default=None, sa_column=Column(Vector(384)))"
+        in diff.stdout
+    )
+    stdout = generate(adoption, "--stdout")
+    assert stdout.returncode == 0
+    assert "# --- modelsync: begin generated" in stdout.stdout
+    assert target.read_bytes() == before
+    assert generate(adoption).returncode == 0
+    assert generate(adoption, "--check").returncode == 0
+    assert generate(adoption, "--diff").stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ("class Broken(\n", "syntax error"),
+        ("# --- modelsync: begin generated from x\n", "unbalanced modelsync markers"),
+        (
+            "# --- modelsync: begin generated from x\n# --- modelsync: end generated\n"
+            "# --- modelsync: begin generated from x\n# --- modelsync: end generated\n",
+            "duplicated modelsync marker",
+        ),
+    ],
+)
+def test_broken_target_is_refused_and_left_untouched(
+    adoption: Path, damage: str, message: str
+) -> None:
+    target = adoption / TARGET
+    target.write_text(target.read_text() + damage)
+    before = target.read_bytes()
+    result = generate(adoption)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert result.stderr.startswith(f"modelsync: error: {TARGET}:")
+    assert "Traceback" not in result.stderr
+    assert target.read_bytes() == before
+
+
+def test_hand_edited_region_is_refused_without_force(adoption: Path) -> None:
+    assert generate(adoption).returncode == 0
+    target = adoption / TARGET
+    text = target.read_text()
+    edited = text.replace(
+        "speaker: str = Field(max_length=20)", "speaker: str = Field(max_length=40)"
+    )
+    target.write_text(edited)
+    line = edited.splitlines().index("    speaker: str = Field(max_length=40)") + 1
+    check = run_cli("check", "--root", adoption, "--format", "json")
+    assert check.returncode == 1
+    assert "stale_region" in check.stdout and "edited by hand" in check.stdout
+    refused = generate(adoption)
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(f"{TARGET}:{line}: the generated region was edited by hand")
+    assert f"line(s) {line} differ" in refused.stderr
+    assert target.read_text() == edited
+    forced = generate(adoption, "--force")
+    assert forced.returncode == 0
+    assert target.read_text() == text
+
+
+def test_source_change_makes_the_region_stale(adoption: Path) -> None:
+    assert generate(adoption).returncode == 0
+    source = adoption / "backend-core" / "models.py"
+    source.write_text(
+        source.read_text().replace(
+            "speaker: str = Field(max_length=20)", "speaker: str = Field(max_length=30)"
+        )
+    )
+    check = run_cli("check", "--root", adoption)
+    assert check.returncode == 1
+    assert (
+        "[stale_region] the generated region is older than backend-core/models.py" in check.stdout
+    )
+    assert "[type] transcripts.speaker" in check.stdout
+    assert generate(adoption).returncode == 0
+    assert run_cli("check", "--root", adoption).returncode == 0
+
+
+def test_a_missing_import_is_reported_and_restored(adoption: Path) -> None:
+    assert generate(adoption).returncode == 0
+    target = adoption / TARGET
+    target.write_text(
+        target.read_text().replace("from sqlalchemy.dialects.postgresql import JSONB\n", "")
+    )
+    check = run_cli("check", "--root", adoption)
+    assert check.returncode == 1
+    assert "needs `from sqlalchemy.dialects.postgresql import JSONB`" in check.stdout
+    assert generate(adoption).returncode == 0
+    assert "from sqlalchemy.dialects.postgresql import JSONB" in target.read_text()
+    assert run_cli("check", "--root", adoption).returncode == 0
+
+
+def test_relationships_can_be_left_out(adoption: Path) -> None:
+    (adoption / "pyproject.toml").write_text("[tool.modelsync]\nrelationships = false\n")
+    assert generate(adoption).returncode == 0
+    text = (adoption / TARGET).read_text()
+    assert "Relationship(" not in text
+    assert run_cli("check", "--root", adoption).returncode == 0
+    (adoption / "pyproject.toml").write_text("[tool.modelsync]\nrelationships = true\n")
+    stale = run_cli("check", "--root", adoption)
+    assert stale.returncode == 1 and "stale_region" in stale.stdout
+
+
+def test_user_templates_override_the_bundled_ones(fresh: Path) -> None:
+    templates = fresh / "my-templates"
+    templates.mkdir()
+    bundled = (REPO / "templates" / "db.py.j2").read_text()
+    header = '"""Worker models for {{ source_path }}, generated by our CI. Do not edit."""\n'
+    custom = header + bundled.split('"""\n', 1)[1]
+    (templates / "db.py.j2").write_text(custom)
+    (fresh / "pyproject.toml").write_text('[tool.modelsync]\ntemplates_dir = "my-templates"\n')
+    assert generate(fresh).returncode == 0
+    text = (fresh / TARGET).read_text()
+    assert text.startswith('"""Worker models for backend-core/models.py, generated by our CI.')
+    assert run_cli("check", "--root", fresh).returncode == 0
+    # The region remembers which templates made it: changing one makes it stale.
+    (templates / "table.py.j2").write_text("# table {{ item.name }}\n{{ item.text }}\n")
+    stale = run_cli("check", "--root", fresh)
+    assert stale.returncode == 1 and "stale_region" in stale.stdout
+    assert generate(fresh).returncode == 0
+    assert "# table Company\nclass Company" in (fresh / TARGET).read_text()
+
+
+def test_a_template_that_renders_invalid_python_is_refused(fresh: Path) -> None:
+    templates = fresh / "my-templates"
+    templates.mkdir()
+    (templates / "db.py.j2").write_text("def broken(:\n{{ region }}\n")
+    (fresh / "pyproject.toml").write_text('[tool.modelsync]\ntemplates_dir = "my-templates"\n')
+    result = generate(fresh)
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        f"modelsync: error: {TARGET}:1: the generated file would not be valid Python"
+    )
+    assert not (fresh / TARGET).exists()
+
+
+def test_missing_templates_dir_is_an_error(fresh: Path) -> None:
+    (fresh / "pyproject.toml").write_text('[tool.modelsync]\ntemplates_dir = "nowhere"\n')
+    result = generate(fresh)
+    assert result.returncode == 2
+    assert "templates_dir is not a directory" in result.stderr
+
+
+def test_generated_region_of_the_example_round_trips(tmp_path: Path) -> None:
+    root = tmp_path / "interview"
+    shutil.copytree(REPO / "examples" / "interview", root)
+    assert generate(root).returncode == 0
+    assert run_cli("check", "--root", root).returncode == 0
+    assert "up to date" in generate(root).stdout
+
+
+def test_future_annotations_follow_the_source(fresh: Path) -> None:
+    source = fresh / "backend-core" / "models.py"
+    source.write_text(
+        '"""Models."""\n\nfrom __future__ import annotations\n'
+        + source.read_text().split('"""\n', 1)[1]
+    )
+    (fresh / TARGET).write_text(textwrap.dedent('''\
+        """Worker."""
+
+        import os
+
+        HELLO = os.getenv("HELLO")
+    '''))  # fmt: skip
+    assert generate(fresh).returncode == 0
+    text = (fresh / TARGET).read_text()
+    assert text.index("from __future__ import annotations") < text.index("import os")
+    assert run_cli("check", "--root", fresh).returncode == 0
