@@ -267,6 +267,19 @@ def test_a_template_that_renders_invalid_python_is_refused(fresh: Path) -> None:
     assert not (fresh / TARGET).exists()
 
 
+def test_json_and_github_formats(adoption: Path) -> None:
+    import json
+
+    document = json.loads(generate(adoption, "--check", "--format", "json").stdout)
+    assert document["status"] == "would_change" and document["target"] == TARGET
+    github = generate(adoption, "--check", "--format", "github")
+    assert github.returncode == 1
+    assert github.stdout.startswith(f"::error file={TARGET},title=modelsync generate::")
+    written = json.loads(generate(adoption, "--format", "json").stdout)
+    assert written["status"] == "updated"
+    assert json.loads(generate(adoption, "--format", "json").stdout)["status"] == "up_to_date"
+
+
 def test_missing_templates_dir_is_an_error(fresh: Path) -> None:
     (fresh / "pyproject.toml").write_text('[tool.modelsync]\ntemplates_dir = "nowhere"\n')
     result = generate(fresh)

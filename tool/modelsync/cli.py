@@ -211,7 +211,6 @@ def generate(
     from modelsync.generate import generate_text, line_ranges, unified_diff, write_atomically
     from modelsync.load import parse_file, schema_of
     from modelsync.mirror import mirror_state
-    from modelsync.report import warning_text
     from modelsync.rules import rules_for
 
     config = _config(root, source=source, target=target, migrations=migrations,
@@ -225,37 +224,72 @@ def generate(
         source_file, schema, target_file, config.templates_path, config.relationships
     )
     result = generate_text(state, target_file, shown)
-    for warning in (*schema.warnings, *result.warnings):
-        click.echo(click.style(warning_text(warning), fg="yellow"), err=True)
-    if to_stdout:
-        click.echo(result.text, nl=False)
-        return
-    if show_diff:
-        diff = unified_diff(result.current, result.text, shown)
-        click.echo(diff, nl=False)
-        sys.exit(1 if diff else 0)
+    warnings = (*schema.warnings, *result.warnings)
+    if to_stdout or show_diff:
+        _echo_warnings(warnings)
+        text = result.text if to_stdout else unified_diff(result.current, result.text, shown)
+        click.echo(text, nl=False)
+        sys.exit(1 if show_diff and text else 0)
+    line = None
     if check_only:
-        if result.changed:
-            click.echo(f"{shown}: would be changed by `modelsync generate`")
-            sys.exit(1)
-        click.echo(f"{shown}: up to date")
-        return
-    if result.hand_edited_lines and not force:
-        assert state.region is not None
-        click.echo(
-            f"{shown}:{result.hand_edited_lines[0]}: the generated region was edited by hand "
-            f"(line(s) {line_ranges(result.hand_edited_lines)} differ from what generate "
-            f"writes); move the change into {source_file.path}, then run generate again, "
-            "or pass --force to overwrite it",
-            err=True,
+        status = "would_change" if result.changed else "up_to_date"
+        message = "would be changed by `modelsync generate`" if result.changed else "up to date"
+    elif result.hand_edited_lines and not force:
+        status, line = "refused", result.hand_edited_lines[0]
+        message = (
+            f"the generated region was edited by hand (line(s) "
+            f"{line_ranges(result.hand_edited_lines)} differ from what generate writes); "
+            f"move the change into {source_file.path}, then run generate again, "
+            "or pass --force to overwrite it"
         )
-        sys.exit(1)
-    if not result.changed:
-        click.echo(f"{shown}: up to date")
-        return
-    write_atomically(target_path, result.text)
-    verb = "created" if result.current is None else "updated"
-    click.echo(f"{shown}: {verb} ({len(schema.tables)} table model(s) from {source_file.path})")
+    elif not result.changed:
+        status, message = "up_to_date", "up to date"
+    else:
+        write_atomically(target_path, result.text)
+        status = "created" if result.current is None else "updated"
+        message = f"{status} ({len(schema.tables)} table model(s) from {source_file.path})"
+    failed = status in ("would_change", "refused")
+    _echo_outcome(output_format, shown, line, status, message, failed, warnings)
+    sys.exit(1 if failed else 0)
+
+
+def _echo_warnings(warnings) -> None:
+    from modelsync.report import warning_text
+
+    for warning in warnings:
+        click.echo(click.style(warning_text(warning), fg="yellow"), err=True)
+
+
+def _echo_outcome(
+    output_format: str,
+    shown: str,
+    line: int | None,
+    status: str,
+    message: str,
+    failed: bool,
+    warnings,
+) -> None:
+    """How generate tells what it did, in the chosen format."""  # fmt: skip
+    from modelsync.report import annotation, github_warning, warning_dict
+
+    where = f"{shown}:{line}" if line else shown
+    if output_format == "json":
+        document = {
+            "target": shown,
+            "status": status,
+            "line": line,
+            "message": message,
+            "warnings": [warning_dict(w) for w in warnings],
+        }
+        click.echo(json.dumps(document, indent=2))
+    elif output_format == "github":
+        for warning in warnings:
+            click.echo(github_warning(warning))
+        if failed:
+            click.echo(annotation("error", shown, line, "modelsync generate", message))
+    else:
+        _echo_warnings(warnings)
+        click.echo(f"{where}: {message}", err=status == "refused")
 
 
 @main.command()
