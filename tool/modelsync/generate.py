@@ -8,7 +8,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from modelsync.cst_imports import add_imports
 from modelsync.errors import InputError, ModelsyncError
 from modelsync.ir import Diagnostic
 from modelsync.load import ParsedFile
@@ -42,7 +41,11 @@ def generate_text(state: MirrorState, target: ParsedFile | None, target_shown: s
         text = splice_marked(target.text, state.region, region_text)
     else:
         text = splice_adopting(target.text, target.module, state.mirrored_classes, region_text)
-    text = add_imports(text, state.missing_imports, state.missing_future_import)
+    if state.missing_imports or state.missing_future_import:
+        # libcst takes a while to load; only pay for it when there is an import to add.
+        from modelsync.cst_imports import add_imports
+
+        text = add_imports(text, state.missing_imports, state.missing_future_import)
     _must_be_python(text, target_shown)
     edited = _hand_edited_lines(state, region_text) if state.region else ()
     return Generated(target.text, text, edited, state.warnings)
