@@ -85,8 +85,13 @@ def make_large_project(root: Path, tables: int) -> Path:
 
 
 def child_env() -> tuple[dict[str, str], bool]:
-    """Environment for the children; falls back to the source tree if not installed."""
+    """Environment for the children; falls back to the source tree if not installed.
+
+    Children run as an installed tool does: with bytecode caching on (the warm-up run writes
+    the .pyc files), even where the calling shell sets PYTHONDONTWRITEBYTECODE.
+    """
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     probe = [PY, "-c", "import modelsync.cli"]
     if subprocess.run(probe, capture_output=True, env=env).returncode == 0:
         return env, True
@@ -115,6 +120,15 @@ def bench_project(label: str, root: Path, repeat: int, env: dict[str, str], cli:
     return rows
 
 
+def generated_copy(root: Path, out: Path, env: dict[str, str]) -> Path:
+    """A copy of the project whose target was rewritten by `modelsync generate`, so that
+    `check` also verifies the generated region (its fingerprints and imports)."""
+    shutil.copytree(root, out)
+    command = [PY, "-m", "modelsync", "generate", "--root", str(out)]
+    subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, help="runs per case (default: 15 small, 7 large)")
@@ -135,9 +149,14 @@ def main() -> int:
         out = args.out
         shutil.rmtree(out, ignore_errors=True)
     try:
-        large = make_large_project(out, args.tables)
+        large = make_large_project(out / "large", args.tables)
         rows = bench_project("example", EXAMPLE, args.repeat or 15, env, cli)
         rows += bench_project("large", large, args.repeat or 7, env, cli)
+        if cli:
+            example_gen = generated_copy(EXAMPLE, out / "example-generated", env)
+            large_gen = generated_copy(large, out / "large-generated", env)
+            rows += bench_project("example+region", example_gen, args.repeat or 15, env, cli)
+            rows += bench_project("large+region", large_gen, args.repeat or 7, env, cli)
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)

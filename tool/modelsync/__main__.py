@@ -1,4 +1,4 @@
-from modelsync.cli import main
+from modelsync.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -6,6 +6,7 @@ Exit codes: 0 clean, 1 findings, 2 bad input or usage.
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import os
 import sys
@@ -96,6 +97,30 @@ def main() -> None:
     modelsync reads models files statically (it never imports your code) and derives the
     PostgreSQL schema SQLModel would create from them.
     """
+    _debug_hook()
+    # A short-lived run that builds large syntax trees and makes no reference cycles worth
+    # collecting: the cyclic collector would only re-scan the trees (on two 30k-line files
+    # it doubles the time of reading the second one).
+    gc.disable()
+
+
+def run() -> None:
+    """The console entry point: ``main`` without the interpreter's teardown.
+
+    Freeing a million syntax-tree nodes one by one at exit costs a large file most of a
+    second and does nothing useful, so once the command has finished and its output is
+    flushed, the process ends at once.
+    """
+    try:
+        main()
+        code: int = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+        if isinstance(exit_.code, str):
+            print(exit_.code, file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 @main.command()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 from dataclasses import dataclass
 
 # Module prefixes whose public names are SQLAlchemy core/type objects.
@@ -34,6 +35,7 @@ _SQLMODEL_OWN = frozenset({"SQLModel", "Field", "Relationship", "AutoString", "S
 _BUILTIN_NAMES = frozenset(dir(builtins))
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical(qualname: str) -> str:
     """Fold a qualified name into its canonical family spelling."""
     for prefix in _PGVECTOR_MODULES:

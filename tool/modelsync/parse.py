@@ -7,7 +7,7 @@ SQLModel's rules, it only records what is written and where.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from modelsync.names import NameTable, gather_imports
@@ -55,10 +55,14 @@ class ClassDecl:
 class ModelFile:
     path: str
     classes: tuple[ClassDecl, ...]
+    # Name -> class; the last definition wins, as at import time.
+    by_name: dict[str, ClassDecl] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", {c.name: c for c in self.classes})
 
     def find(self, name: str) -> ClassDecl | None:
-        # The last definition wins, as at import time.
-        return next((c for c in reversed(self.classes) if c.name == name), None)
+        return self.by_name.get(name)
 
 
 def gather(module: ast.Module, path: str) -> ModelFile:

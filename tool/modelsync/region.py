@@ -10,6 +10,7 @@ tell a stale region without rendering.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -137,23 +138,35 @@ def _class_kind(node: ast.ClassDef) -> str:
 def _names_used(nodes) -> set[str]:
     used: set[str] = set()
     for node in nodes:
-        for child in ast.walk(node):
-            if isinstance(child, ast.Name):
-                used.add(child.id)
-            elif isinstance(child, ast.Constant) and isinstance(child.value, str):
-                # String annotations ("Optional[Team]") name things too.
-                used.update(_names_in_string(child.value))
+        used |= _names_in(node)
     return used
 
 
-def _names_in_string(text: str) -> set[str]:
-    if not text.isprintable() or len(text) > 200:
-        return set()
-    try:
-        expression = ast.parse(text.strip(), mode="eval")
-    except SyntaxError:
-        return set()
-    return {n.id for n in ast.walk(expression) if isinstance(n, ast.Name)}
+@functools.cache
+def _names_in(node: ast.AST) -> frozenset[str]:
+    """Every name a statement refers to, string annotations ("Optional[Team]") included.
+
+    Cached per node: the same class is asked about several times.
+    """
+    used: set[str] = set()
+    for child in ast.walk(node):
+        if isinstance(child, ast.Name):
+            used.add(child.id)
+        elif isinstance(child, ast.AnnAssign | ast.arg) and child.annotation is not None:
+            used |= _names_in_string_annotations(child.annotation)
+    return frozenset(used)
+
+
+def _names_in_string_annotations(annotation: ast.expr) -> set[str]:
+    names: set[str] = set()
+    for child in ast.walk(annotation):
+        if isinstance(child, ast.Constant) and isinstance(child.value, str):
+            try:
+                expression = ast.parse(child.value.strip(), mode="eval")
+            except SyntaxError:
+                continue
+            names |= {n.id for n in ast.walk(expression) if isinstance(n, ast.Name)}
+    return names
 
 
 def _needed_definitions(module: ast.Module, roots: list[ast.ClassDef]) -> dict[str, ast.stmt]:

@@ -212,12 +212,15 @@ def _apply_constraint_keys(
     primary_key: tuple[str, ...],
     foreign_keys: tuple[tuple[str, str, str | None], ...],
 ) -> list[ColumnDraft]:
+    if not primary_key and not foreign_keys:
+        return drafts
     fks = {column: (target, ondelete) for column, target, ondelete in foreign_keys}
+    in_key = frozenset(primary_key)
     result = []
     for draft in drafts:
         column = draft.column
         keys = (column.attribute, column.name)
-        if any(k in primary_key for k in keys):
+        if column.attribute in in_key or column.name in in_key:
             nullable = column.nullable if draft.nullable_given else False
             column = replace(column, primary_key=True, nullable=nullable)
         for key in keys:

@@ -36,7 +36,11 @@ class Call:
         return default
 
     def has(self, name: str) -> bool:
-        return any(key == name for key, _ in self.kwargs)
+        # A plain loop, not any(): this runs for every keyword of every field.
+        for key, _ in self.kwargs:  # noqa: SIM110
+            if key == name:
+                return True
+        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,16 +124,19 @@ class Evaluator:
 
     def _Call(self, node: ast.Call) -> Any:
         func = self.names.qualify(node.func)
-        if func is None or any(isinstance(a, ast.Starred) for a in node.args):
+        if func is None:
             return self._unknown(node)
-        if any(kw.arg is None for kw in node.keywords):
-            return self._unknown(node)
-        return Call(
-            func,
-            tuple(self.value(arg) for arg in node.args),
-            tuple((kw.arg, self.value(kw.value)) for kw in node.keywords),
-            node.lineno,
-        )
+        args = []
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):  # *args cannot be resolved
+                return self._unknown(node)
+            args.append(self.value(arg))
+        kwargs = []
+        for keyword in node.keywords:
+            if keyword.arg is None:  # **kwargs cannot be resolved
+                return self._unknown(node)
+            kwargs.append((keyword.arg, self.value(keyword.value)))
+        return Call(func, tuple(args), tuple(kwargs), node.lineno)
 
     def _Subscript(self, node: ast.Subscript) -> Any:
         items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
