@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from modelsync import __version__
-from modelsync.errors import ConfigError, ModelsyncError
+from modelsync.errors import ConfigError, InputError, ModelsyncError
 
 FORMATS = click.Choice(["text", "json", "github"])
 _STYLES = {
@@ -163,8 +163,11 @@ def check(
             f"unknown drift kind {unknown_kinds[0]!r} to ignore (known: {', '.join(DRIFT_KINDS)})"
         )
     rules = rules_for(config.sqlmodel_version)
+    target_shown = config.shown(config.target)
     source = parse_file(config.path(config.source), config.shown(config.source))
-    target = parse_file(config.path(config.target), config.shown(config.target))
+    if not config.path(config.target).exists():
+        raise InputError("file not found (`modelsync generate` creates it)", target_shown)
+    target = parse_file(config.path(config.target), target_shown)
     source_schema, target_schema = schema_of(source, rules), schema_of(target, rules)
     found = list(compare(source_schema, target_schema))
     if "stale_region" not in ignored and find_region(target.text, target.path):
