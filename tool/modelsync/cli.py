@@ -5,7 +5,6 @@ Exit codes: 0 clean, 1 findings, 2 bad input or usage.
 
 from __future__ import annotations
 
-import functools
 import gc
 import json
 import os
@@ -97,20 +96,20 @@ def main() -> None:
     modelsync reads models files statically (it never imports your code) and derives the
     PostgreSQL schema SQLModel would create from them.
     """
-    _debug_hook()
-    # A short-lived run that builds large syntax trees and makes no reference cycles worth
-    # collecting: the cyclic collector would only re-scan the trees (on two 30k-line files
-    # it doubles the time of reading the second one).
-    gc.disable()
 
 
 def run() -> None:
-    """The console entry point: ``main`` without the interpreter's teardown.
+    """The console entry point (and ``python -m modelsync``): ``main`` for a process.
 
-    Freeing a million syntax-tree nodes one by one at exit costs a large file most of a
-    second and does nothing useful, so once the command has finished and its output is
-    flushed, the process ends at once.
+    - The cyclic garbage collector is off: the run is short, builds large syntax trees and
+      makes no reference cycles worth collecting, and the collector would only re-scan the
+      trees (on two 30k-line files it doubles the time of reading the second one).
+    - An unexpected exception is a bug in modelsync: one line and exit 2, never exit 1
+      (which means findings). MODELSYNC_DEBUG=1 shows the traceback instead.
+    - Once the output is flushed the process ends at once: freeing a million tree nodes
+      one by one at exit costs a large file most of a second and does nothing useful.
     """
+    gc.disable()
     try:
         main()
         code: int = 0
@@ -118,6 +117,15 @@ def run() -> None:
         code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
         if isinstance(exit_.code, str):
             print(exit_.code, file=sys.stderr)
+    except Exception as error:
+        if os.environ.get("MODELSYNC_DEBUG"):
+            raise
+        print(
+            f"modelsync: internal error: {type(error).__name__}: {error} "
+            "(please report it; MODELSYNC_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        code = 2
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
@@ -353,22 +361,3 @@ def schema(
         click.echo(schema_text(derived))
         for warning in derived.warnings:
             click.echo(click.style(warning_text(warning), fg="yellow"), err=True)
-
-
-def _debug_hook() -> None:
-    """MODELSYNC_DEBUG=1 lets unexpected exceptions show their traceback."""
-    if os.environ.get("MODELSYNC_DEBUG"):
-        return
-    previous = sys.excepthook
-
-    @functools.wraps(previous)
-    def hook(kind, value, traceback):  # pragma: no cover - only on internal bugs
-        if issubclass(kind, KeyboardInterrupt):
-            return previous(kind, value, traceback)
-        print(
-            f"modelsync: internal error: {kind.__name__}: {value} "
-            "(set MODELSYNC_DEBUG=1 for the traceback; please report it)",
-            file=sys.stderr,
-        )
-
-    sys.excepthook = hook

@@ -13,7 +13,7 @@ from modelsync.ir import Diagnostic
 from modelsync.load import ParsedFile
 from modelsync.mirror import MirrorState
 from modelsync.render import render_new_file, render_region
-from modelsync.source import parse_python
+from modelsync.source import parse_python, source_lines
 from modelsync.splice import splice_adopting, splice_marked
 
 
@@ -81,8 +81,8 @@ def _hand_edited_lines(state: MirrorState, region_text: str) -> tuple[int, ...]:
 def unified_diff(current: str | None, text: str, shown: str) -> str:
     return "".join(
         difflib.unified_diff(
-            (current or "").splitlines(keepends=True),
-            text.splitlines(keepends=True),
+            source_lines(current or "", keepends=True),
+            source_lines(text, keepends=True),
             fromfile=f"current {shown}",
             tofile=f"generated {shown}",
         )

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from modelsync.errors import InputError
+from modelsync.source import source_lines
 
 BEGIN_PREFIX = "# --- modelsync: begin generated"
 END_PREFIX = "# --- modelsync: end generated"
@@ -47,7 +48,7 @@ class Region:
 
 def find_region(text: str, path: str) -> Region | None:
     """The marked region of ``text``, None without markers; refuses broken markers."""
-    lines = text.splitlines()
+    lines = source_lines(text)
     begins = [i for i, line in enumerate(lines, 1) if line.startswith(BEGIN_PREFIX)]
     ends = [i for i, line in enumerate(lines, 1) if line.startswith(END_PREFIX)]
     if not begins and not ends:

@@ -55,14 +55,22 @@ class ClassDecl:
 class ModelFile:
     path: str
     classes: tuple[ClassDecl, ...]
-    # Name -> class; the last definition wins, as at import time.
-    by_name: dict[str, ClassDecl] = field(init=False, compare=False, repr=False)
+    # Name -> every class of that name, in file order.
+    by_name: dict[str, list[ClassDecl]] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "by_name", {c.name: c for c in self.classes})
+        by_name: dict[str, list[ClassDecl]] = {}
+        for decl in self.classes:
+            by_name.setdefault(decl.name, []).append(decl)
+        object.__setattr__(self, "by_name", by_name)
 
-    def find(self, name: str) -> ClassDecl | None:
-        return self.by_name.get(name)
+    def find(self, name: str, before_line: int | None = None) -> ClassDecl | None:
+        """The class a name means: the last definition, or the last one before a line
+        (what a base class list refers to when the class is being defined)."""
+        for decl in reversed(self.by_name.get(name, ())):
+            if before_line is None or decl.line < before_line:
+                return decl
+        return None
 
 
 def gather(module: ast.Module, path: str) -> ModelFile:

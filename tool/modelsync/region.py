@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from modelsync.ir import Diagnostic, Schema
 from modelsync.load import ParsedFile
 from modelsync.names import gather_imports
+from modelsync.source import source_lines
 
 _RELATIONSHIP_CALLS = frozenset({"Relationship", "relationship"})
 
@@ -83,7 +84,7 @@ def region_input(
     """``wanted``: from ``needed_class_names``. ``target_bindings``: top-level names the
     target defines outside the region and the mirrored classes; a constant the target
     already defines is not copied again."""
-    lines = source.text.splitlines()
+    lines = source_lines(source.text)
     classes = {n.name: n for n in source.module.body if isinstance(n, ast.ClassDef)}
     tables = {t.class_name for t in schema.tables}
     definitions = _needed_definitions(source.module, [classes[name] for name in wanted])

@@ -37,32 +37,63 @@ class _FileIndex:
         bases = []
         for base in decl.bases:
             if isinstance(base, Ref) and base.name.startswith("local."):
-                found = self.model_file.find(base.name.removeprefix("local."))
-                if found is not None and found is not decl:
+                found = self.model_file.find(base.name.removeprefix("local."), decl.line)
+                if found is not None:
                     bases.append(found)
         return bases
 
     def ancestry(self, decl: ClassDecl) -> list[ClassDecl]:
-        """The class and its local ancestors, most basic first (a simplified MRO)."""
-        order: list[ClassDecl] = []
-        for base in reversed(self.local_bases(decl)):
-            for ancestor in self.ancestry(base):
-                if ancestor not in order:
-                    order.append(ancestor)
-        order.append(decl)
+        """The class and its local ancestors in reverse method resolution order (most
+        basic first), as Python's C3 linearization orders them."""
+        return list(reversed(self._mro(decl)))
+
+    def _mro(self, decl: ClassDecl) -> list[ClassDecl]:
+        # Bases are defined before the class, so the recursion always ends.
+        bases = self.local_bases(decl)
+        sequences = [self._mro(base) for base in bases]
+        sequences.append(bases)
+        order = [decl]
+        while any(sequences):
+            head = next(
+                (s[0] for s in sequences if s and not any(_holds(t[1:], s[0]) for t in sequences)),
+                None,
+            )
+            if head is None:
+                raise ModelError(
+                    "Cannot create a consistent method resolution order (MRO) for bases "
+                    + ", ".join(b.name for b in bases),
+                    self.model_file.path,
+                    decl.line,
+                )
+            order.append(head)
+            sequences = [s[1:] if s and s[0] is head else s for s in sequences]
         return order
 
+    def fields(self, decl: ClassDecl) -> dict[str, FieldDecl]:
+        """Pydantic's field set: each base's whole field set, the first-listed base
+        winning, then the class's own annotations."""
+        merged: dict[str, FieldDecl] = {}
+        for base in reversed(self.local_bases(decl)):
+            merged.update(self.fields(base))
+        for field in decl.fields:
+            merged[field.name] = field
+        return merged
+
     def builtin_base(self, class_name: str) -> str | None:
+        """``str``/``int``/... when a local class derives from one (``class Code(str)``)."""
         decl = self.model_file.find(class_name)
-        if decl is None:
-            return None
+        return self._builtin_base(decl) if decl else None
+
+    def _builtin_base(self, decl: ClassDecl) -> str | None:
         for base in decl.bases:
             if isinstance(base, Ref) and base.name in _BUILTIN_BASES:
                 return base.name
-        return next((b for b in map(self.builtin_base_of, self.local_bases(decl)) if b), None)
+        inherited = (self._builtin_base(base) for base in self.local_bases(decl))
+        return next((b for b in inherited if b), None)
 
-    def builtin_base_of(self, decl: ClassDecl) -> str | None:
-        return self.builtin_base(decl.name)
+
+def _holds(sequence: list[ClassDecl], decl: ClassDecl) -> bool:
+    return any(item is decl for item in sequence)
 
 
 def resolve(model_file: ModelFile, rules: SqlmodelRules) -> Schema:
@@ -117,10 +148,7 @@ def _build_table(
         for base in cls.bases:
             _check_base(base, cls, ctx)
     name = _table_name(decl, ancestry, ctx)
-    fields: dict[str, FieldDecl] = {}
-    for cls in ancestry:
-        for field in cls.fields:
-            fields[field.name] = field
+    fields = index.fields(decl)
     drafts = [build_column(f, ctx) for f in fields.values() if is_column_field(f)]
     table_args = _nearest_attribute(ancestry, "__table_args__")
     args = read_table_args(table_args, name, decl.line, ctx.warn)
@@ -263,15 +291,16 @@ def _enum_types(model_file: ModelFile) -> dict[str, EnumType]:
     return enums
 
 
-def _is_enum_class(decl: ClassDecl, model_file: ModelFile, depth: int = 0) -> bool:
+def _is_enum_class(decl: ClassDecl, model_file: ModelFile) -> bool:
     for base in decl.bases:
         if not isinstance(base, Ref):
             continue
         if base.name in _ENUM_BASES:
             return True
-        if base.name.startswith("local.") and depth < 20:
-            parent = model_file.find(base.name.removeprefix("local."))
-            if parent is not None and _is_enum_class(parent, model_file, depth + 1):
+        if base.name.startswith("local."):
+            # A base is defined before the class: the recursion ends.
+            parent = model_file.find(base.name.removeprefix("local."), decl.line)
+            if parent is not None and _is_enum_class(parent, model_file):
                 return True
     return False
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from modelsync.errors import InputError
@@ -26,6 +27,19 @@ def read_source(path: Path, shown: str) -> str:
     if not text.strip():
         raise InputError("file is empty: no models to read", shown)
     return text.removeprefix("\ufeff")
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def source_lines(text: str, keepends: bool = False) -> list[str]:
+    """The lines of a source file as Python's parser counts them.
+
+    ``str.splitlines`` also breaks at form feeds and other separators that the parser
+    does not count, which would shift every line number after them.
+    """
+    lines = _LINE.findall(text)
+    return lines if keepends else [line.rstrip("\r\n") for line in lines]
 
 
 def parse_python(text: str, shown: str) -> ast.Module:

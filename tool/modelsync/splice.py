@@ -12,18 +12,19 @@ import ast
 
 from modelsync.markers import Region
 from modelsync.region import statement_start
+from modelsync.source import source_lines
 
 
 def splice_marked(text: str, region: Region, region_text: str) -> str:
-    lines = text.splitlines(keepends=True)
+    lines = source_lines(text, keepends=True)
     return "".join(lines[: region.begin_line - 1]) + region_text + "".join(lines[region.end_line :])
 
 
 def splice_adopting(
     text: str, module: ast.Module, mirrored: frozenset[str], region_text: str
 ) -> str:
-    lines = text.splitlines(keepends=True)
-    plain = text.splitlines()
+    lines = source_lines(text, keepends=True)
+    plain = source_lines(text)
     spans = [
         # Comments above a replaced class are the user's: they stay.
         (statement_start(node, plain, with_comments=False), node.end_lineno or node.lineno)
