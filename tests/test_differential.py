@@ -36,8 +36,8 @@ COLUMN_KEYS = (
 )
 # Table-level lists whose order carries no meaning, with the keys of their records.
 TABLE_LISTS = {
-    "indexes": ("name", "columns", "unique", "using", "ops"),
-    "unique_constraints": ("name", "columns"),
+    "indexes": ("name", "columns", "unique", "using", "ops", "where", "with"),
+    "unique_constraints": ("name", "columns", "nulls_not_distinct"),
     "check_constraints": ("name", "sqltext"),
 }
 MISSING = "<missing>"  # shown in a diff when one side lacks a key the oracle produces

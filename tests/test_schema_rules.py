@@ -145,3 +145,37 @@ def test_typeless_foreign_key_column_takes_the_referenced_type() -> None:
         """
     )
     assert schema.table("child").column("parent_id").type == "BIGINT"
+
+
+def test_reserved_words_are_the_dialects() -> None:
+    from sqlalchemy.dialects.postgresql.base import RESERVED_WORDS as DIALECT_WORDS
+
+    from modelsync.pgtypes import RESERVED_WORDS
+
+    assert frozenset(DIALECT_WORDS) == RESERVED_WORDS
+
+
+def test_crashing_inputs_become_warnings() -> None:
+    schema = schema_of(
+        """
+        import enum
+        import sqlalchemy as sa
+        from sqlmodel import Field, SQLModel
+        from settings import ENUM_NAME, COLUMN
+
+        class Color(enum.Enum):
+            RED = "r"
+
+        class Thing(SQLModel, table=True):
+            __table_args__ = (sa.Index("ix_thing_a", "a", postgresql_ops={COLUMN: "x"}),)
+            id: int = Field(primary_key=True)
+            a: Color = Field(sa_type=sa.Enum(Color, name=ENUM_NAME.lower()))
+            b: Color = Field(sa_type=sa.Enum(Color, values_callable=lambda e: [m.value for m in e]))
+            c: int = Field(sa_column_args=(sa.ForeignKey("thing.id")))
+        """
+    )
+    messages = [w.message for w in schema.warnings]
+    assert any("cannot resolve the name of sa.Enum" in m for m in messages)
+    assert any("values_callable" in m for m in messages)
+    assert any("sa_column_args" in m for m in messages)
+    assert any("postgresql_ops" in m for m in messages)

@@ -83,6 +83,8 @@ def index_schema(index: sa.Index) -> dict[str, Any]:
         "unique": bool(index.unique),
         "using": postgresql["using"] or None,
         "ops": dict(postgresql["ops"] or {}),
+        "where": compile_sql(postgresql["where"]) if postgresql["where"] is not None else None,
+        "with": {k: str(v) for k, v in (postgresql["with"] or {}).items()},
     }
 
 
@@ -90,7 +92,11 @@ def unique_constraints(table: sa.Table) -> list[dict[str, Any]]:
     # Column(unique=True) creates its own UniqueConstraint flagged with _column_flag; that
     # one is reported through the column's "unique" key instead.
     found = [
-        {"name": c.name, "columns": [col.name for col in c.columns]}
+        {
+            "name": c.name,
+            "columns": [col.name for col in c.columns],
+            "nulls_not_distinct": bool(c.dialect_options["postgresql"]["nulls_not_distinct"]),
+        }
         for c in table.constraints
         if isinstance(c, sa.UniqueConstraint) and not getattr(c, "_column_flag", False)
     ]

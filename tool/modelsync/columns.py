@@ -17,7 +17,7 @@ from modelsync.parse import FieldDecl
 from modelsync.pgtypes import SqlType, compile_type
 from modelsync.pytypes import annotation_type, length_hints, unwrap
 from modelsync.rules import SqlmodelRules
-from modelsync.values import Call, DictValue, Ref, Subscript, canonical_text, is_call
+from modelsync.values import Call, DictValue, Ref, Subscript, Unknown, canonical_text, is_call
 
 # Placeholder type of a typeless ``Column(ForeignKey(...))`` until the tables are known.
 TYPE_FROM_FOREIGN_KEY = "<type of the referenced column>"
@@ -63,7 +63,7 @@ def is_column_field(field: FieldDecl) -> bool:
 
 
 def build_column(field: FieldDecl, ctx: TableContext) -> ColumnDraft:
-    field_call = field.value if is_call(field.value, "sqlmodel.Field") else None
+    field_call = _field_call(field, ctx)
     default = _python_default(field, field_call)
     if field_call is None:
         # ``x: Annotated[str, Field(index=True)]``: SQLModel reads its column settings
@@ -71,8 +71,48 @@ def build_column(field: FieldDecl, ctx: TableContext) -> ColumnDraft:
         metadata = unwrap(field.annotation, ctx.path, field.line).field_metadata
         field_call = next((m for m in metadata if is_call(m, "sqlmodel.Field")), None)
     if field_call is not None and field_call.has("sa_column"):
+        _refuse_sa_column_with_settings(field_call, ctx, field.line)
         return _from_sa_column(field, field_call.kwarg("sa_column"), default, ctx)
     return _from_field(field, field_call or Call("sqlmodel.Field", (), ()), default, ctx)
+
+
+# Pydantic's own Field carries no column settings; these are the keywords SQLModel still
+# reads from it (the default, and the metadata that sets lengths).
+_PYDANTIC_FIELD_KEYWORDS = frozenset(
+    {"default", "default_factory", "max_length", "max_digits", "decimal_places"}
+)
+
+
+def _field_call(field: FieldDecl, ctx: TableContext) -> Call | None:
+    value = field.value
+    if is_call(value, "sqlmodel.Field"):
+        return value
+    if is_call(value, "pydantic.Field"):
+        kept = tuple((k, v) for k, v in value.kwargs if k in _PYDANTIC_FIELD_KEYWORDS)
+        return Call("sqlmodel.Field", value.args[:1], kept, value.line)
+    if isinstance(value, Unknown) or (isinstance(value, Call) and value.func.startswith("local.")):
+        # A Field(**options) or a helper that may return one: its settings are unknown.
+        ctx.warn(
+            field.line,
+            f"cannot resolve the value of {field.name} statically; "
+            "if it is a Field(...), its column settings are not known",
+        )
+    return None
+
+
+# SQLModel's FieldInfo refuses these next to sa_column, in this order.
+_NOT_WITH_SA_COLUMN = (
+    "sa_column_args", "sa_column_kwargs", "primary_key", "nullable", "foreign_key",
+    "ondelete", "unique", "index", "sa_type",
+)  # fmt: skip
+
+
+def _refuse_sa_column_with_settings(call: Call, ctx: TableContext, line: int) -> None:
+    for key in _NOT_WITH_SA_COLUMN:
+        if call.has(key):
+            raise ModelError(
+                f"Passing {key} is not supported when also passing a sa_column", ctx.path, line
+            )
 
 
 def _from_field(
@@ -112,7 +152,11 @@ def _from_field(
         attribute=field.name,
         line=line,
     )
-    for arg in call.kwarg("sa_column_args", ()) or ():
+    column_args = call.kwarg("sa_column_args", ()) or ()
+    if not isinstance(column_args, tuple):
+        ctx.warn(line, f"cannot resolve sa_column_args={canonical_text(column_args)} statically")
+        column_args = ()
+    for arg in column_args:
         column = _apply_column_arg(column, arg, ctx, line)
     extra = call.kwarg("sa_column_kwargs")
     if extra is not None:

@@ -185,14 +185,16 @@ def _index_key(index: Index) -> tuple[Any, ...]:
     # column's ``unique`` attribute, reported as such.
     if index.from_column:
         return (index.columns,)
-    return (index.columns, index.unique, index.using, index.ops)
+    return (index.columns, index.unique, index.using, index.ops, index.where, index.with_)
 
 
 def _index_text(index: Index) -> str:
     unique = "UNIQUE " if index.unique else ""
     using = f" USING {index.using}" if index.using else ""
     ops = "".join(f" {col}:{op}" for col, op in index.ops)
-    return f"{unique}INDEX {index.name} ({', '.join(index.columns)}){using}{ops}"
+    with_ = f" WITH ({', '.join(f'{k} = {v}' for k, v in index.with_)})" if index.with_ else ""
+    where = f" WHERE {index.where}" if index.where else ""
+    return f"{unique}INDEX {index.name} ({', '.join(index.columns)}){using}{ops}{with_}{where}"
 
 
 def _compare_indexes(
@@ -235,7 +237,8 @@ def _index_side(path: str, index: Index | None, table: Table) -> Side:
 def _compare_constraints(src: Table, dst: Table, source: Schema, target: Schema) -> Iterator[Drift]:
     def texts(table: Table) -> dict[str, int]:
         found = {
-            f"UNIQUE {u.name or ''} ({', '.join(u.columns)})".replace("  ", " "): u.line
+            f"UNIQUE {u.name or ''} ({', '.join(u.columns)})".replace("  ", " ")
+            + (" NULLS NOT DISTINCT" if u.nulls_not_distinct else ""): u.line
             for u in table.unique_constraints
         }
         found |= {

@@ -38,6 +38,10 @@ class Index:
     using: str | None = None
     # (column, operator class) pairs, e.g. (("embedding", "vector_cosine_ops"),)
     ops: tuple[tuple[str, str], ...] = ()
+    # A partial index's predicate, as SQL text.
+    where: str | None = None
+    # Storage parameters, e.g. (("ef_construction", "64"), ("m", "16")).
+    with_: tuple[tuple[str, str], ...] = ()
     # Made by ``index=True`` on a column (SQLAlchemy's ``_column_flag``), not named in
     # ``__table_args__``.
     from_column: bool = field(default=False, compare=False)
@@ -48,6 +52,7 @@ class Index:
 class UniqueConstraint:
     name: str | None
     columns: tuple[str, ...]
+    nulls_not_distinct: bool = False
     line: int = field(default=0, compare=False)
 
 

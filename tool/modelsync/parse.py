@@ -10,6 +10,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
+from modelsync.errors import UnsupportedConstruct
 from modelsync.names import NameTable, gather_imports
 from modelsync.values import Evaluator
 
@@ -55,6 +56,8 @@ class ClassDecl:
 class ModelFile:
     path: str
     classes: tuple[ClassDecl, ...]
+    # (line, message): what the gatherer saw but does not read, for the warnings.
+    notes: tuple[tuple[int, str], ...] = ()
     # Name -> every class of that name, in file order.
     by_name: dict[str, list[ClassDecl]] = field(init=False, compare=False, repr=False)
 
@@ -73,11 +76,55 @@ class ModelFile:
         return None
 
 
+_STAR_IMPORT_MODULES = ("sqlmodel", "sqlalchemy", "pgvector", "pydantic", "typing")
+
+
 def gather(module: ast.Module, path: str) -> ModelFile:
+    _refuse_star_imports(module, path)
     class_nodes = [n for n in module.body if isinstance(n, ast.ClassDef)]
     names = NameTable(gather_imports(module), frozenset(n.name for n in class_nodes))
     evaluator = Evaluator(names, _module_constants(module))
-    return ModelFile(path, tuple(_class_decl(node, evaluator) for node in class_nodes))
+    classes = tuple(_class_decl(node, evaluator) for node in class_nodes)
+    return ModelFile(path, classes, tuple(_unread_statements(module)))
+
+
+def _refuse_star_imports(module: ast.Module, path: str) -> None:
+    """``from sqlmodel import *`` leaves every name unresolvable; better say so than
+    report the missing keys that would follow."""
+    for node in module.body:
+        star = isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names)
+        if star and (node.module or "").split(".")[0] in _STAR_IMPORT_MODULES:
+            raise UnsupportedConstruct(
+                f"from {node.module} import * cannot be followed statically; "
+                "import the names you use",
+                path,
+                node.lineno,
+            )
+
+
+def _unread_statements(module: ast.Module):
+    """Classes and fields under ``if``/``try``/``with``: their effect depends on run time."""
+    for node in module.body:
+        if isinstance(node, ast.If | ast.Try | ast.With):
+            for child in ast.walk(node):
+                if isinstance(child, ast.ClassDef):
+                    yield child.lineno, f"class {child.name} under a block is not read"
+        elif isinstance(node, ast.ClassDef):
+            for stmt in node.body:
+                if isinstance(stmt, ast.If | ast.Try | ast.With) and any(
+                    isinstance(c, ast.AnnAssign) for c in ast.walk(stmt)
+                ):
+                    yield stmt.lineno, f"fields under a block in class {node.name} are not read"
+        elif _assigns_naming_convention(node):
+            yield node.lineno, "a custom naming_convention is not applied: index names may differ"
+
+
+def _assigns_naming_convention(node: ast.stmt) -> bool:
+    if isinstance(node, ast.Assign):
+        return any(
+            isinstance(t, ast.Attribute) and t.attr == "naming_convention" for t in node.targets
+        )
+    return isinstance(node, ast.Expr) and "naming_convention" in ast.dump(node)
 
 
 def _module_constants(module: ast.Module) -> dict[str, ast.expr]:

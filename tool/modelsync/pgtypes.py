@@ -60,11 +60,19 @@ def _arg(call: Call, position: int, keyword: str, default: Any = None) -> Any:
 def _sized(name: str, keyword: str) -> Callable[[Call], str | None]:
     def compile_sized(call: Call) -> str | None:
         size = _arg(call, 0, keyword)
-        if size is None:
-            return name
-        return f"{name}({size})" if _is_int(size) else None
+        if size is not None and not _is_int(size):
+            return None
+        return _collated(f"{name}({size})" if size is not None else name, call)
 
     return compile_sized
+
+
+def _collated(sql: str | None, call: Call) -> str | None:
+    """Strings with ``collation=`` compile to ``... COLLATE "name"``."""
+    collation = call.kwarg("collation")
+    if sql is None or collation is None:
+        return sql
+    return f'{sql} COLLATE "{collation}"' if isinstance(collation, str) else None
 
 
 def _numeric(name: str) -> Callable[[Call], str | None]:
@@ -79,13 +87,16 @@ def _numeric(name: str) -> Callable[[Call], str | None]:
     return compile_numeric
 
 
-def _temporal(name: str, timezone_position: int) -> Callable[[Call], str | None]:
-    """DateTime/Time take ``timezone`` first; the pg variants take it first too, then
-    ``precision``. Both compile as ``NAME[(p)] WITH[OUT] TIME ZONE``."""
+def _temporal(name: str, precision_position: int | None) -> Callable[[Call], str | None]:
+    """All take ``timezone`` first; the pg variants take ``precision`` second. Both compile
+    as ``NAME[(p)] WITH[OUT] TIME ZONE``."""
 
     def compile_temporal(call: Call) -> str | None:
-        timezone = _arg(call, timezone_position, "timezone", False)
-        precision = call.kwarg("precision") if call.has("precision") else None
+        timezone = _arg(call, 0, "timezone", False)
+        if precision_position is None:
+            precision = call.kwarg("precision")
+        else:
+            precision = _arg(call, precision_position, "precision")
         if not isinstance(timezone, bool) or not (precision is None or _is_int(precision)):
             return None
         size = "" if precision is None else f"({precision})"
@@ -138,12 +149,12 @@ _PARAMETRIZED: dict[str, Callable[[Call], str | None]] = {
     "sa.NUMERIC": _numeric("NUMERIC"),
     "pg.NUMERIC": _numeric("NUMERIC"),
     "sa.DECIMAL": _numeric("DECIMAL"),
-    "sa.DateTime": _temporal("TIMESTAMP", 0),
-    "sa.TIMESTAMP": _temporal("TIMESTAMP", 0),
-    "pg.TIMESTAMP": _temporal("TIMESTAMP", 0),
-    "sa.Time": _temporal("TIME", 0),
-    "sa.TIME": _temporal("TIME", 0),
-    "pg.TIME": _temporal("TIME", 0),
+    "sa.DateTime": _temporal("TIMESTAMP", None),
+    "sa.TIMESTAMP": _temporal("TIMESTAMP", None),
+    "pg.TIMESTAMP": _temporal("TIMESTAMP", 1),
+    "sa.Time": _temporal("TIME", None),
+    "sa.TIME": _temporal("TIME", None),
+    "pg.TIME": _temporal("TIME", 1),
     "sa.Interval": _interval,
     "pg.INTERVAL": _interval,
     "pg.BIT": _pg_bit,
@@ -155,6 +166,7 @@ _PARAMETRIZED: dict[str, Callable[[Call], str | None]] = {
 }
 
 _ENUM_TYPES = frozenset({"sa.Enum", "pg.ENUM"})
+_UUIDS = frozenset({"sa.Uuid", "sa.UUID", "pg.UUID"})
 _ARRAY_TYPES = frozenset({"sa.ARRAY", "pg.ARRAY"})
 
 EnumLookup = Callable[[str], EnumType | None]
@@ -167,7 +179,10 @@ def compile_type(value: Any, enums: EnumLookup) -> SqlType:
     if not isinstance(call, Call):
         return unknown(f"cannot resolve the column type {_spell(value)!s} statically")
     if call.func in _FIXED:
-        return SqlType(_FIXED[call.func])
+        if call.func in _UUIDS and call.kwarg("native_uuid", True) is False:
+            return SqlType("CHAR(32)")
+        sql = _collated(_FIXED[call.func], call)
+        return SqlType(sql) if sql else unknown(f"cannot resolve {_spell(value)} statically")
     if call.func in _PARAMETRIZED:
         sql = _PARAMETRIZED[call.func](call)
         if sql is None:
@@ -186,12 +201,18 @@ def _array_type(call: Call, enums: EnumLookup) -> SqlType:
     inner = compile_type(item, enums)
     if inner.problem or not _is_int(dimensions or 1):
         return inner if inner.problem else unknown("cannot resolve ARRAY dimensions")
-    return SqlType(inner.sql + "[]" * (dimensions or 1), inner.enum)
+    # The brackets go before a COLLATE clause: VARCHAR(5)[] COLLATE "C".
+    base, collate, collation = inner.sql.partition(" COLLATE ")
+    return SqlType(base + "[]" * (dimensions or 1) + collate + collation, inner.enum)
 
 
 def _enum_type(call: Call, enums: EnumLookup) -> SqlType:
     if call.kwarg("native_enum", True) is not True:
         return unknown("non-native Enum (native_enum=False) is not supported yet")
+    if call.has("values_callable"):
+        return unknown("Enum labels from values_callable cannot be resolved statically")
+    if call.has("name") and not isinstance(call.kwarg("name"), str):
+        return unknown(f"cannot resolve the name of {_spell(call)} statically")
     first = call.args[0] if call.args else None
     if isinstance(first, Ref) and first.name.startswith("local."):
         enum = enums(first.name.removeprefix("local."))
@@ -207,10 +228,26 @@ def _enum_type(call: Call, enums: EnumLookup) -> SqlType:
     return unknown(f"cannot resolve the labels of {_spell(call)} statically")
 
 
+# PostgreSQL's reserved words, which the dialect quotes (its RESERVED_WORDS; a test keeps
+# the two lists equal).
+RESERVED_WORDS = frozenset(
+    "all analyse analyze and any array as asc asymmetric authorization between binary both "
+    "case cast check collate column constraint create cross current_catalog current_date "
+    "current_role current_schema current_time current_timestamp current_user default "
+    "deferrable desc distinct do else end except false fetch for foreign freeze from full "
+    "grant group having ilike in initially inner intersect into is isnull join leading left "
+    "like limit localtime localtimestamp natural new not notnull null of off offset old on "
+    "only or order outer over overlaps placing primary references returning right select "
+    "session_user similar some symmetric table then to trailing true union unique user using "
+    "variadic verbose when where window with".split()
+)
+
+
 def enum_sql_type(enum: EnumType) -> SqlType:
-    # The dialect quotes a type name only when it must; lower-case identifiers never need it.
-    sql = enum.name if enum.name.isidentifier() and enum.name.islower() else f'"{enum.name}"'
-    return SqlType(sql, enum)
+    # The dialect quotes a type name only when it must: not a lower-case identifier, or a
+    # reserved word.
+    plain = enum.name.isidentifier() and enum.name.islower() and enum.name not in RESERVED_WORDS
+    return SqlType(enum.name if plain else f'"{enum.name}"', enum)
 
 
 def _is_int(value: Any) -> bool:

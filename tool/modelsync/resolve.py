@@ -103,6 +103,8 @@ def resolve(model_file: ModelFile, rules: SqlmodelRules) -> Schema:
     def warn(line: int, message: str) -> None:
         warnings.append(Diagnostic(model_file.path, line, message))
 
+    for line, note in model_file.notes:
+        warn(line, note)
     ctx = TableContext(model_file.path, rules, index.enums.get, index.builtin_base, warn)
     tables: list[Table] = []
     enums: dict[str, EnumType] = {}

@@ -26,7 +26,8 @@ def _table(table: Table) -> dict[str, Any]:
         "primary_key": list(table.primary_key),
         "indexes": [_index(i) for i in table.indexes],
         "unique_constraints": [
-            {"name": u.name, "columns": list(u.columns)} for u in table.unique_constraints
+            {"name": u.name, "columns": list(u.columns), "nulls_not_distinct": u.nulls_not_distinct}
+            for u in table.unique_constraints
         ],
         "check_constraints": [
             {"name": c.name, "sqltext": c.sqltext} for c in table.check_constraints
@@ -57,6 +58,8 @@ def _index(index: Index) -> dict[str, Any]:
         "unique": index.unique,
         "using": index.using,
         "ops": dict(index.ops),
+        "where": index.where,
+        "with": dict(index.with_),
     }
 
 

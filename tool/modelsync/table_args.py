@@ -62,7 +62,14 @@ def _read_item(item: Any, table: str, line: int, warn: Warn, out: dict[str, list
     if item.func == "sa.Index":
         _read_index(item, table, item_line, warn, out)
     elif item.func == "sa.UniqueConstraint" and len(columns) == len(item.args):
-        out["unique_constraints"].append(UniqueConstraint(item.kwarg("name"), columns, item_line))
+        out["unique_constraints"].append(
+            UniqueConstraint(
+                item.kwarg("name"),
+                columns,
+                nulls_not_distinct=item.kwarg("postgresql_nulls_not_distinct", False) is True,
+                line=item_line,
+            )
+        )
     elif item.func == "sa.PrimaryKeyConstraint" and len(columns) == len(item.args):
         out["primary_key"].extend(columns)
     elif item.func == "sa.CheckConstraint" and item.args:
@@ -90,8 +97,14 @@ def _read_index(item: Call, table: str, line: int, warn: Warn, out: dict[str, li
     if not isinstance(name, str):
         warn(line, f"cannot resolve the name of {canonical_text(item)} statically")
         return
-    ops = item.kwarg("postgresql_ops")
-    ops_pairs = tuple(sorted(ops.items)) if isinstance(ops, DictValue) else ()
+    ops = _string_pairs(item.kwarg("postgresql_ops"), "postgresql_ops", line, warn)
+    with_ = _string_pairs(item.kwarg("postgresql_with"), "postgresql_with", line, warn)
+    where = item.kwarg("postgresql_where")
+    if is_call(where, "sa.text") and where.args:
+        where = where.args[0]
+    if where is not None and not isinstance(where, str):
+        warn(line, f"cannot resolve postgresql_where={canonical_text(where)} statically")
+        where = "unknown"
     using = item.kwarg("postgresql_using")
     out["indexes"].append(
         Index(
@@ -99,10 +112,27 @@ def _read_index(item: Call, table: str, line: int, warn: Warn, out: dict[str, li
             columns=tuple(columns),
             unique=item.kwarg("unique", False) is True,
             using=using if isinstance(using, str) else None,
-            ops=ops_pairs,
+            ops=ops,
+            where=where,
+            with_=with_,
             line=line,
         )
     )
+
+
+def _string_pairs(value: Any, keyword: str, line: int, warn: Warn) -> tuple[tuple[str, str], ...]:
+    """A dict of literal keys and values as sorted text pairs (``{"m": 16}`` -> m=16)."""
+    if value is None:
+        return ()
+    pairs = value.items if isinstance(value, DictValue) else None
+    if pairs is None or not all(isinstance(k, str) and _literal(v) for k, v in pairs):
+        warn(line, f"cannot resolve {keyword}={canonical_text(value)} statically")
+        return (("unknown", canonical_text(value)),)
+    return tuple(sorted((k, str(v)) for k, v in pairs))
+
+
+def _literal(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool)
 
 
 def _read_foreign_key_constraint(item: Call, line: int, warn: Warn, out: dict[str, list]) -> None:
