@@ -312,3 +312,117 @@ def test_future_annotations_follow_the_source(fresh: Path) -> None:
     text = (fresh / TARGET).read_text()
     assert text.index("from __future__ import annotations") < text.index("import os")
     assert run_cli("check", "--root", fresh).returncode == 0
+
+
+def test_local_classes_the_tables_use_are_copied(fresh: Path) -> None:
+    source = fresh / "backend-core" / "models.py"
+    source.write_text(
+        source.read_text()
+        .replace(
+            "class QuestionCategory(str, Enum):",
+            "class LabelledEnum(str, Enum):\n    pass\n\n\nclass QuestionCategory(LabelledEnum):",
+        )
+        .replace(
+            "from sqlmodel import Field, Relationship, SQLModel",
+            "from pydantic import BaseModel\nfrom sqlmodel import Field, Relationship, SQLModel",
+        )
+        .replace(
+            "class Company(SQLModel, table=True):",
+            "class Address(BaseModel):\n    city: str\n\n\nclass Company(SQLModel, table=True):",
+        )
+        .replace(
+            "    industry: Optional[str]",
+            "    address: Optional[Address] = Field(default=None, sa_type=JSONB)\n    industry: Optional[str]",
+        )
+    )
+    assert run_cli("schema", source).returncode == 0
+    assert generate(fresh).returncode == 0
+    text = (fresh / TARGET).read_text()
+    assert "class LabelledEnum(str, Enum):" in text and "class Address(BaseModel):" in text
+    assert "from pydantic import BaseModel" in text
+    assert run_cli("check", "--root", fresh).returncode == 0
+
+
+def test_region_goes_after_target_definitions_it_needs(adoption: Path) -> None:
+    target = adoption / TARGET
+    text = target.read_text()
+    helper = "def utcnow() -> datetime:\n    return datetime.now(timezone.utc)\n\n\n"
+    moved = text.replace(helper, "") + "\n\n" + helper.rstrip("\n") + "\n"
+    target.write_text(moved)
+    assert generate(adoption).returncode == 0
+    after = target.read_text()
+    assert after.index("def utcnow()") < after.index("# --- modelsync: begin generated")
+    assert run_cli("check", "--root", adoption).returncode == 0
+
+
+def test_a_target_binding_a_needed_name_to_something_else_is_refused(adoption: Path) -> None:
+    target = adoption / TARGET
+    text = target.read_text().replace(
+        "from sqlmodel import Field, Session, SQLModel, create_engine, select",
+        "from pydantic import Field\nfrom sqlmodel import Session, SQLModel, create_engine, select",
+    )
+    target.write_text(text)
+    result = generate(adoption)
+    assert result.returncode == 2
+    line = text.splitlines().index("from pydantic import Field") + 1
+    assert result.stderr.startswith(
+        f"modelsync: error: {TARGET}:{line}: Field here is pydantic.Field"
+    )
+    assert target.read_text() == text
+
+
+def test_a_constant_defined_differently_in_the_target_is_warned_about(adoption: Path) -> None:
+    target = adoption / TARGET
+    target.write_text(
+        target.read_text().replace("logger = logging", "EMBEDDING_DIM = 384\nlogger = logging")
+    )
+    result = generate(adoption)
+    assert result.returncode == 0
+    assert "warning: EMBEDDING_DIM differs from backend-core/models.py:12" in result.stderr
+    check = run_cli("check", "--root", adoption)
+    assert check.returncode == 1 and "VECTOR(384)" in check.stdout
+
+
+def test_crlf_targets_stay_crlf(adoption: Path) -> None:
+    target = adoption / TARGET
+    target.write_bytes(target.read_bytes().replace(b"\n", b"\r\n"))
+    assert generate(adoption).returncode == 0
+    data = target.read_bytes()
+    assert data.count(b"\n") == data.count(b"\r\n")
+    assert run_cli("check", "--root", adoption).returncode == 0
+    assert generate(adoption, "--check").returncode == 0
+
+
+def test_form_feeds_do_not_shift_lines(adoption: Path) -> None:
+    target = adoption / TARGET
+    target.write_text(target.read_text().replace("logger = logging", "\x0c\nlogger = logging"))
+    assert generate(adoption).returncode == 0
+    assert run_cli("check", "--root", adoption).returncode == 0
+    assert "\x0c\nlogger = logging" in target.read_text()
+
+
+def test_decorated_mirrored_class_is_refused(adoption: Path) -> None:
+    target = adoption / TARGET
+    text = target.read_text().replace("class Company(SQLModel", "@register\nclass Company(SQLModel")
+    target.write_text(text)
+    result = generate(adoption)
+    assert result.returncode == 2
+    assert "class Company has decorators" in result.stderr
+    assert target.read_text() == text
+
+
+def test_empty_markers_typed_by_hand_place_the_region(adoption: Path) -> None:
+    target = adoption / TARGET
+    text = target.read_text()
+    start = text.index("# Mirrored from")
+    end = text.index("def get_company_by_id")
+    kept_between = text[text.index("@contextmanager") : text.index("class Question(SQLModel")]
+    target.write_text(
+        text[:start]
+        + "# --- modelsync: begin generated\n# --- modelsync: end generated\n\n\n"
+        + kept_between
+        + text[end:]
+    )
+    result = generate(adoption)
+    assert result.returncode == 0, result.stderr
+    assert run_cli("check", "--root", adoption).returncode == 0

@@ -13,7 +13,7 @@ from modelsync.ir import Diagnostic
 from modelsync.load import ParsedFile
 from modelsync.mirror import MirrorState
 from modelsync.render import render_new_file, render_region
-from modelsync.source import parse_python, source_lines
+from modelsync.source import newline_of, parse_python, source_lines
 from modelsync.splice import splice_adopting, splice_marked
 
 
@@ -37,10 +37,16 @@ def generate_text(state: MirrorState, target: ParsedFile | None, target_shown: s
         text = render_new_file(state.region_input, region_text, state.sources)
         _must_be_python(text, target_shown)
         return Generated(None, text, (), state.warnings)
+    for conflict in state.conflicts:
+        raise InputError(conflict.message, target_shown, conflict.line)
+    if newline_of(target.text) == "\r\n":
+        region_text = region_text.replace("\n", "\r\n")  # keep a CRLF file CRLF
     if state.region is not None:
         text = splice_marked(target.text, state.region, region_text)
     else:
-        text = splice_adopting(target.text, target.module, state.mirrored_classes, region_text)
+        text = splice_adopting(
+            target, state.mirrored_classes, frozenset(state.region_input.uses), region_text
+        )
     if state.missing_imports or state.missing_future_import:
         # libcst takes a while to load; only pay for it when there is an import to add.
         from modelsync.cst_imports import add_imports

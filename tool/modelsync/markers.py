@@ -43,6 +43,9 @@ class Region:
 
     @property
     def edited_by_hand(self) -> bool:
+        if self.content_sum is None:
+            # Markers typed by hand around nothing say where the region goes.
+            return bool(self.body.strip())
         return self.content_sum != content_sum(self.body)
 
 

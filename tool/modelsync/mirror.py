@@ -14,9 +14,28 @@ from modelsync.compare import Drift, Side
 from modelsync.ir import Diagnostic, Schema
 from modelsync.load import ParsedFile
 from modelsync.markers import Region, find_region
-from modelsync.region import ImportLine, RegionInput, needed_class_names, region_input
+from modelsync.names import canonical, gather_imports
+from modelsync.region import ImportLine, RegionInput, needed_names, region_input, statement_start
 from modelsync.render import inputs_digest
+from modelsync.source import source_lines
 from modelsync.templates import template_sources
+
+
+@dataclass(frozen=True, slots=True)
+class ImportConflict:
+    """The target binds a name the region needs to something else."""
+
+    name: str
+    line: int
+    target_binds: str
+    region_needs: str
+
+    @property
+    def message(self) -> str:
+        return (
+            f"{self.name} here is {self.target_binds}, but the generated region needs "
+            f"{self.region_needs}; import it under its own name or rename this one"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +48,7 @@ class MirrorState:
     mirrored_classes: frozenset[str]
     missing_imports: tuple[ImportLine, ...]
     missing_future_import: bool
+    conflicts: tuple[ImportConflict, ...]
     warnings: tuple[Diagnostic, ...]
 
 
@@ -39,24 +59,92 @@ def mirror_state(
     templates_dir: Path | None,
     relationships: bool,
 ) -> MirrorState:
-    class_names = needed_class_names(source, schema)
+    wanted = needed_names(source, schema)
+    class_names = frozenset(
+        n.name for n in source.module.body if isinstance(n, ast.ClassDef) and n.name in wanted
+    )
     region = find_region(target.text, target.path) if target else None
     bindings = target_bindings(target.module, region, class_names) if target else frozenset()
-    wanted, warnings = region_input(source, schema, class_names, bindings, relationships)
+    needed, warnings = region_input(source, schema, wanted, bindings, relationships)
     sources = template_sources(templates_dir)
-    missing = tuple(i for i in wanted.imports if i.bound not in bindings)
+    missing = tuple(i for i in needed.imports if i.bound not in bindings) if target else ()
+    conflicts = _import_conflicts(target, needed.imports) if target else ()
+    if target:
+        warnings += _differing_definitions(source, target, wanted - class_names, bindings)
     return MirrorState(
-        region_input=wanted,
+        region_input=needed,
         sources=sources,
-        digest=inputs_digest(wanted, sources),
+        digest=inputs_digest(needed, sources),
         region=region,
         mirrored_classes=class_names,
-        missing_imports=missing if target else (),
+        missing_imports=missing,
         missing_future_import=bool(
-            target and wanted.future_annotations and not _has_future_annotations(target.module)
+            target and needed.future_annotations and not _has_future_annotations(target.module)
         ),
+        conflicts=conflicts,
         warnings=warnings,
     )
+
+
+def _import_conflicts(
+    target: ParsedFile, needed: tuple[ImportLine, ...]
+) -> tuple[ImportConflict, ...]:
+    imported = gather_imports(target.module)
+    conflicts = []
+    for line in needed:
+        wanted = line.name if line.module is None else f"{line.module}.{line.name}"
+        have = imported.get(line.bound)
+        if have is not None and canonical(have) != canonical(wanted):
+            conflicts.append(
+                ImportConflict(line.bound, _import_line_of(target.module, line.bound), have, wanted)
+            )
+    return tuple(conflicts)
+
+
+def _import_line_of(module: ast.Module, bound: str) -> int:
+    for node in module.body:
+        if isinstance(node, ast.Import | ast.ImportFrom) and bound in _bound_names(node):
+            return node.lineno
+    return 1
+
+
+def _differing_definitions(
+    source: ParsedFile, target: ParsedFile, names: frozenset[str], bindings: frozenset[str]
+) -> tuple[Diagnostic, ...]:
+    """A constant or function the region would copy but the target defines itself: say so
+    when the two are written differently (the target's one is what the models use)."""
+    source_text = _definition_texts(source)
+    target_text = _definition_texts(target)
+    found = []
+    for name in sorted(names & bindings):
+        if name in source_text and name in target_text:
+            (source_line, ours), (target_line, theirs) = source_text[name], target_text[name]
+            if ast.dump(ast.parse(ours)) != ast.dump(ast.parse(theirs)):
+                found.append(
+                    Diagnostic(
+                        target.path,
+                        target_line,
+                        f"{name} differs from {source.path}:{source_line}; the mirrored "
+                        "models use this definition",
+                    )
+                )
+    return tuple(found)
+
+
+def _definition_texts(parsed: ParsedFile) -> dict[str, tuple[int, str]]:
+    lines = source_lines(parsed.text)
+    texts = {}
+    for node in parsed.module.body:
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            targets = [ast.Name(node.name)]
+        elif isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        for target in targets:
+            if isinstance(target, ast.Name):
+                start = statement_start(node, lines, with_comments=False)
+                texts[target.id] = (node.lineno, "\n".join(lines[start - 1 : node.end_lineno]))
+    return texts
 
 
 def target_bindings(
@@ -127,6 +215,8 @@ def stale_region_drifts(state: MirrorState, source_path: str, target_path: str) 
             f"the generated region needs `{line.statement()}`; run `modelsync generate`",
             source, where,
         ))  # fmt: skip
+    for conflict in state.conflicts:
+        drifts.append(_stale(conflict.message, source, Side(target_path, conflict.line, None)))
     if state.missing_future_import:
         drifts.append(_stale(
             "the generated region needs `from __future__ import annotations` like its "

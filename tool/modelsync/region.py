@@ -59,6 +59,8 @@ class RegionInput:
     imports: tuple[ImportLine, ...]
     future_annotations: bool
     relationships: bool
+    # Every name the copied code refers to (where the region may stand in the target).
+    uses: tuple[str, ...] = ()
 
     def digest(self, templates: tuple[tuple[str, str], ...], version: str) -> str:
         """A fingerprint of everything the rendered region depends on."""
@@ -66,12 +68,21 @@ class RegionInput:
         return hashlib.sha256(payload).hexdigest()[:12]
 
 
-def needed_class_names(source: ParsedFile, schema: Schema) -> frozenset[str]:
-    """The classes the region copies: the tables, the local classes they inherit from,
-    and the enums any of those use."""
-    classes = {n.name: n for n in source.module.body if isinstance(n, ast.ClassDef)}
-    wanted = _needed_classes({t.class_name for t in schema.tables}, classes)
-    return frozenset(wanted | _referenced_enums(wanted, classes))
+def needed_names(source: ParsedFile, schema: Schema) -> frozenset[str]:
+    """The top-level classes, functions and constants the tables need, transitively:
+    their bases, the enums and models their fields use, the constants and functions
+    their defaults call."""
+    definitions = _top_level_definitions(source.module)
+    wanted: set[str] = set()
+    pending = [table.class_name for table in schema.tables]
+    while pending:
+        name = pending.pop()
+        if name in wanted or name not in definitions:
+            continue
+        wanted.add(name)
+        for node in definitions[name]:
+            pending.extend(used for used in _names_in(node) if used in definitions)
+    return frozenset(wanted)
 
 
 def region_input(
@@ -81,23 +92,28 @@ def region_input(
     target_bindings: frozenset[str],
     relationships: bool,
 ) -> tuple[RegionInput, tuple[Diagnostic, ...]]:
-    """``wanted``: from ``needed_class_names``. ``target_bindings``: top-level names the
-    target defines outside the region and the mirrored classes; a constant the target
-    already defines is not copied again."""
+    """``wanted``: from ``needed_names``. ``target_bindings``: top-level names the target
+    defines outside the region and the mirrored classes; a constant or function the
+    target already defines is not copied again."""
     lines = source_lines(source.text)
     classes = {n.name: n for n in source.module.body if isinstance(n, ast.ClassDef)}
     tables = {t.class_name for t in schema.tables}
-    definitions = _needed_definitions(source.module, [classes[name] for name in wanted])
-    used_names = _names_used(classes[name] for name in wanted)
-    used_names |= _names_used(definitions.values())
     items: list[CopiedItem] = []
+    copied_nodes: list[ast.stmt] = []
     for node in source.module.body:
-        if isinstance(node, ast.ClassDef) and node.name in wanted:
-            kind = "table" if node.name in tables else _class_kind(node)
+        name = _defined_name(node)
+        if name not in wanted:
+            continue
+        if isinstance(node, ast.ClassDef):
+            kind = "table" if name in tables else _class_kind(node, classes)
             text = _class_text(node, lines, drop_relationships=not relationships)
-            items.append(CopiedItem(kind, node.name, text))
-        elif (name := _defined_name(node)) in definitions and name not in target_bindings:
-            items.append(CopiedItem("definition", name, _span_text(node, lines)))
+        elif name in target_bindings:
+            continue
+        else:
+            kind, text = "definition", _span_text(node, lines)
+        items.append(CopiedItem(kind, name, text))
+        copied_nodes.append(node)
+    used_names = _names_used(copied_nodes)
     copied = {item.name for item in items}
     imports, warnings = _needed_imports(source, used_names - copied)
     future = any(
@@ -105,33 +121,31 @@ def region_input(
         any(a.name == "annotations" for a in n.names)
         for n in source.module.body
     )  # fmt: skip
-    return RegionInput(source.path, tuple(items), imports, future, relationships), warnings
+    region = RegionInput(
+        source.path, tuple(items), imports, future, relationships, tuple(sorted(used_names))
+    )
+    return region, warnings
 
 
-def _needed_classes(tables: set[str], classes: dict[str, ast.ClassDef]) -> set[str]:
-    """The table classes and every local class they inherit from."""
-    wanted: set[str] = set()
-    pending = [name for name in tables if name in classes]
-    while pending:
-        name = pending.pop()
-        if name in wanted:
-            continue
-        wanted.add(name)
-        for base in classes[name].bases:
-            if isinstance(base, ast.Name) and base.id in classes:
-                pending.append(base.id)
-    return wanted
+def _top_level_definitions(module: ast.Module) -> dict[str, list[ast.stmt]]:
+    definitions: dict[str, list[ast.stmt]] = {}
+    for node in module.body:
+        name = _defined_name(node)
+        if name is not None:
+            definitions.setdefault(name, []).append(node)
+    return definitions
 
 
-def _referenced_enums(wanted: set[str], classes: dict[str, ast.ClassDef]) -> set[str]:
-    used = _names_used(classes[name] for name in wanted)
-    return {name for name in used if name in classes and _class_kind(classes[name]) == "enum"}
-
-
-def _class_kind(node: ast.ClassDef) -> str:
+def _class_kind(node: ast.ClassDef, classes: dict[str, ast.ClassDef]) -> str:
+    """Which template lays the class out: "enum" for an Enum (also through a local enum
+    base), otherwise "base"."""
     for base in node.bases:
         name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")
         if name in ("Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"):
+            return "enum"
+        parent = classes.get(name)
+        earlier = parent is not None and parent.lineno < node.lineno
+        if earlier and _class_kind(parent, classes) == "enum":
             return "enum"
     return "base"
 
@@ -170,26 +184,9 @@ def _names_in_string_annotations(annotation: ast.expr) -> set[str]:
     return names
 
 
-def _needed_definitions(module: ast.Module, roots: list[ast.ClassDef]) -> dict[str, ast.stmt]:
-    """Module constants and functions the copied classes use, and the ones those use."""
-    available = {
-        name: node
-        for node in module.body
-        if not isinstance(node, ast.ClassDef) and (name := _defined_name(node))
-    }
-    needed: dict[str, ast.stmt] = {}
-    pending = _names_used(roots)
-    while pending:
-        name = pending.pop()
-        if name in available and name not in needed:
-            needed[name] = available[name]
-            pending |= _names_used([available[name]])
-    return needed
-
-
 def _defined_name(node: ast.stmt) -> str | None:
-    """The one name a top-level constant or function definition binds."""
-    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+    """The one name a top-level class, function or constant definition binds."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
         return node.name
     if isinstance(node, ast.Assign | ast.AnnAssign):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]

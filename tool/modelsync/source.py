@@ -42,6 +42,12 @@ def source_lines(text: str, keepends: bool = False) -> list[str]:
     return lines if keepends else [line.rstrip("\r\n") for line in lines]
 
 
+def newline_of(text: str) -> str:
+    """The line ending a file uses (that of its first line)."""
+    first = _LINE.match(text)
+    return "\r\n" if first and first.group().endswith("\r\n") else "\n"
+
+
 def parse_python(text: str, shown: str) -> ast.Module:
     try:
         return ast.parse(text, filename=shown)

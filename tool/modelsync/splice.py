@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import ast
 
+from modelsync.errors import InputError
+from modelsync.load import ParsedFile
 from modelsync.markers import Region
-from modelsync.region import statement_start
-from modelsync.source import source_lines
+from modelsync.source import newline_of, source_lines
 
 
 def splice_marked(text: str, region: Region, region_text: str) -> str:
@@ -21,32 +22,77 @@ def splice_marked(text: str, region: Region, region_text: str) -> str:
 
 
 def splice_adopting(
-    text: str, module: ast.Module, mirrored: frozenset[str], region_text: str
+    target: ParsedFile, mirrored: frozenset[str], uses: frozenset[str], region_text: str
 ) -> str:
+    """Replace the target's mirrored classes with the region.
+
+    The region stands where the first mirrored class stood, unless the target defines
+    something the region uses further down (a helper such as ``utcnow``): then it stands
+    right after the last such definition, so the file still imports.
+    """
+    text = target.text
+    nl = newline_of(text)
     lines = source_lines(text, keepends=True)
     plain = source_lines(text)
-    spans = [
-        # Comments above a replaced class are the user's: they stay.
-        (statement_start(node, plain, with_comments=False), node.end_lineno or node.lineno)
-        for node in module.body
+    classes = [
+        node
+        for node in target.module.body
         if isinstance(node, ast.ClassDef) and node.name in mirrored
     ]
-    if not spans:
-        return text.rstrip("\n") + "\n\n\n" + region_text
+    for node in classes:
+        if node.decorator_list:
+            raise InputError(
+                f"class {node.name} has decorators, which replacing it would lose; "
+                "remove them or the class, then run generate again",
+                target.path,
+                node.decorator_list[0].lineno,
+            )
     removed: set[int] = set()
-    for start, end in spans:
-        removed.update(range(start, end + 1))
-        # The blank lines after a removed class go with it, so none pile up.
-        following = end + 1
-        while following <= len(plain) and not plain[following - 1].strip():
-            removed.add(following)
-            following += 1
-    first = spans[0][0]
+    for node in classes:
+        removed.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+        _absorb_blank_lines(node.end_lineno or node.lineno, plain, removed)
+    needed_end = max(
+        (
+            node.end_lineno or node.lineno
+            for node in target.module.body
+            if not (isinstance(node, ast.ClassDef) and node.name in mirrored)
+            and _binds_any(node, uses)
+        ),
+        default=0,
+    )
+    first = classes[0].lineno if classes else None
+    if first is None or first < needed_end:
+        # After the last definition the region needs (or at the end of the file).
+        anchor = needed_end if first is not None else len(plain)
+        _absorb_blank_lines(anchor, plain, removed)
+        before = "".join(line for n, line in enumerate(lines[:anchor], 1) if n not in removed)
+        after = "".join(
+            line for n, line in enumerate(lines[anchor:], anchor + 1) if n not in removed
+        )
+        middle = nl + nl + region_text + (nl + nl if after.strip() else "")
+        return (before.rstrip("\r\n") + nl + middle + after).rstrip("\r\n") + nl
     out: list[str] = []
     for number, line in enumerate(lines, start=1):
         if number == first:
             rest_follows = any(n > first and n not in removed for n in range(first, len(lines) + 1))
-            out.append(region_text + ("\n\n" if rest_follows else ""))
+            out.append(region_text + (nl + nl if rest_follows else ""))
         if number not in removed:
             out.append(line)
-    return "".join(out).rstrip("\n") + "\n"
+    return "".join(out).rstrip("\r\n") + nl
+
+
+def _absorb_blank_lines(end: int, plain: list[str], removed: set[int]) -> None:
+    """The blank lines after a removed class go with it, so none pile up."""
+    following = end + 1
+    while following <= len(plain) and not plain[following - 1].strip():
+        removed.add(following)
+        following += 1
+
+
+def _binds_any(node: ast.stmt, names: frozenset[str]) -> bool:
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return node.name in names
+    if isinstance(node, ast.Assign | ast.AnnAssign):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return any(isinstance(t, ast.Name) and t.id in names for t in targets)
+    return False
