@@ -78,7 +78,7 @@ def compare(source: Schema, target: Schema) -> tuple[Drift, ...]:
     for name in missing:
         table = src_tables[name]
         drifts.append(
-            _drift(
+            Drift(
                 "table_missing",
                 name,
                 None,
@@ -90,7 +90,7 @@ def compare(source: Schema, target: Schema) -> tuple[Drift, ...]:
     for name in extra:
         table = dst_tables[name]
         drifts.append(
-            _drift(
+            Drift(
                 "table_extra",
                 name,
                 None,
@@ -105,19 +105,13 @@ def compare(source: Schema, target: Schema) -> tuple[Drift, ...]:
     return tuple(drifts)
 
 
-def _drift(
-    kind: str, table: str | None, column: str | None, message: str, source: Side, target: Side
-) -> Drift:
-    return Drift(kind, table, column, message, source, target)
-
-
 def _compare_tables(src: Table, dst: Table, source: Schema, target: Schema) -> Iterator[Drift]:
     src_columns = {c.name: c for c in src.columns}
     dst_columns = {c.name: c for c in dst.columns}
     missing, extra, common = differences(src_columns, dst_columns)
     for name in missing:
         column = src_columns[name]
-        yield _drift(
+        yield Drift(
             "column_missing",
             src.name,
             name,
@@ -127,7 +121,7 @@ def _compare_tables(src: Table, dst: Table, source: Schema, target: Schema) -> I
         )
     for name in extra:
         column = dst_columns[name]
-        yield _drift(
+        yield Drift(
             "column_extra",
             src.name,
             name,
@@ -169,7 +163,7 @@ def _compare_columns(
             continue  # reported once, by the index comparison below
         a, b = read(src), read(dst)
         if a != b:
-            yield _drift(
+            yield Drift(
                 kind,
                 table,
                 src.name,
@@ -218,7 +212,7 @@ def _compare_indexes(
             if j is None
             else ("only in the target" if i is None else "different")
         )
-        yield _drift(
+        yield Drift(
             "index",
             src.name,
             column,
@@ -250,7 +244,7 @@ def _compare_constraints(src: Table, dst: Table, source: Schema, target: Schema)
     a, b = texts(src), texts(dst)
     missing, extra, _ = differences(a, b)
     for text in missing:
-        yield _drift(
+        yield Drift(
             "constraint",
             src.name,
             None,
@@ -259,7 +253,7 @@ def _compare_constraints(src: Table, dst: Table, source: Schema, target: Schema)
             Side(target.path, dst.line, None),
         )
     for text in extra:
-        yield _drift(
+        yield Drift(
             "constraint",
             src.name,
             None,
@@ -275,7 +269,7 @@ def _compare_enums(source: Schema, target: Schema) -> Iterable[Drift]:
     for name in differences(a, b)[2]:
         if a[name].labels != b[name].labels:
             src_labels, dst_labels = ", ".join(a[name].labels), ", ".join(b[name].labels)
-            yield _drift(
+            yield Drift(
                 "enum_labels",
                 None,
                 None,

@@ -52,6 +52,8 @@ def canonical(qualname: str) -> str:
             if rest.startswith("func."):
                 return "sa." + rest
             return "sa." + rest.rsplit(".", 1)[-1]
+    if qualname.startswith("pydantic.types."):
+        return "pydantic." + qualname[len("pydantic.types.") :]
     if qualname.startswith("typing_extensions."):
         return "typing." + qualname[len("typing_extensions.") :]
     return qualname

@@ -108,6 +108,8 @@ def annotation_type(
     line: int,
 ) -> SqlType:
     inner = unwrapped.inner
+    if isinstance(inner, Call) and inner.func in _CONSTRAINED:
+        inner, hints = _constrained(inner, hints)
     if isinstance(inner, Unknown):
         return unknown(f"cannot resolve the annotation {inner.source!r} statically")
     if isinstance(inner, Subscript):
@@ -137,6 +139,31 @@ def annotation_type(
     if name.startswith(("builtins.", "typing.", "datetime.", "decimal.", "uuid.")):
         raise ModelError(f"{_short(name)} has no matching SQLAlchemy type", path, line)
     return unknown(f"cannot resolve the type {_short(name)} statically (defined elsewhere)")
+
+
+# pydantic's constrained-type functions return an Annotated base type.
+_CONSTRAINED = {
+    "pydantic.constr": "builtins.str",
+    "pydantic.conint": "builtins.int",
+    "pydantic.confloat": "builtins.float",
+    "pydantic.conbytes": "builtins.bytes",
+    "pydantic.condate": "datetime.date",
+    "pydantic.condecimal": "decimal.Decimal",
+}
+
+
+def _constrained(call: Call, hints: LengthHints) -> tuple[Ref, LengthHints]:
+    """``condecimal(max_digits=8, decimal_places=2)`` sets NUMERIC(8, 2); ``constr``'s
+    ``max_length`` is a StringConstraints, which SQLModel does not read."""
+    if call.func == "pydantic.condecimal":
+        hints = LengthHints(
+            hints.max_length,
+            hints.max_digits if hints.max_digits is not None else call.kwarg("max_digits"),
+            hints.decimal_places
+            if hints.decimal_places is not None
+            else call.kwarg("decimal_places"),
+        )
+    return Ref(_CONSTRAINED[call.func], call.line), hints
 
 
 def _datetime_sql(name: str, metadata: tuple[Any, ...], rules: SqlmodelRules) -> str:

@@ -71,16 +71,12 @@ def import_block(lines: tuple[ImportLine, ...], future_annotations: bool) -> lis
     ]
     for stdlib in (True, False):
         chosen = [line for line in lines if _is_stdlib(line) == stdlib]
-        sections.append(_section(chosen))
+        sections.append(import_lines_text(chosen))
     return ["\n".join(section) + "\n" for section in sections if section]
 
 
 def import_lines_text(lines: list[ImportLine]) -> list[str]:
     """The statements for these imports: ``import x`` ones, then one per module."""
-    return _section(lines)
-
-
-def _section(lines: list[ImportLine]) -> list[str]:
     statements = sorted({line.statement() for line in lines if line.module is None})
     grouped: dict[str, set[str]] = {}
     for line in lines:
