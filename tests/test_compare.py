@@ -83,6 +83,15 @@ def test_single_change_gives_single_drift(old: str, new: str, expected: tuple) -
     assert [d.as_tuple() for d in drifts] == [expected]
 
 
+def test_autoincrement_is_its_own_drift() -> None:
+    changed = BASE.replace(
+        "id: Optional[int] = Field(default=None, primary_key=True)",
+        'id: Optional[int] = Field(default=None, primary_key=True, sa_column_kwargs={"autoincrement": False})',
+    )
+    drifts = drift_of(BASE, changed)
+    assert [d.as_tuple() for d in drifts] == [("autoincrement", "questions", "id", "true", "false")]
+
+
 def test_index_changes_are_index_drift() -> None:
     drifts = drift_of(BASE, BASE.replace("Field(index=True)", "Field()"))
     assert [(d.kind, d.table, d.column) for d in drifts] == [("index", "companies", "name")]

@@ -33,6 +33,7 @@ COLUMN_KEYS = (
     "foreign_key",
     "ondelete",
     "server_default",
+    "autoincrement",
 )
 # Table-level lists whose order carries no meaning, with the keys of their records.
 TABLE_LISTS = {

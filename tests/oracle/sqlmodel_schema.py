@@ -71,6 +71,7 @@ def column_schema(column: sa.Column) -> dict[str, Any]:
         "foreign_key": foreign_key,
         "ondelete": ondelete,
         "server_default": server_default_sql(column),
+        "autoincrement": column.table.autoincrement_column is column,
     }
 
 

@@ -49,6 +49,10 @@ class ColumnDraft:
     nullable_given: bool
     # The enum type the column uses, so the schema can list it with its labels.
     enum_type: EnumType | None = None
+    # Column(autoincrement=...): "auto", True, False or "ignore_fk".
+    autoincrement: Any = "auto"
+    # Whether the SQLAlchemy Column gets a Python-side default (which rules out SERIAL).
+    has_column_default: bool = False
 
 
 def is_column_field(field: FieldDecl) -> bool:
@@ -165,7 +169,8 @@ def _from_field(
         else:
             nullable_given = nullable_given or extra.get("nullable") is not None
             column = _apply_column_kwargs(column, extra.items, ctx, line)
-    return ColumnDraft(column, nullable_given, sql_type.enum)
+    flag = extra.get("autoincrement", "auto") if isinstance(extra, DictValue) else "auto"
+    return ColumnDraft(column, nullable_given, sql_type.enum, flag, default is not None)
 
 
 def _from_sa_column(
@@ -196,16 +201,19 @@ def _from_sa_column(
         column = _apply_column_arg(column, arg, ctx, line)
     kwargs = [(k, v) for k, v in sa_column.kwargs if k not in ("type_", "primary_key", "nullable")]
     column = _apply_column_kwargs(column, tuple(kwargs), ctx, line)
+    flag = sa_column.kwarg("autoincrement", "auto")
+    has_default = sa_column.kwarg("default") is not None
     if type_value is None:
         # SQLAlchemy copies the referenced column's type when the DDL is compiled.
-        return ColumnDraft(replace(column, type=TYPE_FROM_FOREIGN_KEY), nullable_given)
+        column = replace(column, type=TYPE_FROM_FOREIGN_KEY)
+        return ColumnDraft(column, nullable_given, None, flag, has_default)
     sql_type = compile_type(type_value, ctx.enums)
     column = replace(
         column,
         type=_type_text(sql_type, ctx, line),
         enum=sql_type.enum.name if sql_type.enum else None,
     )
-    return ColumnDraft(column, nullable_given, sql_type.enum)
+    return ColumnDraft(column, nullable_given, sql_type.enum, flag, has_default)
 
 
 def _is_schema_item(value: Any) -> bool:

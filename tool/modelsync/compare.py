@@ -26,6 +26,7 @@ KIND_CODES: dict[str, str] = {
     "foreign_key": "MS306",
     "default": "MS307",
     "server_default": "MS308",
+    "autoincrement": "MS309",
     "enum_labels": "MS401",
     "constraint": "MS501",
     "stale_region": "MS601",
@@ -145,6 +146,7 @@ _COLUMN_ASPECTS: tuple[tuple[str, Callable[[Column], Any]], ...] = (
     ("foreign_key", lambda c: _foreign_key_text(c)),
     ("default", lambda c: c.default),
     ("server_default", lambda c: c.server_default),
+    ("autoincrement", lambda c: c.autoincrement),
 )
 
 

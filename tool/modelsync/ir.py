@@ -26,6 +26,8 @@ class Column:
     default: str | None = None
     # Name of the PostgreSQL enum type when the column is an enum.
     enum: str | None = None
+    # The table's autoincrement column: PostgreSQL makes it SERIAL (a sequence default).
+    autoincrement: bool = False
     attribute: str = field(default="", compare=False)
     line: int = field(default=0, compare=False)
 

@@ -92,6 +92,28 @@ class _FileIndex:
         return next((b for b in inherited if b), None)
 
 
+_NUMERIC_TYPES = ("INTEGER", "BIGINT", "SMALLINT", "NUMERIC", "DECIMAL", "FLOAT", "REAL", "DOUBLE")
+
+
+def _autoincrement_column(drafts: list[ColumnDraft]) -> ColumnDraft | None:
+    """SQLAlchemy's ``PrimaryKeyConstraint._autoincrement_column``: the key column that
+    PostgreSQL gets as SERIAL."""
+    key = [d for d in drafts if d.column.primary_key]
+    if len(key) != 1:
+        explicit = [d for d in key if d.autoincrement is True]
+        return explicit[0] if len(explicit) == 1 else None
+    draft = key[0]
+    column = draft.column
+    if draft.autoincrement is True:
+        return draft
+    if draft.autoincrement not in ("auto", "ignore_fk"):
+        return None
+    numeric = column.type.startswith(_NUMERIC_TYPES)
+    foreign = column.foreign_key is not None and draft.autoincrement != "ignore_fk"
+    plain = not draft.has_column_default and column.server_default is None
+    return draft if numeric and plain and not foreign else None
+
+
 def _holds(sequence: list[ClassDecl], decl: ClassDecl) -> bool:
     return any(item is decl for item in sequence)
 
@@ -155,7 +177,10 @@ def _build_table(
     table_args = _nearest_attribute(ancestry, "__table_args__")
     args = read_table_args(table_args, name, decl.line, ctx.warn)
     drafts = _apply_constraint_keys(drafts, args.primary_key, args.foreign_keys)
-    columns = tuple(d.column for d in drafts)
+    serial = _autoincrement_column(drafts)
+    columns = tuple(
+        replace(d.column, autoincrement=True) if d is serial else d.column for d in drafts
+    )
     primary_key = tuple(c.name for c in columns if c.primary_key)
     if not primary_key:
         raise ModelError(

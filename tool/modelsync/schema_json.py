@@ -46,6 +46,7 @@ def _column(column: Column) -> dict[str, Any]:
         "foreign_key": column.foreign_key,
         "ondelete": column.ondelete,
         "server_default": column.server_default,
+        "autoincrement": column.autoincrement,
         "default": column.default,
         "line": column.line,
     }
@@ -89,6 +90,8 @@ def _column_text(column: Column) -> str:
     parts = [column.name, column.type, "NULL" if column.nullable else "NOT NULL"]
     if column.primary_key:
         parts.append("PRIMARY KEY")
+    if column.autoincrement:
+        parts.append("AUTOINCREMENT")
     if column.unique:
         parts.append("UNIQUE")
     if column.index:
