@@ -156,8 +156,6 @@ def check(
     """
     from modelsync.compare import DRIFT_KINDS, compare
     from modelsync.load import parse_file, schema_of
-    from modelsync.markers import find_region
-    from modelsync.mirror import mirror_state, stale_region_drifts
     from modelsync.report import CheckResult, check_github, check_json, check_text_lines
     from modelsync.rules import rules_for
 
@@ -178,8 +176,11 @@ def check(
     target = parse_file(config.path(config.target), target_shown)
     source_schema, target_schema = schema_of(source, rules), schema_of(target, rules)
     found = list(compare(source_schema, target_schema))
-    if "stale_region" not in ignored and find_region(target.text, target.path):
-        # Only a marked target has a generated region to keep current.
+    if "stale_region" not in ignored and _has_markers(target.text):
+        # Only a marked target has a generated region to keep current (and only then is
+        # the region machinery loaded).
+        from modelsync.mirror import mirror_state, stale_region_drifts
+
         state = mirror_state(
             source, source_schema, target, config.templates_path, config.relationships
         )
@@ -287,6 +288,12 @@ def generate(
     failed = status in ("would_change", "refused")
     _echo_outcome(output_format, shown, line, status, message, failed, warnings)
     sys.exit(1 if failed else 0)
+
+
+def _has_markers(text: str) -> bool:
+    # The markers' common stem (markers.BEGIN_PREFIX / END_PREFIX), spelled out here so
+    # that an unmarked target costs no import.
+    return "# --- modelsync: " in text
 
 
 def _echo_warnings(warnings) -> None:

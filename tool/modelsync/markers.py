@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from modelsync.errors import InputError
 from modelsync.source import source_lines
 
-BEGIN_PREFIX = "# --- modelsync: begin generated"
-END_PREFIX = "# --- modelsync: end generated"
+MARKER_STEM = "# --- modelsync: "  # cli._has_markers looks for it without importing this
+BEGIN_PREFIX = MARKER_STEM + "begin generated"
+END_PREFIX = MARKER_STEM + "end generated"
 _END_SUMS = re.compile(r"inputs=(?P<inputs>[0-9a-f]{12}) content=(?P<content>[0-9a-f]{12})")
 
 
