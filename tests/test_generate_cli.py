@@ -391,6 +391,14 @@ def test_crlf_targets_stay_crlf(adoption: Path) -> None:
     assert data.count(b"\n") == data.count(b"\r\n")
     assert run_cli("check", "--root", adoption).returncode == 0
     assert generate(adoption, "--check").returncode == 0
+    edited = data.replace(
+        b"speaker: str = Field(max_length=20)", b"speaker: str = Field(max_length=21)"
+    )
+    target.write_bytes(edited)
+    line = edited.split(b"\r\n").index(b"    speaker: str = Field(max_length=21)") + 1
+    refused = generate(adoption)
+    assert refused.returncode == 1
+    assert f"(line(s) {line} differ" in refused.stderr
 
 
 def test_form_feeds_do_not_shift_lines(adoption: Path) -> None:

@@ -74,7 +74,7 @@ def _hand_edited_lines(state: MirrorState, region_text: str) -> tuple[int, ...]:
     if region is None or not region.edited_by_hand:
         return ()
     current = region.body.split("\n")
-    fresh = region_text.split("\n")[1:-2]
+    fresh = source_lines(region_text)[1:-1]
     lines: list[int] = []
     matcher = difflib.SequenceMatcher(a=current, b=fresh, autojunk=False)
     for tag, i1, i2, _, _ in matcher.get_opcodes():
