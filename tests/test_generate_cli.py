@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -343,16 +346,39 @@ def test_local_classes_the_tables_use_are_copied(fresh: Path) -> None:
     assert run_cli("check", "--root", fresh).returncode == 0
 
 
-def test_region_goes_after_target_definitions_it_needs(adoption: Path) -> None:
+def imports_cleanly(root: Path) -> subprocess.CompletedProcess[str]:
+    """Import the target with real SQLModel (the engine is created, never connected)."""
+    env = {**os.environ, "DATABASE_URL": "postgresql+psycopg://nobody@localhost/none"}
+    code = "import db; from sqlalchemy.orm import configure_mappers; configure_mappers()"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=root / "ai-worker",
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_target_definitions_below_the_region_are_copied_into_it(adoption: Path) -> None:
     target = adoption / TARGET
     text = target.read_text()
     helper = "def utcnow() -> datetime:\n    return datetime.now(timezone.utc)\n\n\n"
-    moved = text.replace(helper, "") + "\n\n" + helper.rstrip("\n") + "\n"
-    target.write_text(moved)
+    target.write_text(text.replace(helper, "") + "\n\n" + helper.rstrip("\n") + "\n")
     assert generate(adoption).returncode == 0
     after = target.read_text()
-    assert after.index("def utcnow()") < after.index("# --- modelsync: begin generated")
+    region = after[after.index("# --- modelsync: begin") : after.index("# --- modelsync: end")]
+    assert "def utcnow()" in region  # the models need it when their classes are made
+    assert after.rstrip().endswith("return datetime.now(timezone.utc)")  # the user's stays
     assert run_cli("check", "--root", adoption).returncode == 0
+    assert imports_cleanly(adoption).returncode == 0
+
+
+def test_code_after_the_mirrored_classes_still_finds_them(adoption: Path) -> None:
+    target = adoption / TARGET
+    target.write_text(target.read_text() + "\n\nMODELS = [Company, Question]\n")
+    assert generate(adoption).returncode == 0
+    result = imports_cleanly(adoption)
+    assert result.returncode == 0, result.stderr
 
 
 def test_a_target_binding_a_needed_name_to_something_else_is_refused(adoption: Path) -> None:
@@ -442,3 +468,61 @@ def test_cli_marker_probe_matches_the_markers() -> None:
 
     assert _has_markers(begin_marker("x.py")) and _has_markers(END_PREFIX)
     assert BEGIN_PREFIX.startswith("# --- modelsync: ")
+
+
+def test_review_cases_for_imports_and_names(fresh: Path) -> None:
+    source = fresh / "backend-core" / "models.py"
+    text = source.read_text()
+    text = text.replace("from pgvector.sqlalchemy import Vector\n", "import pgvector.sqlalchemy\n")
+    text = text.replace("Vector(EMBEDDING_DIM)", "pgvector.sqlalchemy.Vector(EMBEDDING_DIM)")
+    text = text.replace(
+        "EMBEDDING_DIM = 768", "BASE_DIM = 384\nEMBEDDING_DIM = BASE_DIM * 2\nLOW, HIGH = 1, 5"
+    )
+    text = text.replace(
+        "difficulty: int = Field(default=3)", "difficulty: int = Field(default=LOW)"
+    )
+    source.write_text(text)
+    target = fresh / TARGET
+    target.write_text(
+        '"""Worker."""\n\nfrom typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n'
+        "    from sqlmodel import SQLModel\n\n\ndef helper():\n"
+        "    from sqlmodel import select, col\n\n    return select, col\n"
+    )
+    assert generate(fresh).returncode == 0
+    after = target.read_text()
+    assert "import pgvector.sqlalchemy\n" in after
+    assert "    from sqlmodel import select, col\n" in after  # nested imports stay as written
+    assert after.index("from sqlmodel import") < after.index("if TYPE_CHECKING")
+    assert "LOW, HIGH = 1, 5" in after and "BASE_DIM = 384" in after
+    assert run_cli("check", "--root", fresh).returncode == 0
+    result = imports_cleanly(fresh)
+    assert result.returncode == 0, result.stderr
+    schema = run_cli("schema", source, "--format", "json")
+    questions = next(t for t in json.loads(schema.stdout)["tables"] if t["name"] == "questions")
+    embedding = next(c for c in questions["columns"] if c["name"] == "embedding")
+    assert embedding["type"] == "VECTOR(768)"
+
+
+def test_a_table_named_like_a_name_the_new_file_needs_is_refused(fresh: Path) -> None:
+    source = fresh / "backend-core" / "models.py"
+    source.write_text(source.read_text().replace("class Transcript(", "class Session("))
+    result = generate(fresh)
+    assert result.returncode == 2
+    assert "Session is bound here and is also a class the generated region defines" in result.stderr
+    assert not (fresh / TARGET).exists()
+
+
+def test_a_blank_target_is_created_whole(fresh: Path) -> None:
+    (fresh / TARGET).write_text("\n")
+    result = generate(fresh)
+    assert result.returncode == 0 and "created" in result.stdout
+    assert run_cli("check", "--root", fresh).returncode == 0
+
+
+def test_changed_marker_lines_are_stale_for_check_and_generate(adoption: Path) -> None:
+    assert generate(adoption).returncode == 0
+    target = adoption / TARGET
+    target.write_text(target.read_text().replace("(edit that file, not this region) ---", "---"))
+    check = run_cli("check", "--root", adoption)
+    assert check.returncode == 1 and "marker lines" in check.stdout
+    assert generate(adoption, "--check").returncode == 1

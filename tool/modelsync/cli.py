@@ -256,7 +256,11 @@ def generate(
     schema = schema_of(source_file, rules_for(config.sqlmodel_version))
     target_path = config.path(config.target)
     shown = config.shown(config.target)
-    target_file = parse_file(target_path, shown) if target_path.exists() else None
+    # A missing or blank target is created whole; any other is spliced into.
+    blank = not target_path.exists() or (
+        target_path.is_file() and not target_path.read_bytes().strip()
+    )
+    target_file = None if blank else parse_file(target_path, shown)
     state = mirror_state(
         source_file, schema, target_file, config.templates_path, config.relationships
     )

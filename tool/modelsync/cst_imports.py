@@ -40,6 +40,11 @@ class TidyImports(libcst.CSTTransformer):
         self.module = module
         self.modules = modules
 
+    def visit_IndentedBlock(self, node: libcst.IndentedBlock) -> bool:  # noqa: N802
+        # Only the module's own top-level imports are laid out again; an import inside a
+        # function or block is the user's and stays as written.
+        return False
+
     def leave_SimpleStatementLine(  # noqa: N802 - libcst's visitor naming
         self, original_node: libcst.SimpleStatementLine, updated_node: libcst.SimpleStatementLine
     ) -> libcst.BaseStatement:

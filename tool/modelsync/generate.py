@@ -11,7 +11,8 @@ from pathlib import Path
 from modelsync.errors import InputError, ModelsyncError
 from modelsync.ir import Diagnostic
 from modelsync.load import ParsedFile
-from modelsync.mirror import MirrorState
+from modelsync.markers import find_region
+from modelsync.mirror import MirrorState, bindings_outside, class_collisions
 from modelsync.render import render_new_file, render_region
 from modelsync.source import newline_of, parse_python, source_lines
 from modelsync.splice import splice_adopting, splice_marked
@@ -35,7 +36,8 @@ def generate_text(state: MirrorState, target: ParsedFile | None, target_shown: s
     region_text = render_region(state.region_input, state.sources)
     if target is None:
         text = render_new_file(state.region_input, region_text, state.sources)
-        _must_be_python(text, target_shown)
+        module = _must_be_python(text, target_shown)
+        _refuse_shadowing(module, text, state.mirrored_classes, target_shown)
         return Generated(None, text, (), state.warnings)
     for conflict in state.conflicts:
         raise InputError(conflict.message, target_shown, conflict.line)
@@ -44,9 +46,7 @@ def generate_text(state: MirrorState, target: ParsedFile | None, target_shown: s
     if state.region is not None:
         text = splice_marked(target.text, state.region, region_text)
     else:
-        text = splice_adopting(
-            target, state.mirrored_classes, frozenset(state.region_input.uses), region_text
-        )
+        text = splice_adopting(target, state.mirrored_classes, region_text)
     if state.missing_imports or state.missing_future_import:
         # libcst takes a while to load; only pay for it when there is an import to add.
         from modelsync.cst_imports import add_imports
@@ -57,10 +57,18 @@ def generate_text(state: MirrorState, target: ParsedFile | None, target_shown: s
     return Generated(target.text, text, edited, state.warnings)
 
 
-def _must_be_python(text: str, shown: str) -> None:
+def _refuse_shadowing(module, text: str, classes: frozenset[str], shown: str) -> None:
+    """A new file's own names (its template's imports and engine) must not collide with
+    the classes of the region, e.g. a table model called ``Session``."""
+    region = find_region(text, shown)
+    for conflict in class_collisions(bindings_outside(module, region, frozenset()), classes):
+        raise InputError(conflict.message, shown, conflict.line)
+
+
+def _must_be_python(text: str, shown: str):
     """Refuse to write what would not even parse (a broken user template, say)."""
     try:
-        parse_python(text, shown)
+        return parse_python(text, shown)
     except InputError as error:
         raise ModelsyncError(
             f"the generated file would not be valid Python ({error.message}); check the templates",

@@ -41,6 +41,19 @@ class Region:
     body: str
     inputs_sum: str | None
     content_sum: str | None
+    # The marker lines as they stand, and whether the end marker ends with a newline.
+    begin_text: str = ""
+    end_text: str = ""
+    end_terminated: bool = True
+
+    def markers_as_written(self, source_path: str, inputs: str) -> bool:
+        """Are the marker lines exactly what generate writes for these inputs?"""
+        expected_end = end_marker(inputs, self.body)
+        return (
+            self.begin_text == begin_marker(source_path)
+            and self.end_text == expected_end
+            and self.end_terminated
+        )
 
     @property
     def edited_by_hand(self) -> bool:
@@ -53,6 +66,7 @@ class Region:
 def find_region(text: str, path: str) -> Region | None:
     """The marked region of ``text``, None without markers; refuses broken markers."""
     lines = source_lines(text)
+    ended = source_lines(text, keepends=True)
     begins = [i for i, line in enumerate(lines, 1) if line.startswith(BEGIN_PREFIX)]
     ends = [i for i, line in enumerate(lines, 1) if line.startswith(END_PREFIX)]
     if not begins and not ends:
@@ -71,4 +85,7 @@ def find_region(text: str, path: str) -> Region | None:
         body="\n".join(lines[begin : end - 1]),
         inputs_sum=sums.group("inputs") if sums else None,
         content_sum=sums.group("content") if sums else None,
+        begin_text=lines[begin - 1],
+        end_text=lines[end - 1],
+        end_terminated=ended[end - 1].endswith(("\n", "\r")),
     )

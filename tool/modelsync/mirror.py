@@ -15,6 +15,7 @@ from modelsync.ir import Diagnostic, Schema
 from modelsync.load import ParsedFile
 from modelsync.markers import Region, find_region
 from modelsync.names import canonical, gather_imports
+from modelsync.parse import refuse_star_imports
 from modelsync.region import ImportLine, RegionInput, needed_names, region_input, statement_start
 from modelsync.render import inputs_digest
 from modelsync.source import source_lines
@@ -22,20 +23,11 @@ from modelsync.templates import template_sources
 
 
 @dataclass(frozen=True, slots=True)
-class ImportConflict:
-    """The target binds a name the region needs to something else."""
+class Conflict:
+    """The target binds a name the region needs, or defines, to something else."""
 
-    name: str
     line: int
-    target_binds: str
-    region_needs: str
-
-    @property
-    def message(self) -> str:
-        return (
-            f"{self.name} here is {self.target_binds}, but the generated region needs "
-            f"{self.region_needs}; import it under its own name or rename this one"
-        )
+    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +40,7 @@ class MirrorState:
     mirrored_classes: frozenset[str]
     missing_imports: tuple[ImportLine, ...]
     missing_future_import: bool
-    conflicts: tuple[ImportConflict, ...]
+    conflicts: tuple[Conflict, ...]
     warnings: tuple[Diagnostic, ...]
 
 
@@ -64,13 +56,25 @@ def mirror_state(
         n.name for n in source.module.body if isinstance(n, ast.ClassDef) and n.name in wanted
     )
     region = find_region(target.text, target.path) if target else None
-    bindings = target_bindings(target.module, region, class_names) if target else frozenset()
-    needed, warnings = region_input(source, schema, wanted, bindings, relationships)
-    sources = template_sources(templates_dir)
-    missing = tuple(i for i in needed.imports if i.bound not in bindings) if target else ()
-    conflicts = _import_conflicts(target, needed.imports) if target else ()
     if target:
-        warnings += _differing_definitions(source, target, wanted - class_names, bindings)
+        refuse_star_imports(target.module, target.path)
+        position = _region_position(target.module, region, class_names)
+        outside = bindings_outside(target.module, region, class_names)
+        # Only what the target binds above the region exists when its classes are made.
+        available = frozenset(name for name, line in outside.items() if line < position)
+    else:
+        outside, available = {}, frozenset()
+    needed, warnings = region_input(source, schema, wanted, available, relationships)
+    sources = template_sources(templates_dir)
+    missing = (
+        tuple(i for i in needed.imports if not _present(i, available, target)) if target else ()
+    )
+    conflicts = ()
+    if target:
+        conflicts = _import_conflicts(target, needed.imports) + class_collisions(
+            outside, class_names
+        )
+        warnings += _differing_definitions(source, target, wanted - class_names, outside)
     return MirrorState(
         region_input=needed,
         sources=sources,
@@ -86,18 +90,69 @@ def mirror_state(
     )
 
 
-def _import_conflicts(
-    target: ParsedFile, needed: tuple[ImportLine, ...]
-) -> tuple[ImportConflict, ...]:
+def _region_position(module: ast.Module, region: Region | None, mirrored: frozenset[str]) -> int:
+    """The line where the region stands (or will stand) in the target."""
+    if region is not None:
+        return region.begin_line
+    lines = [n.lineno for n in module.body if isinstance(n, ast.ClassDef) and n.name in mirrored]
+    return min(lines, default=10**9)
+
+
+def bindings_outside(
+    module: ast.Module, region: Region | None, mirrored: frozenset[str]
+) -> dict[str, int]:
+    """Top-level name -> line, for what the target binds outside the region and outside
+    the classes the region replaces."""
+    names: dict[str, int] = {}
+    for node in module.body:
+        if region and region.begin_line <= node.lineno <= region.end_line:
+            continue
+        if isinstance(node, ast.ClassDef) and node.name in mirrored:
+            continue
+        for name in _bound_names(node):
+            names.setdefault(name, node.lineno)
+    return names
+
+
+def class_collisions(outside: dict[str, int], class_names: frozenset[str]) -> tuple[Conflict, ...]:
+    """A copied class must not shadow, or be shadowed by, another binding of its name."""
+    return tuple(
+        Conflict(
+            outside[name],
+            f"{name} is bound here and is also a class the generated region defines; "
+            "rename one of them",
+        )
+        for name in sorted(class_names & outside.keys())
+    )
+
+
+def _present(line: ImportLine, available: frozenset[str], target: ParsedFile) -> bool:
+    """Is the import there? ``import a.b`` binds ``a`` but must itself be present, since
+    ``import a`` alone need not load ``a.b``."""
+    if line.module is None and not line.asname and "." in line.name:
+        return any(
+            isinstance(n, ast.Import) and any(a.name == line.name for a in n.names)
+            for n in target.module.body
+        )
+    return line.bound in available
+
+
+def _import_conflicts(target: ParsedFile, needed: tuple[ImportLine, ...]) -> tuple[Conflict, ...]:
     imported = gather_imports(target.module)
     conflicts = []
     for line in needed:
-        wanted = line.name if line.module is None else f"{line.module}.{line.name}"
+        if line.module is None:
+            # ``import a.b`` binds ``a``, and so does the target's ``import a``.
+            wanted = line.name if line.asname else line.name.split(".", 1)[0]
+        else:
+            wanted = f"{line.module}.{line.name}"
         have = imported.get(line.bound)
         if have is not None and canonical(have) != canonical(wanted):
-            conflicts.append(
-                ImportConflict(line.bound, _import_line_of(target.module, line.bound), have, wanted)
+            message = (
+                f"{line.bound} here is {have}, but the generated region needs {wanted}; "
+                "import it under its own name or rename this one"
             )
+            conflicts.append(Conflict(_import_line_of(target.module, line.bound), message))
     return tuple(conflicts)
 
 
@@ -109,14 +164,14 @@ def _import_line_of(module: ast.Module, bound: str) -> int:
 
 
 def _differing_definitions(
-    source: ParsedFile, target: ParsedFile, names: frozenset[str], bindings: frozenset[str]
+    source: ParsedFile, target: ParsedFile, names: frozenset[str], bindings: dict[str, int]
 ) -> tuple[Diagnostic, ...]:
     """A constant or function the region would copy but the target defines itself: say so
     when the two are written differently (the target's one is what the models use)."""
     source_text = _definition_texts(source)
     target_text = _definition_texts(target)
     found = []
-    for name in sorted(names & bindings):
+    for name in sorted(names & bindings.keys()):
         if name in source_text and name in target_text:
             (source_line, ours), (target_line, theirs) = source_text[name], target_text[name]
             if ast.dump(ast.parse(ours)) != ast.dump(ast.parse(theirs)):
@@ -125,7 +180,7 @@ def _differing_definitions(
                         target.path,
                         target_line,
                         f"{name} differs from {source.path}:{source_line}; the mirrored "
-                        "models use this definition",
+                        "models use the one defined first",
                     )
                 )
     return tuple(found)
@@ -147,21 +202,6 @@ def _definition_texts(parsed: ParsedFile) -> dict[str, tuple[int, str]]:
     return texts
 
 
-def target_bindings(
-    module: ast.Module, region: Region | None, mirrored: frozenset[str]
-) -> frozenset[str]:
-    """Top-level names the target binds outside the region and outside the classes the
-    region will replace."""
-    names: set[str] = set()
-    for node in module.body:
-        if region and region.begin_line <= node.lineno <= region.end_line:
-            continue
-        if isinstance(node, ast.ClassDef) and node.name in mirrored:
-            continue
-        names.update(_bound_names(node))
-    return frozenset(names)
-
-
 def _bound_names(node: ast.stmt) -> set[str]:
     if isinstance(node, ast.Import | ast.ImportFrom):
         return {
@@ -173,7 +213,8 @@ def _bound_names(node: ast.stmt) -> set[str]:
     if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-    if isinstance(node, ast.If | ast.Try | ast.With):
+    if isinstance(node, ast.Try | ast.With):
+        # (Not ``if``: ``if TYPE_CHECKING:`` imports do not exist at run time.)
         nested = [*node.body, *getattr(node, "orelse", [])]
         nested += [s for h in getattr(node, "handlers", []) for s in h.body]
         return {name for child in nested for name in _bound_names(child)}
@@ -208,6 +249,12 @@ def stale_region_drifts(state: MirrorState, source_path: str, target_path: str) 
         drifts.append(_stale(
             f"the generated region is older than {source_path} (or the templates); "
             "run `modelsync generate`",
+            source, where,
+        ))  # fmt: skip
+    current = not region.edited_by_hand and region.inputs_sum == state.digest
+    if current and not region.markers_as_written(source_path, state.digest):
+        drifts.append(_stale(
+            "the marker lines of the generated region were changed; run `modelsync generate`",
             source, where,
         ))  # fmt: skip
     for line in (*state.missing_imports,):

@@ -80,7 +80,7 @@ _STAR_IMPORT_MODULES = ("sqlmodel", "sqlalchemy", "pgvector", "pydantic", "typin
 
 
 def gather(module: ast.Module, path: str) -> ModelFile:
-    _refuse_star_imports(module, path)
+    refuse_star_imports(module, path)
     class_nodes = [n for n in module.body if isinstance(n, ast.ClassDef)]
     names = NameTable(gather_imports(module), frozenset(n.name for n in class_nodes))
     evaluator = Evaluator(names, _module_constants(module))
@@ -88,7 +88,7 @@ def gather(module: ast.Module, path: str) -> ModelFile:
     return ModelFile(path, classes, tuple(_unread_statements(module)))
 
 
-def _refuse_star_imports(module: ast.Module, path: str) -> None:
+def refuse_star_imports(module: ast.Module, path: str) -> None:
     """``from sqlmodel import *`` leaves every name unresolvable; better say so than
     report the missing keys that would follow."""
     for node in module.body:
@@ -128,24 +128,29 @@ def _assigns_naming_convention(node: ast.stmt) -> bool:
 
 
 def _module_constants(module: ast.Module) -> dict[str, ast.expr]:
-    """Top-level ``NAME = expr`` whose expression refers to no other assigned name.
+    """Top-level ``NAME = expr`` bound exactly once (``DIM = 768`` for ``Vector(DIM)``).
 
-    The restriction keeps evaluation finite; ``DIM = 768`` and ``Vector(DIM)`` is the case
-    that matters.
+    A name bound more than once, or also in a block or a tuple assignment, has a value
+    that depends on where it is read: it is left out, and uses of it stay unresolved.
     """
-    assigned: dict[str, ast.expr] = {}
+    counts: dict[str, int] = {}
+    simple: dict[str, ast.expr] = {}
     for node in module.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-            if isinstance(target, ast.Name):
-                assigned[target.id] = node.value
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
-            assigned[node.target.id] = node.value
-    return {
-        name: expr
-        for name, expr in assigned.items()
-        if not any(isinstance(n, ast.Name) and n.id in assigned for n in ast.walk(expr))
-    }
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign | ast.AugAssign):
+            targets = [node.target]
+        elif isinstance(node, ast.If | ast.Try | ast.With | ast.For):
+            targets = [n for n in ast.walk(node) if isinstance(n, ast.Name)]
+        for target in targets:
+            for name in (n.id for n in ast.walk(target) if isinstance(n, ast.Name)):
+                counts[name] = counts.get(name, 0) + 1
+        value = getattr(node, "value", None)
+        one_name = len(targets) == 1 and isinstance(targets[0], ast.Name)
+        if isinstance(node, ast.Assign | ast.AnnAssign) and one_name and value is not None:
+            simple[targets[0].id] = value
+    return {name: expr for name, expr in simple.items() if counts.get(name) == 1}
 
 
 def _class_decl(node: ast.ClassDef, evaluator: Evaluator) -> ClassDecl:

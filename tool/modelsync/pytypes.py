@@ -129,12 +129,18 @@ def annotation_type(
         name = base
     if name in _STRINGISH:
         length = hints.max_length if rules.honours_max_length else None
+        if length is not None and not _is_int(length):
+            return unknown(f"cannot resolve max_length={canonical_text(length)} statically")
         return SqlType(f"VARCHAR({length})" if length else "VARCHAR")
     if name in _DATETIMES:
         return SqlType(_datetime_sql(name, unwrapped.markers, rules))
     if name in _SIMPLE:
         return SqlType(_SIMPLE[name])
     if name == "decimal.Decimal":
+        digits = (hints.max_digits, hints.decimal_places)
+        if any(d is not None and not _is_int(d) for d in digits):
+            shown = ", ".join(canonical_text(d) for d in digits)
+            return unknown(f"cannot resolve max_digits/decimal_places ({shown}) statically")
         return SqlType(_numeric_sql(hints))
     if name.startswith(("builtins.", "typing.", "datetime.", "decimal.", "uuid.")):
         raise ModelError(f"{_short(name)} has no matching SQLAlchemy type", path, line)
@@ -202,6 +208,10 @@ def length_hints(field_call: Call | None, metadata: tuple[Any, ...]) -> LengthHi
             if call.has(key) and call.kwarg(key) is not None:
                 found[key] = call.kwarg(key)
     return LengthHints(**found)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _short(name: str) -> str:

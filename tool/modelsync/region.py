@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from modelsync.ir import Diagnostic, Schema
 from modelsync.load import ParsedFile
-from modelsync.names import gather_imports
 from modelsync.source import source_lines
 
 _RELATIONSHIP_CALLS = frozenset({"Relationship", "relationship"})
@@ -41,9 +40,10 @@ class ImportLine:
 
     @property
     def bound(self) -> str:
+        """The name the statement binds (``import a.b`` binds ``a``)."""
         if self.asname:
             return self.asname
-        return self.name if self.module else self.name.split(".", 1)[0]
+        return self.name if self.module is not None else self.name.split(".", 1)[0]
 
     def statement(self) -> str:
         alias = f" as {self.asname}" if self.asname else ""
@@ -59,8 +59,6 @@ class RegionInput:
     imports: tuple[ImportLine, ...]
     future_annotations: bool
     relationships: bool
-    # Every name the copied code refers to (where the region may stand in the target).
-    uses: tuple[str, ...] = ()
 
     def digest(self, templates: tuple[tuple[str, str], ...], version: str) -> str:
         """A fingerprint of everything the rendered region depends on."""
@@ -100,38 +98,35 @@ def region_input(
     tables = {t.class_name for t in schema.tables}
     items: list[CopiedItem] = []
     copied_nodes: list[ast.stmt] = []
+    copied: set[str] = set()
     for node in source.module.body:
-        name = _defined_name(node)
-        if name not in wanted:
+        names = defined_names(node)
+        if not names & wanted:
             continue
         if isinstance(node, ast.ClassDef):
-            kind = "table" if name in tables else _class_kind(node, classes)
+            kind = "table" if node.name in tables else _class_kind(node, classes)
             text = _class_text(node, lines, drop_relationships=not relationships)
-        elif name in target_bindings:
+        elif names <= target_bindings:
             continue
         else:
             kind, text = "definition", _span_text(node, lines)
-        items.append(CopiedItem(kind, name, text))
+        items.append(CopiedItem(kind, ", ".join(sorted(names)), text))
         copied_nodes.append(node)
+        copied |= names
     used_names = _names_used(copied_nodes)
-    copied = {item.name for item in items}
     imports, warnings = _needed_imports(source, used_names - copied)
     future = any(
         isinstance(n, ast.ImportFrom) and n.module == "__future__" and
         any(a.name == "annotations" for a in n.names)
         for n in source.module.body
     )  # fmt: skip
-    region = RegionInput(
-        source.path, tuple(items), imports, future, relationships, tuple(sorted(used_names))
-    )
-    return region, warnings
+    return RegionInput(source.path, tuple(items), imports, future, relationships), warnings
 
 
 def _top_level_definitions(module: ast.Module) -> dict[str, list[ast.stmt]]:
     definitions: dict[str, list[ast.stmt]] = {}
     for node in module.body:
-        name = _defined_name(node)
-        if name is not None:
+        for name in defined_names(node):
             definitions.setdefault(name, []).append(node)
     return definitions
 
@@ -184,15 +179,19 @@ def _names_in_string_annotations(annotation: ast.expr) -> set[str]:
     return names
 
 
-def _defined_name(node: ast.stmt) -> str | None:
-    """The one name a top-level class, function or constant definition binds."""
+def defined_names(node: ast.stmt) -> frozenset[str]:
+    """The names a top-level class, function or assignment binds; for an ``if``/``try``/
+    ``with`` block, every name assigned or defined in it (the block is copied whole)."""
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        return node.name
-    if isinstance(node, ast.Assign | ast.AnnAssign):
+        return frozenset({node.name})
+    if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        if len(targets) == 1 and isinstance(targets[0], ast.Name):
-            return targets[0].id
-    return None
+        return frozenset(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+    if isinstance(node, ast.If | ast.Try | ast.With):
+        nested = [*node.body, *getattr(node, "orelse", []), *getattr(node, "finalbody", [])]
+        nested += [stmt for handler in getattr(node, "handlers", []) for stmt in handler.body]
+        return frozenset(name for child in nested for name in defined_names(child))
+    return frozenset()
 
 
 def statement_start(node: ast.stmt, lines: list[str], with_comments: bool = True) -> int:
@@ -233,47 +232,30 @@ def _is_relationship(stmt: ast.stmt) -> bool:
 def _needed_imports(
     source: ParsedFile, names: set[str]
 ) -> tuple[tuple[ImportLine, ...], tuple[Diagnostic, ...]]:
-    imported = gather_imports(source.module)
+    """The source's own import statements for the names the copied code uses."""
+    found: dict[str, list[tuple[ImportLine, int]]] = {}
+    for node in ast.walk(source.module):
+        for line in _import_lines_of(node):
+            found.setdefault(line.bound, []).append((line, node.lineno))
     lines: list[ImportLine] = []
     warnings: list[Diagnostic] = []
-    for name in sorted(names):
-        qualified = imported.get(name)
-        if qualified is None:
-            continue  # a builtin, or a name the class body binds itself
-        line = _import_line(source.module, name)
-        if line is None or line.module and line.module.startswith("."):
-            warnings.append(
-                Diagnostic(
-                    source.path,
-                    _import_lineno(source.module, name),
-                    f"{name} comes from a relative import; add its import to the target by hand",
-                )
-            )
+    for name in sorted(names & found.keys()):
+        candidates = found[name]
+        relative = [n for line, n in candidates if line.module and line.module.startswith(".")]
+        if relative:
+            message = f"{name} comes from a relative import; add its import to the target by hand"
+            warnings.append(Diagnostic(source.path, relative[0], message))
             continue
-        lines.append(line)
+        # ``import a.b`` and ``import a.c`` both bind ``a``: the copied code may need both.
+        chosen = [line for line, _ in candidates if line.module is None and not line.asname]
+        lines.extend(dict.fromkeys(chosen or [candidates[0][0]]))
     return tuple(lines), tuple(warnings)
 
 
-def _import_line(module: ast.Module, bound: str) -> ImportLine | None:
-    for node in ast.walk(module):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if (alias.asname or alias.name.split(".", 1)[0]) == bound:
-                    name = alias.name if alias.asname else alias.name.split(".", 1)[0]
-                    return ImportLine(None, name, alias.asname)
-        elif isinstance(node, ast.ImportFrom):
-            for alias in node.names:
-                if (alias.asname or alias.name) == bound:
-                    prefix = "." * node.level
-                    return ImportLine(prefix + (node.module or ""), alias.name, alias.asname)
-    return None
-
-
-def _import_lineno(module: ast.Module, bound: str) -> int:
-    for node in ast.walk(module):
-        bound_here = isinstance(node, ast.Import | ast.ImportFrom) and any(
-            (a.asname or a.name) == bound for a in node.names
-        )
-        if bound_here:
-            return node.lineno
-    return 1
+def _import_lines_of(node: ast.AST) -> list[ImportLine]:
+    if isinstance(node, ast.Import):
+        return [ImportLine(None, alias.name, alias.asname) for alias in node.names]
+    if isinstance(node, ast.ImportFrom):
+        module = "." * node.level + (node.module or "")
+        return [ImportLine(module, a.name, a.asname) for a in node.names if a.name != "*"]
+    return []

@@ -21,15 +21,9 @@ def splice_marked(text: str, region: Region, region_text: str) -> str:
     return "".join(lines[: region.begin_line - 1]) + region_text + "".join(lines[region.end_line :])
 
 
-def splice_adopting(
-    target: ParsedFile, mirrored: frozenset[str], uses: frozenset[str], region_text: str
-) -> str:
-    """Replace the target's mirrored classes with the region.
-
-    The region stands where the first mirrored class stood, unless the target defines
-    something the region uses further down (a helper such as ``utcnow``): then it stands
-    right after the last such definition, so the file still imports.
-    """
+def splice_adopting(target: ParsedFile, mirrored: frozenset[str], region_text: str) -> str:
+    """Replace the target's mirrored classes with the region, where the first of them
+    stood (at the end of the file when there is none)."""
     text = target.text
     nl = newline_of(text)
     lines = source_lines(text, keepends=True)
@@ -47,34 +41,17 @@ def splice_adopting(
                 target.path,
                 node.decorator_list[0].lineno,
             )
+    if not classes:
+        return text.rstrip("\r\n") + nl + nl + nl + region_text
     removed: set[int] = set()
     for node in classes:
         removed.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
         _absorb_blank_lines(node.end_lineno or node.lineno, plain, removed)
-    needed_end = max(
-        (
-            node.end_lineno or node.lineno
-            for node in target.module.body
-            if not (isinstance(node, ast.ClassDef) and node.name in mirrored)
-            and _binds_any(node, uses)
-        ),
-        default=0,
-    )
-    first = classes[0].lineno if classes else None
-    if first is None or first < needed_end:
-        # After the last definition the region needs (or at the end of the file).
-        anchor = needed_end if first is not None else len(plain)
-        _absorb_blank_lines(anchor, plain, removed)
-        before = "".join(line for n, line in enumerate(lines[:anchor], 1) if n not in removed)
-        after = "".join(
-            line for n, line in enumerate(lines[anchor:], anchor + 1) if n not in removed
-        )
-        middle = nl + nl + region_text + (nl + nl if after.strip() else "")
-        return (before.rstrip("\r\n") + nl + middle + after).rstrip("\r\n") + nl
+    first = classes[0].lineno
+    rest_follows = any(n not in removed for n in range(first + 1, len(lines) + 1))
     out: list[str] = []
     for number, line in enumerate(lines, start=1):
         if number == first:
-            rest_follows = any(n > first and n not in removed for n in range(first, len(lines) + 1))
             out.append(region_text + (nl + nl if rest_follows else ""))
         if number not in removed:
             out.append(line)
@@ -87,12 +64,3 @@ def _absorb_blank_lines(end: int, plain: list[str], removed: set[int]) -> None:
     while following <= len(plain) and not plain[following - 1].strip():
         removed.add(following)
         following += 1
-
-
-def _binds_any(node: ast.stmt, names: frozenset[str]) -> bool:
-    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        return node.name in names
-    if isinstance(node, ast.Assign | ast.AnnAssign):
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        return any(isinstance(t, ast.Name) and t.id in names for t in targets)
-    return False

@@ -66,10 +66,20 @@ class Unknown:
     line: int
 
 
+_ARITHMETIC = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.FloorDiv: lambda a, b: a // b if b else None,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Evaluator:
     names: NameTable
     constants: dict[str, ast.expr]
+    # Constants being evaluated right now: a cycle (A = B, B = A) stays unresolved.
+    resolving: set[str] = field(default_factory=set, compare=False)
 
     def value(self, node: ast.expr | None) -> Any:
         if node is None:
@@ -107,14 +117,22 @@ class Evaluator:
         return self._unknown(node)
 
     def _BinOp(self, node: ast.BinOp) -> Any:
-        # ``X | None`` in annotations; arithmetic on literals is left unknown.
+        # ``X | None`` in annotations, and integer arithmetic (``BASE * 2``) on constants.
         if isinstance(node.op, ast.BitOr):
             return Subscript(Ref("typing.Union"), (self.value(node.left), self.value(node.right)))
-        return self._unknown(node)
+        left, right = self.value(node.left), self.value(node.right)
+        operation = _ARITHMETIC.get(type(node.op))
+        numbers = all(isinstance(v, int) and not isinstance(v, bool) for v in (left, right))
+        result = operation(left, right) if operation and numbers else None
+        return self._unknown(node) if result is None else result
 
     def _Name(self, node: ast.Name) -> Any:
-        if node.id in self.constants:
-            return self.value(self.constants[node.id])
+        if node.id in self.constants and node.id not in self.resolving:
+            self.resolving.add(node.id)
+            try:
+                return self.value(self.constants[node.id])
+            finally:
+                self.resolving.discard(node.id)
         qualified = self.names.qualify(node)
         return Ref(qualified, node.lineno) if qualified else self._unknown(node)
 
