@@ -179,3 +179,18 @@ def test_crashing_inputs_become_warnings() -> None:
     assert any("values_callable" in m for m in messages)
     assert any("sa_column_args" in m for m in messages)
     assert any("postgresql_ops" in m for m in messages)
+
+
+def test_sa_column_ignores_an_annotation_sqlmodel_never_reads() -> None:
+    schema = schema_of(
+        """
+        from typing import Union
+        from sqlalchemy import Column, JSON
+        from sqlmodel import Field, SQLModel
+
+        class Blob(SQLModel, table=True):
+            id: int = Field(primary_key=True)
+            payload: Union[int, str] = Field(sa_column=Column(JSON))
+        """
+    )
+    assert schema.table("blob").column("payload").type == "JSON"

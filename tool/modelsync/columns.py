@@ -15,7 +15,7 @@ from modelsync.errors import ModelError
 from modelsync.ir import UNKNOWN_TYPE, Column, EnumType
 from modelsync.parse import FieldDecl
 from modelsync.pgtypes import SqlType, compile_type
-from modelsync.pytypes import annotation_type, length_hints, unwrap
+from modelsync.pytypes import Unwrapped, annotation_type, length_hints, unwrap
 from modelsync.rules import SqlmodelRules
 from modelsync.values import Call, DictValue, Ref, Subscript, Unknown, canonical_text, is_call
 
@@ -69,15 +69,20 @@ def is_column_field(field: FieldDecl) -> bool:
 def build_column(field: FieldDecl, ctx: TableContext) -> ColumnDraft:
     field_call = _field_call(field, ctx)
     default = _python_default(field, field_call)
+    unwrapped = None
     if field_call is None:
         # ``x: Annotated[str, Field(index=True)]``: SQLModel reads its column settings
         # from the Field in the annotation when none is assigned.
-        metadata = unwrap(field.annotation, ctx.path, field.line).field_metadata
+        unwrapped = unwrap(field.annotation, ctx.path, field.line)
+        metadata = unwrapped.field_metadata
         field_call = next((m for m in metadata if is_call(m, "sqlmodel.Field")), None)
     if field_call is not None and field_call.has("sa_column"):
+        # sa_column wins outright: SQLModel never looks at the annotation's type.
         _refuse_sa_column_with_settings(field_call, ctx, field.line)
         return _from_sa_column(field, field_call.kwarg("sa_column"), default, ctx)
-    return _from_field(field, field_call or Call("sqlmodel.Field", (), ()), default, ctx)
+    unwrapped = unwrapped or unwrap(field.annotation, ctx.path, field.line)
+    call = field_call or Call("sqlmodel.Field", (), ())
+    return _from_field(field, unwrapped, call, default, ctx)
 
 
 # Pydantic's own Field carries no column settings; these are the keywords SQLModel still
@@ -120,10 +125,9 @@ def _refuse_sa_column_with_settings(call: Call, ctx: TableContext, line: int) ->
 
 
 def _from_field(
-    field: FieldDecl, call: Call, default: str | None, ctx: TableContext
+    field: FieldDecl, unwrapped: Unwrapped, call: Call, default: str | None, ctx: TableContext
 ) -> ColumnDraft:
     line = field.line
-    unwrapped = unwrap(field.annotation, ctx.path, line)
     if call.has("sa_type"):
         sql_type = compile_type(call.kwarg("sa_type"), ctx.enums)
     else:
