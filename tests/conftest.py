@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from modelsync.ir import Schema
-from modelsync.parse import gather
-from modelsync.resolve import resolve
-from modelsync.rules import SqlmodelRules, parse_version
-from modelsync.source import parse_python
+from modelsync.schema.ir import Schema
+from modelsync.schema.parse import gather
+from modelsync.schema.resolve import resolve
+from modelsync.schema.release import SqlmodelRules, parse_version
+from modelsync.schema.source import parse_python
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "interview"

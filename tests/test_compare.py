@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from modelsync.compare import DRIFT_KINDS, KIND_CODES, compare
+from modelsync.drift.compare import DRIFT_KINDS, KIND_CODES, compare
 from tests.conftest import schema_of
 
 BASE = """

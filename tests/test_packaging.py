@@ -7,7 +7,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from modelsync.templates import TEMPLATE_NAMES, bundled_templates_dir
+from modelsync.mirror.templates import TEMPLATE_NAMES, bundled_templates_dir
 from tests.conftest import REPO
 
 

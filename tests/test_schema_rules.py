@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from modelsync.ir import UNKNOWN_TYPE
+from modelsync.schema.ir import UNKNOWN_TYPE
 from tests.conftest import run_cli, schema_of
 
 VERSIONED = """
@@ -150,7 +150,7 @@ def test_typeless_foreign_key_column_takes_the_referenced_type() -> None:
 def test_reserved_words_are_the_dialects() -> None:
     from sqlalchemy.dialects.postgresql.base import RESERVED_WORDS as DIALECT_WORDS
 
-    from modelsync.pgtypes import RESERVED_WORDS
+    from modelsync.schema.pgtypes import RESERVED_WORDS
 
     assert frozenset(DIALECT_WORDS) == RESERVED_WORDS
 

@@ -154,10 +154,10 @@ def check(
     Prints every drift with file:line on both sides. Exits 0 when they agree, 1 on
     drift, 2 on bad input.
     """
-    from modelsync.compare import DRIFT_KINDS, compare
-    from modelsync.load import parse_file, schema_of
-    from modelsync.report import CheckResult, check_github, check_json, check_text_lines
-    from modelsync.rules import rules_for
+    from modelsync.drift.compare import DRIFT_KINDS, compare
+    from modelsync.schema.load import parse_file, schema_of
+    from modelsync.findings.formats import CheckResult, check_github, check_json, check_text_lines
+    from modelsync.schema.release import rules_for
 
     config = _config(
         root, source=source, target=target, migrations=migrations, sqlmodel_version=sqlmodel_version
@@ -179,7 +179,7 @@ def check(
     if "stale_region" not in ignored and _has_markers(target.text):
         # Only a marked target has a generated region to keep current (and only then is
         # the region machinery loaded).
-        from modelsync.mirror import mirror_state, stale_region_drifts
+        from modelsync.mirror.state import mirror_state, stale_region_drifts
 
         state = mirror_state(
             source, source_schema, target, config.templates_path, config.relationships
@@ -245,10 +245,10 @@ def generate(
     and session setup of the database standard. Imports the region needs are added;
     none are removed. The write is atomic and happens only when the text changes.
     """  # fmt: skip
-    from modelsync.generate import generate_text, line_ranges, unified_diff, write_atomically
-    from modelsync.load import parse_file, schema_of
-    from modelsync.mirror import mirror_state
-    from modelsync.rules import rules_for
+    from modelsync.mirror.generate import generate_text, line_ranges, unified_diff, write_atomically
+    from modelsync.schema.load import parse_file, schema_of
+    from modelsync.mirror.state import mirror_state
+    from modelsync.schema.release import rules_for
 
     config = _config(root, source=source, target=target, migrations=migrations,
                      sqlmodel_version=sqlmodel_version)  # fmt: skip
@@ -301,7 +301,7 @@ def _has_markers(text: str) -> bool:
 
 
 def _echo_warnings(warnings) -> None:
-    from modelsync.report import warning_text
+    from modelsync.findings.formats import warning_text
 
     for warning in warnings:
         click.echo(click.style(warning_text(warning), fg="yellow"), err=True)
@@ -317,7 +317,7 @@ def _echo_outcome(
     warnings,
 ) -> None:
     """How generate tells what it did, in the chosen format."""  # fmt: skip
-    from modelsync.report import annotation, github_warning, warning_dict
+    from modelsync.findings.formats import annotation, github_warning, warning_dict
 
     where = f"{shown}:{line}" if line else shown
     if output_format == "json":
@@ -356,10 +356,10 @@ def schema(
     Column types are the PostgreSQL types SQLAlchemy's postgresql dialect compiles.
     Anything that cannot be resolved statically is listed as a warning.
     """
-    from modelsync.load import load_schema
-    from modelsync.report import github_warning, warning_text
-    from modelsync.rules import rules_for
-    from modelsync.schema_json import schema_document, schema_text
+    from modelsync.schema.load import load_schema
+    from modelsync.findings.formats import github_warning, warning_text
+    from modelsync.schema.release import rules_for
+    from modelsync.schema.document import schema_document, schema_text
 
     config = _config(root, sqlmodel_version=sqlmodel_version)
     derived = load_schema(file, str(file), rules_for(config.sqlmodel_version))

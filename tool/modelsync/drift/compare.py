@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from modelsync.ir import Column, EnumType, Index, Schema, Table
+from modelsync.schema.ir import Column, EnumType, Index, Schema, Table
 
 # Stable codes per kind; new kinds get new codes, existing ones never change.
 KIND_CODES: dict[str, str] = {

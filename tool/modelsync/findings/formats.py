@@ -6,8 +6,8 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 
-from modelsync.compare import Drift, Side
-from modelsync.ir import Diagnostic
+from modelsync.drift.compare import Drift, Side
+from modelsync.schema.ir import Diagnostic
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,8 @@ import libcst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 
-from modelsync.region import ImportLine
-from modelsync.render import import_lines_text
+from modelsync.mirror.region import ImportLine
+from modelsync.mirror.render import import_lines_text
 
 
 def add_imports(text: str, imports: tuple[ImportLine, ...], future_annotations: bool) -> str:

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from modelsync.errors import InputError, ModelsyncError
-from modelsync.ir import Diagnostic
-from modelsync.load import ParsedFile
-from modelsync.markers import find_region
-from modelsync.mirror import MirrorState, bindings_outside, class_collisions
-from modelsync.render import render_new_file, render_region
-from modelsync.source import newline_of, parse_python, source_lines
-from modelsync.splice import splice_adopting, splice_marked
+from modelsync.schema.ir import Diagnostic
+from modelsync.schema.load import ParsedFile
+from modelsync.mirror.markers import find_region
+from modelsync.mirror.state import MirrorState, bindings_outside, class_collisions
+from modelsync.mirror.render import render_new_file, render_region
+from modelsync.schema.source import newline_of, parse_python, source_lines
+from modelsync.mirror.splice import splice_adopting, splice_marked
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,7 @@ def generate_text(state: MirrorState, target: ParsedFile | None, target_shown: s
         text = splice_adopting(target, state.mirrored_classes, region_text)
     if state.missing_imports or state.missing_future_import:
         # libcst takes a while to load; only pay for it when there is an import to add.
-        from modelsync.cst_imports import add_imports
+        from modelsync.mirror.cst_imports import add_imports
 
         text = add_imports(text, state.missing_imports, state.missing_future_import)
     _must_be_python(text, target_shown)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from modelsync.errors import InputError
-from modelsync.source import source_lines
+from modelsync.schema.source import source_lines
 
 MARKER_STEM = "# --- modelsync: "  # cli._has_markers looks for it without importing this
 BEGIN_PREFIX = MARKER_STEM + "begin generated"

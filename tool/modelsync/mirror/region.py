@@ -14,9 +14,9 @@ import functools
 import hashlib
 from dataclasses import dataclass
 
-from modelsync.ir import Diagnostic, Schema
-from modelsync.load import ParsedFile
-from modelsync.source import source_lines
+from modelsync.schema.ir import Diagnostic, Schema
+from modelsync.schema.load import ParsedFile
+from modelsync.schema.source import source_lines
 
 _RELATIONSHIP_CALLS = frozenset({"Relationship", "relationship"})
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import sys
 
 from modelsync import __version__
-from modelsync.markers import begin_marker, end_marker
-from modelsync.region import ImportLine, RegionInput
-from modelsync.templates import environment
+from modelsync.mirror.markers import begin_marker, end_marker
+from modelsync.mirror.region import ImportLine, RegionInput
+from modelsync.mirror.templates import environment
 
 # The standard's section 2.2: connection and pool defaults.
 ENGINE_DEFAULTS = {

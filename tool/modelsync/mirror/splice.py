@@ -11,9 +11,9 @@ from __future__ import annotations
 import ast
 
 from modelsync.errors import InputError
-from modelsync.load import ParsedFile
-from modelsync.markers import Region
-from modelsync.source import newline_of, source_lines
+from modelsync.schema.load import ParsedFile
+from modelsync.mirror.markers import Region
+from modelsync.schema.source import newline_of, source_lines
 
 
 def splice_marked(text: str, region: Region, region_text: str) -> str:

@@ -20,7 +20,8 @@ TEMPLATE_NAMES = (
     "definition.py.j2",
 )
 
-_PACKAGE = Path(__file__).resolve().parent
+# The ``modelsync`` package folder (this module sits in its ``mirror`` subpackage).
+_PACKAGE = Path(__file__).resolve().parent.parent
 
 
 def bundled_templates_dir() -> Path:

@@ -12,12 +12,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from modelsync.errors import ModelError
-from modelsync.ir import UNKNOWN_TYPE, Column, EnumType
-from modelsync.parse import FieldDecl
-from modelsync.pgtypes import SqlType, compile_type
-from modelsync.pytypes import Unwrapped, annotation_type, length_hints, unwrap
-from modelsync.rules import SqlmodelRules
-from modelsync.values import Call, DictValue, Ref, Subscript, Unknown, canonical_text, is_call
+from modelsync.schema.ir import UNKNOWN_TYPE, Column, EnumType
+from modelsync.schema.parse import FieldDecl
+from modelsync.schema.pgtypes import SqlType, compile_type
+from modelsync.schema.pytypes import Unwrapped, annotation_type, length_hints, unwrap
+from modelsync.schema.release import SqlmodelRules
+from modelsync.schema.values import Call, DictValue, Ref, Subscript, Unknown, canonical_text, is_call
 
 # Placeholder type of a typeless ``Column(ForeignKey(...))`` until the tables are known.
 TYPE_FROM_FOREIGN_KEY = "<type of the referenced column>"

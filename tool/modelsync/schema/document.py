@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from modelsync.ir import Column, Index, Schema, Table
+from modelsync.schema.ir import Column, Index, Schema, Table
 
 
 def schema_document(schema: Schema) -> dict[str, Any]:

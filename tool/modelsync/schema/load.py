@@ -6,11 +6,11 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-from modelsync.ir import Schema
-from modelsync.parse import gather
-from modelsync.resolve import resolve
-from modelsync.rules import SqlmodelRules
-from modelsync.source import parse_python, read_source
+from modelsync.schema.ir import Schema
+from modelsync.schema.parse import gather
+from modelsync.schema.resolve import resolve
+from modelsync.schema.release import SqlmodelRules
+from modelsync.schema.source import parse_python, read_source
 
 
 @dataclass(frozen=True, slots=True)

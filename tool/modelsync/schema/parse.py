@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from modelsync.errors import UnsupportedConstruct
-from modelsync.names import NameTable, gather_imports
-from modelsync.values import Evaluator
+from modelsync.schema.names import NameTable, gather_imports
+from modelsync.schema.values import Evaluator
 
 
 @dataclass(frozen=True, slots=True)

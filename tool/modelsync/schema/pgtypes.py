@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from modelsync.ir import UNKNOWN_TYPE, EnumType
-from modelsync.values import Call, Ref, canonical_text
+from modelsync.schema.ir import UNKNOWN_TYPE, EnumType
+from modelsync.schema.values import Call, Ref, canonical_text
 
 
 @dataclass(frozen=True, slots=True)

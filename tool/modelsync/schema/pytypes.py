@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from modelsync.errors import ModelError
-from modelsync.ir import EnumType
-from modelsync.pgtypes import SqlType, enum_sql_type, unknown
-from modelsync.rules import SqlmodelRules
-from modelsync.values import Call, Ref, Subscript, Unknown, canonical_text
+from modelsync.schema.ir import EnumType
+from modelsync.schema.pgtypes import SqlType, enum_sql_type, unknown
+from modelsync.schema.release import SqlmodelRules
+from modelsync.schema.values import Call, Ref, Subscript, Unknown, canonical_text
 
 _STRINGISH = frozenset(
     {

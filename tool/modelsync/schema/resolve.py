@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from modelsync.columns import (
+from modelsync.schema.columns import (
     TYPE_FROM_FOREIGN_KEY,
     ColumnDraft,
     TableContext,
@@ -13,11 +13,11 @@ from modelsync.columns import (
     is_column_field,
 )
 from modelsync.errors import ModelError
-from modelsync.ir import UNKNOWN_TYPE, Column, Diagnostic, EnumType, Index, Schema, Table
-from modelsync.parse import ClassDecl, FieldDecl, ModelFile
-from modelsync.rules import SqlmodelRules
-from modelsync.table_args import TableArgs, read_table_args
-from modelsync.values import Ref
+from modelsync.schema.ir import UNKNOWN_TYPE, Column, Diagnostic, EnumType, Index, Schema, Table
+from modelsync.schema.parse import ClassDecl, FieldDecl, ModelFile
+from modelsync.schema.release import SqlmodelRules
+from modelsync.schema.table_args import TableArgs, read_table_args
+from modelsync.schema.values import Ref
 
 _ENUM_BASES = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"})
 _BUILTIN_BASES = frozenset(

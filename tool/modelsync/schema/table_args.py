@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from modelsync.ir import CheckConstraint, Index, UniqueConstraint
-from modelsync.values import Call, DictValue, canonical_text, is_call
+from modelsync.schema.ir import CheckConstraint, Index, UniqueConstraint
+from modelsync.schema.values import Call, DictValue, canonical_text, is_call
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
-from modelsync.names import NameTable
+from modelsync.schema.names import NameTable
 
 
 @dataclass(frozen=True, slots=True)
