@@ -11,8 +11,8 @@ import pytest
 
 from modelsync.schema.ir import Schema
 from modelsync.schema.parse import gather
-from modelsync.schema.resolve import resolve
 from modelsync.schema.release import SqlmodelRules, parse_version
+from modelsync.schema.resolve import resolve
 from modelsync.schema.source import parse_python
 
 REPO = Path(__file__).resolve().parent.parent

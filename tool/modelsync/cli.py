@@ -155,8 +155,8 @@ def check(
     drift, 2 on bad input.
     """
     from modelsync.drift.compare import DRIFT_KINDS, compare
-    from modelsync.schema.load import parse_file, schema_of
     from modelsync.findings.formats import CheckResult, check_github, check_json, check_text_lines
+    from modelsync.schema.load import parse_file, schema_of
     from modelsync.schema.release import rules_for
 
     config = _config(
@@ -246,8 +246,8 @@ def generate(
     none are removed. The write is atomic and happens only when the text changes.
     """  # fmt: skip
     from modelsync.mirror.generate import generate_text, line_ranges, unified_diff, write_atomically
-    from modelsync.schema.load import parse_file, schema_of
     from modelsync.mirror.state import mirror_state
+    from modelsync.schema.load import parse_file, schema_of
     from modelsync.schema.release import rules_for
 
     config = _config(root, source=source, target=target, migrations=migrations,
@@ -356,10 +356,10 @@ def schema(
     Column types are the PostgreSQL types SQLAlchemy's postgresql dialect compiles.
     Anything that cannot be resolved statically is listed as a warning.
     """
-    from modelsync.schema.load import load_schema
     from modelsync.findings.formats import github_warning, warning_text
-    from modelsync.schema.release import rules_for
     from modelsync.schema.document import schema_document, schema_text
+    from modelsync.schema.load import load_schema
+    from modelsync.schema.release import rules_for
 
     config = _config(root, sqlmodel_version=sqlmodel_version)
     derived = load_schema(file, str(file), rules_for(config.sqlmodel_version))

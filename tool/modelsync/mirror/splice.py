@@ -11,8 +11,8 @@ from __future__ import annotations
 import ast
 
 from modelsync.errors import InputError
-from modelsync.schema.load import ParsedFile
 from modelsync.mirror.markers import Region
+from modelsync.schema.load import ParsedFile
 from modelsync.schema.source import newline_of, source_lines
 
 

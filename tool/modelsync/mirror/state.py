@@ -11,15 +11,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from modelsync.drift.compare import Drift, Side
+from modelsync.mirror.markers import Region, find_region
+from modelsync.mirror.region import (
+    ImportLine,
+    RegionInput,
+    needed_names,
+    region_input,
+    statement_start,
+)
+from modelsync.mirror.render import inputs_digest
+from modelsync.mirror.templates import template_sources
 from modelsync.schema.ir import Diagnostic, Schema
 from modelsync.schema.load import ParsedFile
-from modelsync.mirror.markers import Region, find_region
 from modelsync.schema.names import canonical, gather_imports
 from modelsync.schema.parse import refuse_star_imports
-from modelsync.mirror.region import ImportLine, RegionInput, needed_names, region_input, statement_start
-from modelsync.mirror.render import inputs_digest
 from modelsync.schema.source import source_lines
-from modelsync.mirror.templates import template_sources
 
 
 @dataclass(frozen=True, slots=True)

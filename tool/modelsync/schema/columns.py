@@ -17,7 +17,15 @@ from modelsync.schema.parse import FieldDecl
 from modelsync.schema.pgtypes import SqlType, compile_type
 from modelsync.schema.pytypes import Unwrapped, annotation_type, length_hints, unwrap
 from modelsync.schema.release import SqlmodelRules
-from modelsync.schema.values import Call, DictValue, Ref, Subscript, Unknown, canonical_text, is_call
+from modelsync.schema.values import (
+    Call,
+    DictValue,
+    Ref,
+    Subscript,
+    Unknown,
+    canonical_text,
+    is_call,
+)
 
 # Placeholder type of a typeless ``Column(ForeignKey(...))`` until the tables are known.
 TYPE_FROM_FOREIGN_KEY = "<type of the referenced column>"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from modelsync.schema.ir import Schema
 from modelsync.schema.parse import gather
-from modelsync.schema.resolve import resolve
 from modelsync.schema.release import SqlmodelRules
+from modelsync.schema.resolve import resolve
 from modelsync.schema.source import parse_python, read_source
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from modelsync.errors import ModelError
 from modelsync.schema.columns import (
     TYPE_FROM_FOREIGN_KEY,
     ColumnDraft,
@@ -12,7 +13,6 @@ from modelsync.schema.columns import (
     build_column,
     is_column_field,
 )
-from modelsync.errors import ModelError
 from modelsync.schema.ir import UNKNOWN_TYPE, Column, Diagnostic, EnumType, Index, Schema, Table
 from modelsync.schema.parse import ClassDecl, FieldDecl, ModelFile
 from modelsync.schema.release import SqlmodelRules
