@@ -119,8 +119,8 @@ def test_drift_carries_both_places() -> None:
     line = BASE.splitlines().index(
         next(x for x in BASE.splitlines() if "Vector(768)" in x)
     ) + 1  # fmt: skip
-    assert (drift.source.path, drift.source.line) == ("models.py", line)
-    assert (drift.target.path, drift.target.line) == ("db.py", line)
+    assert (drift.at("source").path, drift.at("source").line) == ("models.py", line)
+    assert (drift.at("target").path, drift.at("target").line) == ("db.py", line)
     assert drift.code == "MS301"
 
 

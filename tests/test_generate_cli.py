@@ -463,7 +463,7 @@ def test_empty_markers_typed_by_hand_place_the_region(adoption: Path) -> None:
 
 
 def test_cli_marker_probe_matches_the_markers() -> None:
-    from modelsync.cli import _has_markers
+    from modelsync.cli.check import has_markers as _has_markers
     from modelsync.mirror.markers import BEGIN_PREFIX, END_PREFIX, begin_marker
 
     assert _has_markers(begin_marker("x.py")) and _has_markers(END_PREFIX)

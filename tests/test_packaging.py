@@ -23,7 +23,14 @@ def test_wheel_ships_every_template(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for template in TEMPLATE_NAMES:
         assert f"modelsync/templates/{template}" in names
-    assert "modelsync/cli.py" in names
+    for module in (
+        "cli/__init__.py",
+        "schema/ir.py",
+        "drift/compare.py",
+        "mirror/render.py",
+        "findings/sarif.py",
+    ):
+        assert f"modelsync/{module}" in names
     entry_points = zipfile.ZipFile(wheel).read(
         next(n for n in names if n.endswith("entry_points.txt"))
     )

@@ -7,57 +7,13 @@ and enums; output is sorted so that runs are reproducible.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from modelsync.drift.kinds import DRIFT_KINDS, KIND_CODES, drift, source_side, target_side
+
+__all__ = ["DRIFT_KINDS", "KIND_CODES", "compare", "differences"]
+from modelsync.findings.model import Finding
 from modelsync.schema.ir import Column, EnumType, Index, Schema, Table
-
-# Stable codes per kind; new kinds get new codes, existing ones never change.
-KIND_CODES: dict[str, str] = {
-    "table_missing": "MS101",
-    "table_extra": "MS102",
-    "column_missing": "MS201",
-    "column_extra": "MS202",
-    "type": "MS301",
-    "nullable": "MS302",
-    "primary_key": "MS303",
-    "unique": "MS304",
-    "index": "MS305",
-    "foreign_key": "MS306",
-    "default": "MS307",
-    "server_default": "MS308",
-    "autoincrement": "MS309",
-    "enum_labels": "MS401",
-    "constraint": "MS501",
-    "stale_region": "MS601",
-    "migration_missing": "MS701",
-}
-DRIFT_KINDS = tuple(KIND_CODES)
-
-
-@dataclass(frozen=True, slots=True)
-class Side:
-    path: str
-    line: int | None
-    value: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Drift:
-    kind: str
-    table: str | None
-    column: str | None
-    message: str
-    source: Side
-    target: Side
-
-    @property
-    def code(self) -> str:
-        return KIND_CODES[self.kind]
-
-    def as_tuple(self) -> tuple[str, str | None, str | None, str | None, str | None]:
-        return (self.kind, self.table, self.column, self.source.value, self.target.value)
-
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -71,33 +27,33 @@ def differences(a: Mapping[K, V], b: Mapping[K, V]) -> tuple[list[K], list[K], l
     return only_a, only_b, both
 
 
-def compare(source: Schema, target: Schema) -> tuple[Drift, ...]:
-    drifts: list[Drift] = []
+def compare(source: Schema, target: Schema) -> tuple[Finding, ...]:
+    drifts: list[Finding] = []
     src_tables = {t.name: t for t in source.tables}
     dst_tables = {t.name: t for t in target.tables}
     missing, extra, common = differences(src_tables, dst_tables)
     for name in missing:
         table = src_tables[name]
         drifts.append(
-            Drift(
+            drift(
                 "table_missing",
                 name,
                 None,
                 f"table {name} (class {table.class_name}) is missing from the target",
-                Side(source.path, table.line, name),
-                Side(target.path, None, None),
+                source_side(source.path, table.line, name),
+                target_side(target.path, None, None),
             )
         )
     for name in extra:
         table = dst_tables[name]
         drifts.append(
-            Drift(
+            drift(
                 "table_extra",
                 name,
                 None,
                 f"table {name} (class {table.class_name}) is in the target but not in the source",
-                Side(source.path, None, None),
-                Side(target.path, table.line, name),
+                source_side(source.path, None, None),
+                target_side(target.path, table.line, name),
             )
         )
     for name in common:
@@ -106,29 +62,29 @@ def compare(source: Schema, target: Schema) -> tuple[Drift, ...]:
     return tuple(drifts)
 
 
-def _compare_tables(src: Table, dst: Table, source: Schema, target: Schema) -> Iterator[Drift]:
+def _compare_tables(src: Table, dst: Table, source: Schema, target: Schema) -> Iterator[Finding]:
     src_columns = {c.name: c for c in src.columns}
     dst_columns = {c.name: c for c in dst.columns}
     missing, extra, common = differences(src_columns, dst_columns)
     for name in missing:
         column = src_columns[name]
-        yield Drift(
+        yield drift(
             "column_missing",
             src.name,
             name,
             f"column {src.name}.{name} is missing from the target",
-            Side(source.path, column.line, column.type),
-            Side(target.path, dst.line, None),
+            source_side(source.path, column.line, column.type),
+            target_side(target.path, dst.line, None),
         )
     for name in extra:
         column = dst_columns[name]
-        yield Drift(
+        yield drift(
             "column_extra",
             src.name,
             name,
             f"column {src.name}.{name} is in the target but not in the source",
-            Side(source.path, src.line, None),
-            Side(target.path, column.line, column.type),
+            source_side(source.path, src.line, None),
+            target_side(target.path, column.line, column.type),
         )
     for name in common:
         yield from _compare_columns(src.name, src_columns[name], dst_columns[name], source, target)
@@ -159,20 +115,20 @@ def _foreign_key_text(column: Column) -> str | None:
 
 def _compare_columns(
     table: str, src: Column, dst: Column, source: Schema, target: Schema
-) -> Iterator[Drift]:
+) -> Iterator[Finding]:
     for kind, read in _COLUMN_ASPECTS:
         if kind == "index":
             continue  # reported once, by the index comparison below
         a, b = read(src), read(dst)
         if a != b:
-            yield Drift(
+            yield drift(
                 kind,
                 table,
                 src.name,
                 f"{table}.{src.name}: {kind.replace('_', ' ')} differs: "
                 f"{_shown(a)} in the source, {_shown(b)} in the target",
-                Side(source.path, src.line, _value(a)),
-                Side(target.path, dst.line, _value(b)),
+                source_side(source.path, src.line, _value(a)),
+                target_side(target.path, dst.line, _value(b)),
             )
 
 
@@ -195,7 +151,7 @@ def _index_text(index: Index) -> str:
 
 def _compare_indexes(
     src: Table, dst: Table, source: Schema, target: Schema, common_columns: frozenset[str]
-) -> Iterator[Drift]:
+) -> Iterator[Finding]:
     # A column's own index goes with the column: when the column is missing, that
     # finding says it all.
     def relevant(index: Index) -> bool:
@@ -214,23 +170,26 @@ def _compare_indexes(
             if j is None
             else ("only in the target" if i is None else "different")
         )
-        yield Drift(
+        yield drift(
             "index",
             src.name,
             column,
             f"{src.name}: index {name} is {where}",
-            _index_side(source.path, i, src),
-            _index_side(target.path, j, dst),
+            source_side(source.path, *_index_place(i, src)),
+            target_side(target.path, *_index_place(j, dst)),
         )
 
 
-def _index_side(path: str, index: Index | None, table: Table) -> Side:
+def _index_place(index: Index | None, table: Table) -> tuple[int, str | None]:
+    """(line, value) of an index, or of its table where it is absent."""
     if index is None:
-        return Side(path, table.line, None)
-    return Side(path, index.line, _index_text(index))
+        return (table.line, None)
+    return (index.line, _index_text(index))
 
 
-def _compare_constraints(src: Table, dst: Table, source: Schema, target: Schema) -> Iterator[Drift]:
+def _compare_constraints(
+    src: Table, dst: Table, source: Schema, target: Schema
+) -> Iterator[Finding]:
     def texts(table: Table) -> dict[str, int]:
         found = {
             f"UNIQUE {u.name or ''} ({', '.join(u.columns)})".replace("  ", " ")
@@ -246,39 +205,39 @@ def _compare_constraints(src: Table, dst: Table, source: Schema, target: Schema)
     a, b = texts(src), texts(dst)
     missing, extra, _ = differences(a, b)
     for text in missing:
-        yield Drift(
+        yield drift(
             "constraint",
             src.name,
             None,
             f"{src.name}: {text} is missing from the target",
-            Side(source.path, a[text], text),
-            Side(target.path, dst.line, None),
+            source_side(source.path, a[text], text),
+            target_side(target.path, dst.line, None),
         )
     for text in extra:
-        yield Drift(
+        yield drift(
             "constraint",
             src.name,
             None,
             f"{src.name}: {text} is only in the target",
-            Side(source.path, src.line, None),
-            Side(target.path, b[text], text),
+            source_side(source.path, src.line, None),
+            target_side(target.path, b[text], text),
         )
 
 
-def _compare_enums(source: Schema, target: Schema) -> Iterable[Drift]:
+def _compare_enums(source: Schema, target: Schema) -> Iterable[Finding]:
     a: dict[str, EnumType] = {e.name: e for e in source.enums}
     b: dict[str, EnumType] = {e.name: e for e in target.enums}
     for name in differences(a, b)[2]:
         if a[name].labels != b[name].labels:
             src_labels, dst_labels = ", ".join(a[name].labels), ", ".join(b[name].labels)
-            yield Drift(
+            yield drift(
                 "enum_labels",
                 None,
                 None,
                 f"enum {name}: labels differ: [{src_labels}] in the source, "
                 f"[{dst_labels}] in the target",
-                Side(source.path, a[name].line, src_labels),
-                Side(target.path, b[name].line, dst_labels),
+                source_side(source.path, a[name].line, src_labels),
+                target_side(target.path, b[name].line, dst_labels),
             )
 
 

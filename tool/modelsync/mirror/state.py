@@ -10,7 +10,8 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-from modelsync.drift.compare import Drift, Side
+from modelsync.drift.kinds import drift, source_side, target_side
+from modelsync.findings.model import Finding, Location
 from modelsync.mirror.markers import Region, find_region
 from modelsync.mirror.region import (
     ImportLine,
@@ -236,14 +237,14 @@ def _has_future_annotations(module: ast.Module) -> bool:
     )
 
 
-def stale_region_drifts(state: MirrorState, source_path: str, target_path: str) -> list[Drift]:
+def stale_region_drifts(state: MirrorState, source_path: str, target_path: str) -> list[Finding]:
     """``check``'s view of the region: edited by hand, behind the source, or missing an
     import it needs. Nothing when the target has no markers."""
     region = state.region
     if region is None:
         return []
-    where = Side(target_path, region.begin_line, None)
-    source = Side(source_path, None, None)
+    where = target_side(target_path, region.begin_line, None)
+    source = source_side(source_path, None, None)
     drifts = []
     if region.edited_by_hand:
         drifts.append(_stale(
@@ -269,7 +270,9 @@ def stale_region_drifts(state: MirrorState, source_path: str, target_path: str) 
             source, where,
         ))  # fmt: skip
     for conflict in state.conflicts:
-        drifts.append(_stale(conflict.message, source, Side(target_path, conflict.line, None)))
+        drifts.append(
+            _stale(conflict.message, source, target_side(target_path, conflict.line, None))
+        )
     if state.missing_future_import:
         drifts.append(_stale(
             "the generated region needs `from __future__ import annotations` like its "
@@ -279,5 +282,5 @@ def stale_region_drifts(state: MirrorState, source_path: str, target_path: str) 
     return drifts
 
 
-def _stale(message: str, source: Side, target: Side) -> Drift:
-    return Drift("stale_region", None, None, message, source, target)
+def _stale(message: str, source: Location, target: Location) -> Finding:
+    return drift("stale_region", None, None, message, source, target)

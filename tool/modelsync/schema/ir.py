@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Warnings are part of the findings model that every stage shares.
+from modelsync.findings.model import Diagnostic
+
 UNKNOWN_TYPE = "unknown"
 
 
@@ -86,15 +89,6 @@ class EnumType:
     labels: tuple[str, ...]
     class_name: str = field(default="", compare=False)
     line: int = field(default=0, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
-    """A warning: something the parser could not resolve and did not guess."""
-
-    path: str
-    line: int
-    message: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,11 @@
+"""The command line: one module per command, registered on the group here."""
+
+from modelsync.cli.app import main, run
+from modelsync.cli.check import check
+from modelsync.cli.generate import generate
+from modelsync.cli.schema import schema
+
+for _command in (check, generate, schema):
+    main.add_command(_command)
+
+__all__ = ["main", "run"]

@@ -1,0 +1,148 @@
+"""``modelsync generate``: write the mirrored models into the target."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from modelsync.cli.app import echo_warnings, emit, load_project_config, project_options
+
+
+@click.command()
+@project_options
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Write nothing; exit 1 if generate would change the target.",
+)
+@click.option(
+    "--diff",
+    "show_diff",
+    is_flag=True,
+    help="Print a unified diff (current -> generated) instead of writing.",
+)
+@click.option(
+    "--stdout", "to_stdout", is_flag=True, help="Print the generated target instead of writing it."
+)
+@click.option("--force", is_flag=True, help="Overwrite a generated region that was edited by hand.")
+def generate(
+    root: Path,
+    source: str | None,
+    target: str | None,
+    migrations: str | None,
+    sqlmodel_version: str | None,
+    output_format: str,
+    check_only: bool,
+    show_diff: bool,
+    to_stdout: bool,
+    force: bool,
+) -> None:
+    """Write the mirrored models into the target from the source's table models.
+
+    Only the region between the modelsync marker comments is rewritten; everything else
+    in the target (engine setup, helper functions, comments) is kept byte for byte. A
+    target without markers is adopted: its mirrored classes are replaced by the region,
+    placed where the first of them stood. A missing target is created with the engine
+    and session setup of the database standard. Imports the region needs are added;
+    none are removed. The write is atomic and happens only when the text changes.
+    """  # fmt: skip
+    from modelsync.mirror.generate import generate_text, line_ranges, unified_diff, write_atomically
+    from modelsync.mirror.state import mirror_state
+    from modelsync.schema.load import parse_file, schema_of
+    from modelsync.schema.release import rules_for
+
+    config = load_project_config(root, source=source, target=target, migrations=migrations,
+                     sqlmodel_version=sqlmodel_version)  # fmt: skip
+    source_file = parse_file(config.path(config.source), config.shown(config.source))
+    schema = schema_of(source_file, rules_for(config.sqlmodel_version))
+    target_path = config.path(config.target)
+    shown = config.shown(config.target)
+    # A missing or blank target is created whole; any other is spliced into.
+    blank = not target_path.exists() or (
+        target_path.is_file() and not target_path.read_bytes().strip()
+    )
+    target_file = None if blank else parse_file(target_path, shown)
+    state = mirror_state(
+        source_file, schema, target_file, config.templates_path, config.relationships
+    )
+    result = generate_text(state, target_file, shown)
+    warnings = (*schema.warnings, *result.warnings)
+    if to_stdout or show_diff:
+        echo_warnings(warnings)
+        text = result.text if to_stdout else unified_diff(result.current, result.text, shown)
+        click.echo(text, nl=False)
+        sys.exit(1 if show_diff and text else 0)
+    line = None
+    if check_only:
+        status = "would_change" if result.changed else "up_to_date"
+        message = "would be changed by `modelsync generate`" if result.changed else "up to date"
+    elif result.hand_edited_lines and not force:
+        status, line = "refused", result.hand_edited_lines[0]
+        message = (
+            f"the generated region was edited by hand (line(s) "
+            f"{line_ranges(result.hand_edited_lines)} differ from what generate writes); "
+            f"move the change into {source_file.path}, then run generate again, "
+            "or pass --force to overwrite it"
+        )
+    elif not result.changed:
+        status, message = "up_to_date", "up to date"
+    else:
+        write_atomically(target_path, result.text)
+        status = "created" if result.current is None else "updated"
+        message = f"{status} ({len(schema.tables)} table model(s) from {source_file.path})"
+    failed = status in ("would_change", "refused")
+    _echo_outcome(
+        root, source_file.path, output_format, shown, line, status, message, failed, warnings
+    )
+    sys.exit(1 if failed else 0)
+
+
+def _echo_outcome(
+    root: Path,
+    source_path: str,
+    output_format: str,
+    shown: str,
+    line: int | None,
+    status: str,
+    message: str,
+    failed: bool,
+    warnings,
+) -> None:
+    """How generate tells what it did, in the chosen format. JSON is a status document;
+    SARIF reports a failed run as one stale_region finding."""  # fmt: skip
+    from modelsync.findings.github import annotation, github_warning
+    from modelsync.findings.jsondoc import warning_dict
+
+    where = f"{shown}:{line}" if line else shown
+    if output_format == "sarif":
+        from modelsync.drift import DRIFT_RULES, drift
+        from modelsync.findings import Location, Report
+
+        findings = (
+            (drift("stale_region", None, None, message, Location("source", source_path),
+                   Location("target", shown, line)),)
+            if failed else ()
+        )  # fmt: skip
+        emit(Report("generate", findings, {"status": status}, message, DRIFT_RULES,
+                    tuple(warnings), str(root)), "sarif")  # fmt: skip
+    if output_format == "json":
+        document = {
+            "target": shown,
+            "status": status,
+            "line": line,
+            "message": message,
+            "warnings": [warning_dict(w) for w in warnings],
+        }
+        click.echo(json.dumps(document, indent=2))
+    elif output_format == "github":
+        for warning in warnings:
+            click.echo(github_warning(warning))
+        if failed:
+            click.echo(annotation("error", shown, line, "modelsync generate", message))
+    else:
+        echo_warnings(warnings)
+        click.echo(f"{where}: {message}", err=status == "refused")

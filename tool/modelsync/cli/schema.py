@@ -1,0 +1,44 @@
+"""``modelsync schema FILE``: what modelsync reads from a models file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from modelsync.cli.app import echo_warnings, emit, load_project_config, project_options
+
+
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=True))
+@project_options
+def schema(
+    file: Path,
+    root: Path,
+    source: str | None,
+    target: str | None,
+    migrations: str | None,
+    sqlmodel_version: str | None,
+    output_format: str,
+) -> None:
+    """Print the schema modelsync derives from a models FILE.
+
+    Column types are the PostgreSQL types SQLAlchemy's postgresql dialect compiles.
+    Anything that cannot be resolved statically is listed as a warning.
+    """
+    from modelsync.findings import Report
+    from modelsync.schema.document import schema_document, schema_text
+    from modelsync.schema.load import load_schema
+    from modelsync.schema.release import rules_for
+
+    config = load_project_config(root, sqlmodel_version=sqlmodel_version)
+    derived = load_schema(file, str(file), rules_for(config.sqlmodel_version))
+    if output_format == "json":
+        click.echo(json.dumps(schema_document(derived), indent=2))
+    elif output_format in ("github", "sarif"):
+        # No findings, only what could not be read: as annotations or SARIF notifications.
+        emit(Report("schema", (), {}, "", (), derived.warnings, str(root)), output_format)
+    else:
+        click.echo(schema_text(derived))
+        echo_warnings(derived.warnings)
