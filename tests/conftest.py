@@ -15,6 +15,9 @@ from modelsync.schema.release import SqlmodelRules, parse_version
 from modelsync.schema.resolve import resolve
 from modelsync.schema.source import parse_python
 
+# The session's one PostgreSQL server, for every test that asks for it.
+from tests.pg_server import fresh_database, postgres_server  # noqa: F401
+
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "interview"
 

