@@ -1,0 +1,31 @@
+"""Migrations: the folder of numbered SQL files, and (to come) the SQL a model change needs.
+
+Importing this package must stay light: ``lint`` and ``check`` use the folder helpers, and
+SQLAlchemy is loaded only by the modules that compile DDL.
+"""
+
+from modelsync.migrate.folder import (
+    MigrationFile,
+    SqlSyntaxError,
+    Statement,
+    duplicate_numbers,
+    migration_files,
+    migration_name,
+    missing_numbers,
+    next_number,
+    slugify,
+    split_statements,
+)
+
+__all__ = [
+    "MigrationFile",
+    "SqlSyntaxError",
+    "Statement",
+    "duplicate_numbers",
+    "migration_files",
+    "migration_name",
+    "missing_numbers",
+    "next_number",
+    "slugify",
+    "split_statements",
+]
