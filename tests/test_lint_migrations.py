@@ -1,0 +1,104 @@
+"""migration-name, migration-number, migration-sql over a real folder, parsed by pglast."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from modelsync.lint.migrations import migration_folder_findings
+from tests.conftest import EXAMPLE
+
+
+def folder_with(tmp_path: Path, files: dict[str, str]) -> Path:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return folder
+
+
+def summary(folder: Path) -> list[tuple[str, str, str, int | None]]:
+    return [
+        (f.kind, f.severity, f.location.path, f.location.line)
+        for f in migration_folder_findings(folder, "m")
+    ]
+
+
+def test_the_example_folder_is_clean() -> None:
+    folder = EXAMPLE / "infra" / "postgres" / "migrations"
+    assert migration_folder_findings(folder, "infra/postgres/migrations") == ()
+
+
+def test_a_missing_folder_holds_no_migrations(tmp_path: Path) -> None:
+    assert migration_folder_findings(tmp_path / "nope", "nope") == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "suggestion"),
+    [
+        ("1_init.sql", "001_init.sql"),
+        ("001-Add Users.sql", "001_add_users.sql"),
+        ("001_AddUsers.sql", "001_add_users.sql"),
+        ("init.sql", None),
+        ("0001_init.sql", "001_init.sql"),
+    ],
+)
+def test_migration_name(tmp_path: Path, name: str, suggestion: str | None) -> None:
+    folder = folder_with(tmp_path, {name: "SELECT 1;\n"})
+    (found,) = migration_folder_findings(folder, "m")
+    assert (found.kind, found.code, found.severity) == ("migration-name", "MS841", "error")
+    assert found.location.path == f"m/{name}"
+    assert found.fix == (f"rename it to {suggestion}" if suggestion else found.fix)
+    if suggestion is None:
+        assert "NNN_description.sql" in found.fix
+
+
+def test_migration_name_clean(tmp_path: Path) -> None:
+    folder = folder_with(tmp_path, {"001_init.sql": "SELECT 1;", "002_add_users.sql": "SELECT 2;"})
+    assert summary(folder) == []
+
+
+def test_duplicate_numbers_are_errors_at_the_later_file(tmp_path: Path) -> None:
+    folder = folder_with(
+        tmp_path, {"001_init.sql": "SELECT 1;", "002_y.sql": "SELECT 1;", "002_x.sql": "SELECT 1;"}
+    )
+    (found,) = migration_folder_findings(folder, "m")
+    assert (found.kind, found.severity, found.location.path) == (
+        "migration-number",
+        "error",
+        "m/002_y.sql",
+    )
+    assert found.related[0].path == "m/002_x.sql"
+    assert "003" in found.fix
+
+
+def test_gaps_are_warnings_at_the_file_after_the_gap(tmp_path: Path) -> None:
+    folder = folder_with(tmp_path, {"001_init.sql": "SELECT 1;", "003_x.sql": "SELECT 1;"})
+    assert summary(folder) == [("migration-number", "warning", "m/003_x.sql", None)]
+
+
+def test_sql_syntax_error_at_its_line(tmp_path: Path) -> None:
+    sql = "-- a comment\nCREATE TABLE a (id int);\n\nCREATE TABEL b (id int);\n"
+    folder = folder_with(tmp_path, {"001_init.sql": sql})
+    (found,) = migration_folder_findings(folder, "m")
+    assert (found.kind, found.code, found.location.line) == ("migration-sql", "MS843", 4)
+    assert "TABEL" in found.message
+
+
+def test_sql_clean_with_functions_and_dollar_quotes(tmp_path: Path) -> None:
+    sql = (
+        "CREATE EXTENSION IF NOT EXISTS vector;\n"
+        "DO $$ BEGIN CREATE TYPE r AS ENUM ('A'); EXCEPTION WHEN duplicate_object THEN NULL;"
+        " END $$;\n"
+        "CREATE TABLE t (id serial PRIMARY KEY, e vector(768));\n"
+    )
+    assert summary(folder_with(tmp_path, {"001_init.sql": sql})) == []
+
+
+def test_not_utf8_and_empty_files(tmp_path: Path) -> None:
+    folder = folder_with(tmp_path, {"001_init.sql": b"SELECT '\xff';", "002_empty.sql": "\n"})
+    assert summary(folder) == [
+        ("migration-sql", "error", "m/001_init.sql", None),
+        ("migration-sql", "warning", "m/002_empty.sql", None),
+    ]

@@ -1,0 +1,131 @@
+"""Lint rules over the migrations folder (standard 5.1): migration-name, migration-number,
+migration-sql.
+
+``migration_folder_findings`` is also what ``verify`` runs before it starts a server: a
+folder with two ``004_`` files or SQL that PostgreSQL's parser refuses is reported here,
+at the file and line, instead of failing half-way through applying it. It returns every
+finding unfiltered; ``--select``/``--ignore`` and inline suppressions are applied by the
+lint command (``lint.suppress``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from modelsync.errors import InputError
+from modelsync.findings.model import Finding, Location
+from modelsync.lint.registry import finding
+from modelsync.migrate.folder import (
+    MigrationFile,
+    SqlSyntaxError,
+    duplicate_numbers,
+    migration_files,
+    migration_name,
+    missing_numbers,
+    next_number,
+    read_sql,
+    split_statements,
+)
+
+
+def migration_folder_findings(folder: Path, shown_folder: str) -> tuple[Finding, ...]:
+    """Every name, numbering and SQL finding of the folder's ``*.sql`` files, in the
+    order the files apply. A missing folder holds no migrations and gives no findings."""
+    files = migration_files(folder, shown_folder)
+    found: list[Finding] = []
+    for file in files:
+        found += name_findings(file)
+    found += number_findings(files)
+    for file in files:
+        found += sql_findings(file)
+    return tuple(found)
+
+
+def _at(file: MigrationFile, line: int | None = None) -> Location:
+    return Location("migration", file.shown, line, value=file.name)
+
+
+def name_findings(file: MigrationFile) -> tuple[Finding, ...]:
+    if file.well_named:
+        return ()
+    suggestion = suggested_name(file)
+    fix = f"rename it to {suggestion}" if suggestion else "rename it to NNN_description.sql"
+    return (
+        finding(
+            "migration-name",
+            f"{file.name} does not follow NNN_description.sql (three digits, an underscore, "
+            "lower-case snake_case words)",
+            _at(file),
+            fix=fix,
+        ),
+    )
+
+
+def suggested_name(file: MigrationFile) -> str | None:
+    """``1-Add Users.sql`` -> ``001_add_users.sql``; None when the name has no number."""
+    if file.number is None:
+        return None
+    rest = file.path.stem.lstrip("0123456789")
+    try:
+        return migration_name(file.number, rest)
+    except InputError:  # nothing but the number: no description to keep
+        return None
+
+
+def number_findings(files: tuple[MigrationFile, ...]) -> tuple[Finding, ...]:
+    """Duplicates are errors (two branches both added ``004_``: only one order can be
+    right); a gap is a warning (a deleted or renumbered file, usually harmless)."""
+    found = []
+    free = next_number(files)
+    for number, claimants in duplicate_numbers(files).items():
+        first, *others = claimants
+        for offset, file in enumerate(others):
+            found.append(
+                finding(
+                    "migration-number",
+                    f"{file.name} and {first.name} both have number {number:03d}",
+                    _at(file),
+                    related=(Location("duplicate", first.shown, value=first.name),),
+                    fix=f"renumber it to {free + offset:03d}, the next free number",
+                )
+            )
+    for number in missing_numbers(files):
+        after = next(f for f in files if f.number is not None and f.number > number)
+        found.append(
+            finding(
+                "migration-number",
+                f"number {number:03d} is missing before {after.name}",
+                _at(after),
+                severity="warning",
+                fix="renumber the files without a gap, or ignore this if the gap is deliberate",
+            )
+        )
+    return tuple(found)
+
+
+def sql_findings(file: MigrationFile) -> tuple[Finding, ...]:
+    """The first place in the file where PostgreSQL's parser stops, or an empty file."""
+    try:
+        statements = split_statements(read_sql(file), file.shown)
+    except SqlSyntaxError as error:
+        return (
+            finding(
+                "migration-sql",
+                error.message,
+                _at(file, error.line),
+                fix="correct the SQL; it must run under psql as written",
+            ),
+        )
+    except InputError as error:  # not UTF-8, unreadable
+        return (finding("migration-sql", error.message, _at(file, error.line)),)
+    if not statements:
+        return (
+            finding(
+                "migration-sql",
+                f"{file.name} holds no SQL statement",
+                _at(file),
+                severity="warning",
+                fix="write the migration's SQL, or delete the file",
+            ),
+        )
+    return ()
