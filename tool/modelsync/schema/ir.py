@@ -15,6 +15,28 @@ UNKNOWN_TYPE = "unknown"
 
 
 @dataclass(frozen=True, slots=True)
+class ColumnIdentity:
+    """``Identity(...)`` in ``sa_column``: ``GENERATED ALWAYS|BY DEFAULT AS IDENTITY``.
+
+    ``options`` are the sequence options SQLAlchemy's ``Identity`` takes (``start``,
+    ``increment``, ``minvalue``, ``maxvalue``, ``cycle``, ``cache``...), sorted by name, so
+    that ``sa.Identity(always=..., **dict(options))`` rebuilds it.
+    """
+
+    always: bool = False
+    options: tuple[tuple[str, int | bool], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnComputed:
+    """``Computed(sqltext, persisted=...)``: a generated column. PostgreSQL 18 makes it
+    VIRTUAL unless ``persisted`` is True (STORED)."""
+
+    sqltext: str
+    persisted: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Column:
     name: str
     type: str
@@ -31,13 +53,44 @@ class Column:
     enum: str | None = None
     # The table's autoincrement column: PostgreSQL makes it SERIAL (a sequence default).
     autoincrement: bool = False
+    # COMMENT ON COLUMN text, from ``comment=`` (also via ``sa_column_kwargs``).
+    comment: str | None = None
+    identity: ColumnIdentity | None = None
+    computed: ColumnComputed | None = None
     attribute: str = field(default="", compare=False)
     line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
+class IndexElement:
+    """One key of an index, as SQLAlchemy's DDL compiler takes it: a column name or the
+    SQL text of an expression (exactly one is set), its sort and nulls order as written
+    (``"ASC"``/``"DESC"``, ``"FIRST"``/``"LAST"``, or None), and its operator class."""
+
+    column: str | None = None
+    expression: str | None = None
+    order: str | None = None
+    nulls: str | None = None
+    opclass: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The element for people to read (``lower(email) DESC NULLS LAST``)."""
+        parts = [self.column if self.column is not None else str(self.expression)]
+        if self.opclass:
+            parts.append(self.opclass)
+        if self.order:
+            parts.append(self.order)
+        if self.nulls:
+            parts.append(f"NULLS {self.nulls}")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
 class Index:
     name: str
+    # The plain column keys of the index, in order (expression keys are left out): what
+    # callers that only care about columns read. ``elements`` has every key.
     columns: tuple[str, ...]
     unique: bool = False
     using: str | None = None
@@ -47,10 +100,19 @@ class Index:
     where: str | None = None
     # Storage parameters, e.g. (("ef_construction", "64"), ("m", "16")).
     with_: tuple[tuple[str, str], ...] = ()
+    # Every key in order, with sort order, nulls order and operator class. Left empty by a
+    # caller, it is derived from ``columns`` and ``ops`` (plain column keys).
+    elements: tuple[IndexElement, ...] = ()
     # Made by ``index=True`` on a column (SQLAlchemy's ``_column_flag``), not named in
     # ``__table_args__``.
     from_column: bool = field(default=False, compare=False)
     line: int = field(default=0, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.elements and self.columns:
+            ops = dict(self.ops)
+            derived = tuple(IndexElement(column=c, opclass=ops.get(c)) for c in self.columns)
+            object.__setattr__(self, "elements", derived)
 
 
 @dataclass(frozen=True, slots=True)
