@@ -36,7 +36,7 @@ def check(
     from modelsync.drift import DRIFT_KINDS, DRIFT_RULES, compare
     from modelsync.findings import Report
     from modelsync.schema.load import parse_file, schema_of
-    from modelsync.schema.release import rules_for
+    from modelsync.schema.pins import choose_release
 
     config = load_project_config(
         root, source=source, target=target, migrations=migrations, sqlmodel_version=sqlmodel_version
@@ -47,7 +47,8 @@ def check(
         raise ConfigError(
             f"unknown drift kind {unknown_kinds[0]!r} to ignore (known: {', '.join(DRIFT_KINDS)})"
         )
-    rules = rules_for(config.sqlmodel_version)
+    release = choose_release(config.root, config.source, sqlmodel_version, config.sqlmodel_version)
+    rules = release.rules
     target_shown = config.shown(config.target)
     source = parse_file(config.path(config.source), config.shown(config.source))
     if not config.path(config.target).exists():
@@ -77,6 +78,7 @@ def check(
         "by_kind": by_kind,
         "ignored_kinds": list(ignored),
         "warnings": len(warnings),
+        "sqlmodel": release.as_dict(),
     }
     if drifts:
         kinds = ", ".join(f"{k}: {n}" for k, n in by_kind.items())
@@ -89,6 +91,7 @@ def check(
             f"in sync: {len(source_schema.tables)} table(s) of {source_schema.path} match "
             f"{target_schema.path}"
         )
+    headline += f"; {release.text}"
     report = Report("check", drifts, summary, headline, DRIFT_RULES, warnings, str(config.root))
     emit(report, output_format)
 
