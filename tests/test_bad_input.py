@@ -110,8 +110,9 @@ def test_directory_instead_of_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("config", "needle", "line"),
     [
-        ("[tool.modelsync]\nsorce = 'x.py'\n", "unknown key 'sorce'", 1),
-        ("[tool.modelsync]\nignore = 'index'\n", "ignore has the wrong type", 1),
+        # The offending key's own line, not the table header's.
+        ("[tool.modelsync]\nsorce = 'x.py'\n", "unknown key 'sorce'", 2),
+        ("[tool.modelsync]\nignore = 'index'\n", "ignore has the wrong type", 2),
         ("[tool.modelsync\n", "invalid TOML", 1),
         ("[tool.modelsync]\nignore = ['indexes']\n", "unknown drift kind 'indexes'", None),
         ("[tool.modelsync]\nsqlmodel_version = 'latest'\n", "is not a version", None),

@@ -1,7 +1,15 @@
-"""``[tool.modelsync]`` of the project's pyproject.toml, with command-line overrides."""
+"""``[tool.modelsync]`` of the project's pyproject.toml, with command-line overrides.
+
+The configured paths are untrusted input (pyproject.toml comes with a pull request and
+``generate`` runs as a hook), so every one of them must resolve inside the project root;
+only a flag on the command line (``--allow-outside-root``), never the file, lifts that.
+
+To add a key: a field on ``Config`` and its type in ``_TYPES`` (a path also in ``PATH_KEYS``).
+"""
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, fields, replace
@@ -11,6 +19,12 @@ from typing import Any
 from modelsync.errors import ConfigError
 
 PYPROJECT = "pyproject.toml"
+# Keys a command line may set but the file may not.
+FLAG_ONLY = frozenset({"allow_outside_root"})
+PATH_KEYS = ("source", "target", "migrations", "templates_dir")
+# Longest file name component (bytes) most file systems take, and longest path.
+_NAME_MAX = 255
+_PATH_MAX = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +38,12 @@ class Config:
     sqlmodel_version: str | None = None
     ignore: tuple[str, ...] = ()
     relationships: bool = True
+    allow_outside_root: bool = False
+    # lint's engine modules (None: ai-worker/db.py and backend-core/database.py where present)
+    engine_files: tuple[str, ...] | None = None
+    # [tool.modelsync.lint] as read (select, ignore, vector_dims), frozen; lint.settings
+    # checks it. A sub-table, because `ignore` above already means drift kinds for check.
+    lint: tuple[tuple[str, Any], ...] = ()
 
     @property
     def templates_path(self) -> Path | None:
@@ -46,55 +66,199 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "sqlmodel_version": str,
     "ignore": list,
     "relationships": bool,
+    "engine_files": list,
+    "lint": dict,
 }
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """``[tool.modelsync]`` as read, with the line of each key (for messages)."""
+
+    values: dict[str, Any]
+    lines: dict[str, int]
+    line: int | None
+
+    def line_of(self, key: str) -> int | None:
+        return self.lines.get(key, self.line)
 
 
 def load_config(root: Path, overrides: dict[str, Any]) -> Config:
     """Defaults < pyproject.toml < flags (``overrides``; None means not given)."""
-    if not root.is_dir():
+    _check_path_text(str(root), "--root", None, None)
+    try:
+        is_dir = root.is_dir()
+    except OSError as exc:
+        raise ConfigError(f"project root cannot be read: {exc.strerror}", str(root)) from None
+    if not is_dir:
         raise ConfigError("project root is not a directory", str(root))
-    values = _read_pyproject(root / PYPROJECT)
-    values.update({k: v for k, v in overrides.items() if v is not None and v != ()})
+    table = _read_pyproject(root / PYPROJECT)
+    given = {k: v for k, v in overrides.items() if v is not None and v != ()}
+    values = {**table.values, **given}
     if "ignore" in values:
         values["ignore"] = tuple(values["ignore"])
-    return replace(Config(root=root), **values)
+    if "engine_files" in values:
+        values["engine_files"] = tuple(values["engine_files"])
+    if "lint" in values:
+        values["lint"] = tuple((k, _frozen(v)) for k, v in values["lint"].items())
+    config = replace(Config(root=root), **values)
+    for key in PATH_KEYS:
+        value = getattr(config, key)
+        if value is None:
+            continue
+        if key in given:
+            _check_path(config, key, value, f"--{key.replace('_', '-')}", None, None)
+        elif key in table.values:
+            what = f"{key} = {value!r}" if len(repr(value)) <= 80 else key
+            _check_path(config, key, value, what, PYPROJECT, table.line_of(key))
+        else:
+            _check_path(config, key, value, key, None, None)
+    return config
 
 
-def _read_pyproject(path: Path) -> dict[str, Any]:
+def _frozen(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple((k, _frozen(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _check_path(
+    config: Config, key: str, value: str, what: str, path: str | None, line: int | None
+) -> None:
+    _check_path_text(value, what, path, line)
+    if config.allow_outside_root:
+        return
+    root = config.root.resolve()
+    try:
+        resolved = (config.root / value).resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        raise ConfigError(f"{what}: cannot be resolved: {exc}", path, line) from None
+    if not resolved.is_relative_to(root):
+        raise ConfigError(
+            f"{what} leads outside the project root ({root}); "
+            "pass --allow-outside-root on the command line if that is intended",
+            path,
+            line,
+        )
+
+
+def _check_path_text(value: str, what: str, path: str | None, line: int | None) -> None:
+    """What the OS would refuse with a cryptic error, refused here with a clear one."""
+    if not value.strip():
+        raise ConfigError(f"{what}: the path is empty", path, line)
+    if "\0" in value:
+        raise ConfigError(f"{what}: the path contains a NUL byte", path, line)
+    encoded = os.fsencode(value) if _encodable(value) else None
+    if encoded is None:
+        raise ConfigError(f"{what}: the path cannot be encoded for this file system", path, line)
+    if len(encoded) > _PATH_MAX:
+        raise ConfigError(f"{what}: the path is longer than {_PATH_MAX} bytes", path, line)
+    for part in encoded.split(b"/"):
+        if len(part) > _NAME_MAX:
+            raise ConfigError(
+                f"{what}: a name in the path is longer than {_NAME_MAX} bytes "
+                f"({part[:20].decode(errors='replace')}...)",
+                path,
+                line,
+            )
+
+
+def _encodable(value: str) -> bool:
+    try:
+        os.fsencode(value)
+    except UnicodeError:
+        return False
+    return True
+
+
+def _read_pyproject(path: Path) -> _Table:
     shown = PYPROJECT
     try:
-        text = path.read_text(encoding="utf-8")
+        if path.exists() and not path.is_file():
+            raise ConfigError("is not a regular file", shown)
+        with open(path, "rb") as handle:
+            data = handle.read(16 * 1024 * 1024 + 1)
     except FileNotFoundError:
-        return {}
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read: {exc}", shown) from None
+        return _Table({}, {}, None)
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror or exc}", shown) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"not UTF-8 (byte 0x{data[exc.start]:02x})", shown, line) from None
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"at line (\d+)", str(exc))
+        message = " ".join(str(exc).split())
         raise ConfigError(
-            f"invalid TOML: {exc}", shown, int(match.group(1)) if match else None
+            f"invalid TOML: {message}", shown, int(match.group(1)) if match else None
         ) from None
-    table = document.get("tool", {}).get("modelsync", {})
-    line = _table_line(text)
-    known = {f.name for f in fields(Config)} - {"root"}
-    for key, value in table.items():
+    except RecursionError:
+        raise ConfigError("invalid TOML: nested too deeply", shown) from None
+    table_line = _table_line(text)
+    tool = document.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError("`tool` must be a table", shown, _key_line(text, "tool", None))
+    table = tool.get("modelsync", {})
+    if not isinstance(table, dict):
+        line = _key_line(text, "modelsync", None) or _key_line(text, "tool", None)
+        raise ConfigError("`tool.modelsync` must be a table", shown, line)
+    lines = {key: _key_line(text, key, table_line) for key in table}
+    lines = {key: line for key, line in lines.items() if line is not None}
+    read = _Table(dict(table), lines, table_line)
+    _validate(read, shown)
+    return read
+
+
+def _validate(table: _Table, shown: str) -> None:
+    known = {f.name for f in fields(Config)} - {"root"} - FLAG_ONLY
+    for key, value in table.values.items():
+        line = table.line_of(key)
         if key not in known:
+            extra = " (a command-line flag only)" if key in FLAG_ONLY else ""
             raise ConfigError(
-                f"unknown key {key!r} in [tool.modelsync] (known: {', '.join(sorted(known))})",
+                f"unknown key {_short(key)!r} in [tool.modelsync]{extra} "
+                f"(known: {', '.join(sorted(known))})",
                 shown,
                 line,
             )
         expected = _TYPES[key]
         if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             raise ConfigError(f"[tool.modelsync] {key} has the wrong type", shown, line)
-    if any(not isinstance(kind, str) for kind in table.get("ignore", [])):
-        raise ConfigError("[tool.modelsync] ignore must be a list of strings", shown, line)
-    return dict(table)
+    if any(not isinstance(kind, str) for kind in table.values.get("ignore", [])):
+        raise ConfigError(
+            "[tool.modelsync] ignore must be a list of strings", shown, table.line_of("ignore")
+        )
+
+
+def _short(key: str) -> str:
+    return key if len(key) <= 60 else key[:60] + "..."
 
 
 def _table_line(text: str) -> int | None:
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip().replace(" ", "") == "[tool.modelsync]":
+            return number
+    return None
+
+
+def _key_line(text: str, key: str, table_line: int | None) -> int | None:
+    """The line where ``key = ...`` is written: inside ``[tool.modelsync]`` when that
+    header exists, else anywhere (``tool.modelsync.key = ...``, ``tool = 1``)."""
+    pattern = re.compile(
+        r"\s*(?:(?:tool\s*\.\s*)?modelsync\s*\.\s*)?[\"']?" + re.escape(key) + r"[\"']?\s*="
+    )
+    in_table = table_line is None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if table_line is not None and number > table_line and line.lstrip().startswith("["):
+            in_table = False
+        if number == table_line:
+            in_table = True
+            continue
+        if in_table and pattern.match(line):
             return number
     return None

@@ -70,6 +70,14 @@ def project_options(command: Callable) -> Callable:
             help="Follow the DDL rules of this SQLModel release instead of the installed one.",
         ),
         click.option(
+            "--allow-outside-root",
+            is_flag=True,
+            expose_value=False,
+            callback=_remember_allow_outside_root,
+            help="Let configured paths (source, target, migrations, templates_dir) lead "
+            "outside --root; pyproject.toml cannot set this.",
+        ),
+        click.option(
             "--format",
             "output_format",
             type=FORMATS,
@@ -84,9 +92,19 @@ def project_options(command: Callable) -> Callable:
     return command
 
 
+def _remember_allow_outside_root(ctx: click.Context, _param, value: bool) -> None:
+    # Kept out of the command's arguments, so that every command takes the flag without
+    # its signature changing; load_project_config reads it back.
+    if value:
+        ctx.meta["modelsync.allow_outside_root"] = True
+
+
 def load_project_config(root: Path, **overrides: Any):
     from modelsync.config import load_config
 
+    context = click.get_current_context(silent=True)
+    if context is not None and context.meta.get("modelsync.allow_outside_root"):
+        overrides.setdefault("allow_outside_root", True)
     return load_config(root, overrides)
 
 

@@ -67,7 +67,8 @@ def generate(
     )
     target_file = None if blank else parse_file(target_path, shown)
     state = mirror_state(
-        source_file, schema, target_file, config.templates_path, config.relationships
+        source_file, schema, target_file, config.templates_path, config.relationships,
+        templates_shown=config.templates_dir,
     )
     result = generate_text(state, target_file, shown)
     warnings = (*schema.warnings, *result.warnings)
@@ -91,7 +92,7 @@ def generate(
     elif not result.changed:
         status, message = "up_to_date", "up to date"
     else:
-        write_atomically(target_path, result.text)
+        write_atomically(target_path, result.text, shown)
         status = "created" if result.current is None else "updated"
         message = f"{status} ({len(schema.tables)} table model(s) from {source_file.path})"
     failed = status in ("would_change", "refused")

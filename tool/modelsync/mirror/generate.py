@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,9 +34,9 @@ class Generated:
 
 
 def generate_text(state: MirrorState, target: ParsedFile | None, target_shown: str) -> Generated:
-    region_text = render_region(state.region_input, state.sources)
+    region_text = render_region(state.region_input, state.sources, state.origins)
     if target is None:
-        text = render_new_file(state.region_input, region_text, state.sources)
+        text = render_new_file(state.region_input, region_text, state.sources, state.origins)
         module = _must_be_python(text, target_shown)
         _refuse_shadowing(module, text, state.mirrored_classes, target_shown)
         return Generated(None, text, (), state.warnings)
@@ -103,21 +104,94 @@ def unified_diff(current: str | None, text: str, shown: str) -> str:
     )
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder and rename: never a half file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+def write_atomically(path: Path, text: str, shown: str | None = None) -> None:
+    """Write via a temporary file in the same folder and rename: never a half file.
+
+    - A symlinked target is followed: the file it points to is rewritten, and the link
+      stays a link (renaming over the link itself would silently replace it).
+    - A read-only target is refused, not overwritten (renaming ignores the file's mode).
+    - The temporary file has no name while it is written (``O_TMPFILE``), so even
+      ``kill -9`` leaves nothing behind; it gets one just before the rename. Any error on
+      the way removes it and becomes an ``InputError`` naming the target.
+    """
+    shown = shown or str(path)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        real = _writable_destination(path, shown)
+        real.parent.mkdir(parents=True, exist_ok=True)
+        mode = real.stat().st_mode & 0o7777 if real.exists() else 0o644
+        data = text.encode("utf-8")
+        _replace_with(real, data, mode)
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}", shown) from None
+
+
+def _writable_destination(path: Path, shown: str) -> Path:
+    if path.is_symlink():
+        try:
+            path = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            raise InputError(
+                "is a symlink to a missing file (or a loop); refused: point it at a file "
+                "or replace it with one",
+                shown,
+            ) from None
+    if path.exists():
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError("is not a regular file; refused", shown)
+        # By the mode bits, not os.access: root may write anything, but a file someone
+        # made read-only says "do not rewrite me".
+        if not info.st_mode & 0o222 or not os.access(path, os.W_OK):
+            raise InputError("is read-only; refused (make it writable to regenerate it)", shown)
+    return path
+
+
+def _replace_with(path: Path, data: bytes, mode: int) -> None:
+    folder = path.parent
+    fd, temporary = _unnamed_file(folder, path.name, mode)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+            if temporary is None:
+                temporary = _name_it(handle.fileno(), folder, path.name)
         os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _unnamed_file(folder: Path, name: str, mode: int) -> tuple[int, str | None]:
+    """An open file in ``folder``: without a name where the system can (Linux), else a
+    named temporary file."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if flag and Path("/proc/self/fd").is_dir():
+        try:
+            return os.open(folder, flag | os.O_WRONLY | os.O_CLOEXEC, mode), None
+        except OSError:
+            pass  # a file system without O_TMPFILE support
+    fd, name = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
+    return fd, name
+
+
+def _name_it(fd: int, folder: Path, name: str) -> str:
+    # linkat(AT_SYMLINK_FOLLOW) on /proc/self/fd/N names an O_TMPFILE file; os.link uses
+    # linkat (rather than link, which does not follow) only when given a directory fd.
+    root = os.open("/", os.O_RDONLY)
+    try:
+        for _ in range(100):
+            candidate = folder / f".{name}.{os.urandom(4).hex()}.tmp"
+            try:
+                os.link(f"/proc/self/fd/{fd}", candidate, src_dir_fd=root, follow_symlinks=True)
+            except FileExistsError:
+                continue
+            return str(candidate)
+    finally:
+        os.close(root)
+    raise FileExistsError(17, "no free temporary file name", str(folder))
 
 
 def line_ranges(lines: tuple[int, ...]) -> str:

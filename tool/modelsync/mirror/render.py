@@ -5,12 +5,13 @@ Python decides every string (imports, the copied classes); templates only lay th
 
 from __future__ import annotations
 
+import ast
 import sys
 
 from modelsync import __version__
 from modelsync.mirror.markers import begin_marker, end_marker
 from modelsync.mirror.region import ImportLine, RegionInput
-from modelsync.mirror.templates import environment
+from modelsync.mirror.templates import TemplateError, environment, render_template
 
 # The standard's section 2.2: connection and pool defaults.
 ENGINE_DEFAULTS = {
@@ -33,16 +34,24 @@ def inputs_digest(region_input: RegionInput, sources: tuple[tuple[str, str], ...
     return region_input.digest(sources, __version__)
 
 
-def render_region(region_input: RegionInput, sources: tuple[tuple[str, str], ...]) -> str:
+def render_region(
+    region_input: RegionInput,
+    sources: tuple[tuple[str, str], ...],
+    origins: tuple[tuple[str, str], ...] = (),
+) -> str:
     """The region with its markers, ending in a newline. The end marker fingerprints the
     inputs and the exact lines between the markers."""
-    env = environment(sources)
+    env = environment(sources, origins)
     context = {"source_path": region_input.source_path}
-    items = [
-        env.get_template(f"{item.kind}.py.j2").render(item=item, **context).strip("\n")
-        for item in region_input.items
-    ]
-    body = env.get_template("region.py.j2").render(items=items, **context)
+    items = []
+    for item in region_input.items:
+        name = f"{item.kind}.py.j2"
+        text = render_template(env, name, item=item, **context).strip("\n")
+        # Each construct must be Python by itself: then a broken template is named,
+        # rather than the file it would have broken.
+        _must_parse(text, dict(origins).get(name, name), f"{item.kind} {item.name}")
+        items.append(text)
+    body = render_template(env, "region.py.j2", items=items, **context)
     if not body.endswith("\n"):
         body += "\n"
     between = body[:-1]  # the lines between the markers, as find_region reads them
@@ -51,16 +60,39 @@ def render_region(region_input: RegionInput, sources: tuple[tuple[str, str], ...
 
 
 def render_new_file(
-    region_input: RegionInput, region: str, sources: tuple[tuple[str, str], ...]
+    region_input: RegionInput,
+    region: str,
+    sources: tuple[tuple[str, str], ...],
+    origins: tuple[tuple[str, str], ...] = (),
 ) -> str:
     imports = import_block(
         (*ENGINE_IMPORTS, *region_input.imports), region_input.future_annotations
     )
-    template = environment(sources).get_template("db.py.j2")
-    text = template.render(
-        source_path=region_input.source_path, imports=imports, region=region, **ENGINE_DEFAULTS
+    env = environment(sources, origins)
+    text = render_template(
+        env,
+        "db.py.j2",
+        source_path=region_input.source_path,
+        imports=imports,
+        region=region,
+        **ENGINE_DEFAULTS,
     )
     return text.rstrip("\n") + "\n"
+
+
+def _must_parse(text: str, template: str, what: str) -> None:
+    try:
+        ast.parse(text)
+    except SyntaxError as error:
+        raise TemplateError(
+            f"the template's output for {what} is not valid Python "
+            f"(line {error.lineno} of the output: {error.msg})",
+            template,
+        ) from None
+    except ValueError as error:  # a NUL byte in the output
+        raise TemplateError(
+            f"the template's output for {what} is not Python: {error}", template
+        ) from None
 
 
 def import_block(lines: tuple[ImportLine, ...], future_annotations: bool) -> list[str]:

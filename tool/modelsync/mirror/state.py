@@ -21,7 +21,7 @@ from modelsync.mirror.region import (
     statement_start,
 )
 from modelsync.mirror.render import inputs_digest
-from modelsync.mirror.templates import template_sources
+from modelsync.mirror.templates import template_origins, template_sources
 from modelsync.schema.ir import Diagnostic, Schema
 from modelsync.schema.load import ParsedFile
 from modelsync.schema.names import canonical, gather_imports
@@ -49,6 +49,8 @@ class MirrorState:
     missing_future_import: bool
     conflicts: tuple[Conflict, ...]
     warnings: tuple[Diagnostic, ...]
+    # Template name -> how messages show its file (``tpl/table.py.j2``).
+    origins: tuple[tuple[str, str], ...] = ()
 
 
 def mirror_state(
@@ -57,6 +59,7 @@ def mirror_state(
     target: ParsedFile | None,
     templates_dir: Path | None,
     relationships: bool,
+    templates_shown: str | None = None,
 ) -> MirrorState:
     wanted = needed_names(source, schema)
     class_names = frozenset(
@@ -94,6 +97,7 @@ def mirror_state(
         ),
         conflicts=conflicts,
         warnings=warnings,
+        origins=template_origins(templates_dir, templates_shown),
     )
 
 
