@@ -1,0 +1,281 @@
+"""IR records -> the DDL text SQLAlchemy's own PostgreSQL compiler emits for them.
+
+The IR keeps each column's type as the text the postgresql dialect compiles
+(``VARCHAR(50)``, ``NUMERIC(5, 2)``, ``VECTOR(768)``). To get the DDL ``create_all`` would
+emit, that text is read back into a SQLAlchemy type through one table
+(``_TYPE_FACTORIES``), then SQLAlchemy ``Table``/``Column``/``Index`` objects are built
+from the IR and compiled with ``CreateTable``/``CreateIndex``/``AddConstraint``. A type
+that does not compile back to exactly the IR's text is refused: modelsync never writes a
+type string of its own.
+
+SQLAlchemy is imported here and nowhere else on the migrate path (``migrate`` itself
+stays light for ``check`` and ``lint``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import sqlalchemy as sa
+from pgvector.sqlalchemy import BIT as PGV_BIT
+from pgvector.sqlalchemy import HALFVEC, SPARSEVEC, VECTOR
+from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.dialects.postgresql.named_types import CreateEnumType
+from sqlalchemy.schema import AddConstraint
+from sqlalchemy.schema import CreateIndex as SaCreateIndex
+from sqlalchemy.schema import CreateTable as SaCreateTable
+
+from modelsync.errors import UnsupportedConstruct
+from modelsync.schema.ir import CheckConstraint, Column, EnumType, Index, Schema, Table
+from modelsync.schema.ir import UniqueConstraint as IrUnique
+
+DIALECT = pg.dialect()
+_PREPARER = DIALECT.identifier_preparer
+
+
+def _ints(args: str) -> list[int]:
+    return [int(a) for a in args.split(",") if a.strip()]
+
+
+# Compiled type name -> how to build the SQLAlchemy type from its parenthesised arguments.
+_TYPE_FACTORIES: dict[str, Callable[[list[int]], Any]] = {
+    "INTEGER": lambda a: sa.Integer(),
+    "BIGINT": lambda a: sa.BigInteger(),
+    "SMALLINT": lambda a: sa.SmallInteger(),
+    "TEXT": lambda a: sa.Text(),
+    "BOOLEAN": lambda a: sa.Boolean(),
+    "DATE": lambda a: sa.Date(),
+    "BYTEA": lambda a: pg.BYTEA(),
+    "JSON": lambda a: pg.JSON(),
+    "JSONB": lambda a: pg.JSONB(),
+    "UUID": lambda a: pg.UUID(),
+    "DOUBLE PRECISION": lambda a: pg.DOUBLE_PRECISION(),
+    "REAL": lambda a: pg.REAL(),
+    "VARCHAR": lambda a: sa.String(*a),
+    "NVARCHAR": lambda a: sa.NVARCHAR(*a),
+    "CHAR": lambda a: sa.CHAR(*a),
+    "FLOAT": lambda a: sa.Float(*a),
+    "NUMERIC": lambda a: sa.Numeric(*a),
+    "DECIMAL": lambda a: sa.DECIMAL(*a),
+    "VECTOR": lambda a: VECTOR(*a),
+    "HALFVEC": lambda a: HALFVEC(*a),
+    "SPARSEVEC": lambda a: SPARSEVEC(*a),
+    "BIT": lambda a: PGV_BIT(*a) if a else pg.BIT(),
+    "BIT VARYING": lambda a: pg.BIT(*a, varying=True),
+    "MONEY": lambda a: pg.MONEY(),
+    "OID": lambda a: pg.OID(),
+    "REGCLASS": lambda a: pg.REGCLASS(),
+    "REGCONFIG": lambda a: pg.REGCONFIG(),
+    "TSVECTOR": lambda a: pg.TSVECTOR(),
+    "TSQUERY": lambda a: pg.TSQUERY(),
+    "HSTORE": lambda a: pg.HSTORE(),
+    "CITEXT": lambda a: pg.CITEXT(),
+    "INET": lambda a: pg.INET(),
+    "CIDR": lambda a: pg.CIDR(),
+    "MACADDR": lambda a: pg.MACADDR(),
+    "MACADDR8": lambda a: pg.MACADDR8(),
+    **{
+        name: (lambda cls: lambda a: cls())(getattr(pg, name))
+        for name in (
+            "INT4RANGE INT8RANGE NUMRANGE DATERANGE TSRANGE TSTZRANGE INT4MULTIRANGE "
+            "INT8MULTIRANGE NUMMULTIRANGE DATEMULTIRANGE TSMULTIRANGE TSTZMULTIRANGE"
+        ).split()
+    },
+}
+_PLAIN = re.compile(r"(?P<name>[A-Z][A-Z0-9]*(?: [A-Z]+)?)(?:\((?P<args>[0-9, ]*)\))?")
+_TEMPORAL = re.compile(
+    r"(?P<name>TIMESTAMP|TIME)(?:\((?P<p>\d+)\))? (?P<tz>WITH|WITHOUT) TIME ZONE"
+)
+_INTERVAL = re.compile(r"INTERVAL(?: (?P<fields>[A-Z ]+?))?(?: \((?P<p>\d+)\))?")
+_ARRAY = re.compile(r"(?P<base>.*?)(?P<dims>(?:\[\])+)(?P<collate> COLLATE .*)?")
+_COLLATE = re.compile(r'(?P<base>.*) COLLATE "(?P<name>[^"]+)"')
+
+
+def sa_type(sql: str, enum: EnumType | None = None) -> Any:
+    """The SQLAlchemy type whose postgresql compilation is ``sql`` (the IR's text)."""
+    built = _build_type(sql, enum)
+    compiled = DIALECT.type_compiler_instance.process(built) if built is not None else None
+    if compiled != sql:
+        raise UnsupportedConstruct(f"the column type {sql} cannot be written as migration DDL yet")
+    return built
+
+
+def _build_type(sql: str, enum: EnumType | None) -> Any:
+    if enum is not None:
+        return pg.ENUM(*enum.labels, name=enum.name, create_type=False)
+    if array := _ARRAY.fullmatch(sql):
+        inner = _build_type(array.group("base") + (array.group("collate") or ""), None)
+        dims = array.group("dims").count("[]")
+        return None if inner is None else pg.ARRAY(inner, dimensions=dims if dims > 1 else None)
+    if collated := _COLLATE.fullmatch(sql):
+        base = _build_type(collated.group("base"), None)
+        if isinstance(base, sa.String):
+            return type(base)(base.length, collation=collated.group("name"))
+        return None
+    if temporal := _TEMPORAL.fullmatch(sql):
+        cls = pg.TIMESTAMP if temporal.group("name") == "TIMESTAMP" else pg.TIME
+        p = temporal.group("p")
+        return cls(timezone=temporal.group("tz") == "WITH", precision=int(p) if p else None)
+    if interval := _INTERVAL.fullmatch(sql):
+        p = interval.group("p")
+        return pg.INTERVAL(precision=int(p) if p else None, fields=interval.group("fields"))
+    plain = _PLAIN.fullmatch(sql)
+    factory = _TYPE_FACTORIES.get(plain.group("name")) if plain else None
+    if factory is None:
+        return None
+    return factory(_ints(plain.group("args") or ""))
+
+
+def quote(name: str) -> str:
+    """An identifier as the dialect quotes it (only when it must)."""
+    return _PREPARER.quote(name)
+
+
+def compile_type(column: Column, schema: Schema) -> str:
+    return DIALECT.type_compiler_instance.process(_column_type(column, schema))
+
+
+def _column_type(column: Column, schema: Schema) -> Any:
+    enum = schema.enum(column.enum) if column.enum else None
+    if column.enum and enum is None:
+        raise UnsupportedConstruct(f"enum type {column.enum} of column {column.name} is unknown")
+    return sa_type(column.type, enum)
+
+
+class Ddl:
+    """The SQLAlchemy objects of one schema, built once, and the DDL compiled from them."""
+
+    def __init__(self, schema: Schema):
+        self.schema = schema
+        self.metadata = sa.MetaData()
+        self._tables: dict[str, sa.Table] = {}
+        for table in schema.tables:
+            self._tables[table.name] = self._build_table(table)
+
+    def _build_table(self, table: Table) -> sa.Table:
+        columns = [self._build_column(table, c) for c in table.columns]
+        items: list[Any] = []
+        if table.primary_key:
+            items.append(sa.PrimaryKeyConstraint(*table.primary_key))
+        for column in table.columns:
+            if column.unique and not column.index:
+                items.append(sa.UniqueConstraint(column.name))
+        items += [self._unique(u) for u in table.unique_constraints]
+        items += [self._check(c) for c in table.check_constraints]
+        built = sa.Table(table.name, self.metadata, *columns, *items)
+        for index in table.indexes:
+            self._build_index(built, index)
+        return built
+
+    def _build_column(
+        self, table: Table, column: Column, nullable: bool | None = None
+    ) -> sa.Column:
+        args: list[Any] = [column.name, _column_type(column, self.schema)]
+        if column.foreign_key:
+            args.append(sa.ForeignKey(column.foreign_key, ondelete=column.ondelete))
+        return sa.Column(
+            *args,
+            nullable=column.nullable if nullable is None else nullable,
+            server_default=sa.text(column.server_default) if column.server_default else None,
+            autoincrement=column.autoincrement,
+        )
+
+    @staticmethod
+    def _unique(unique: IrUnique) -> sa.UniqueConstraint:
+        options = {"postgresql_nulls_not_distinct": True} if unique.nulls_not_distinct else {}
+        return sa.UniqueConstraint(*unique.columns, name=unique.name, **options)
+
+    @staticmethod
+    def _check(check: CheckConstraint) -> sa.CheckConstraint:
+        return sa.CheckConstraint(sa.text(check.sqltext), name=check.name)
+
+    @staticmethod
+    def _build_index(table: sa.Table, index: Index) -> sa.Index:
+        options: dict[str, Any] = {}
+        if index.using:
+            options["postgresql_using"] = index.using
+        if index.ops:
+            options["postgresql_ops"] = dict(index.ops)
+        if index.where:
+            options["postgresql_where"] = sa.text(index.where)
+        if index.with_:
+            options["postgresql_with"] = dict(index.with_)
+        return sa.Index(
+            index.name, *(table.c[c] for c in index.columns), unique=index.unique, **options
+        )
+
+    def table(self, name: str) -> sa.Table:
+        return self._tables[name]
+
+    # ------------------------------------------------------------------ compiled text
+
+    def create_table(self, name: str, if_not_exists: bool) -> str:
+        text = str(
+            SaCreateTable(self._tables[name], if_not_exists=if_not_exists).compile(dialect=DIALECT)
+        )
+        # The compiler's layout: a leading newline, tab indents, ", " line ends.
+        lines = [line.rstrip() for line in text.strip().splitlines()]
+        return "\n".join(line.replace("\t", "    ") for line in lines)
+
+    def create_index(self, table: str, index_name: str, if_not_exists: bool) -> str:
+        index = next(i for i in self._tables[table].indexes if i.name == index_name)
+        return str(SaCreateIndex(index, if_not_exists=if_not_exists).compile(dialect=DIALECT))
+
+    def column_spec(self, table: str, column: str, nullable: bool | None = None) -> str:
+        """``name TYPE [DEFAULT ...] [NOT NULL]`` as in CREATE TABLE (SERIAL included)."""
+        compiler = DIALECT.ddl_compiler(DIALECT, None)
+        sa_column = self._tables[table].c[column]
+        if nullable is not None and nullable != sa_column.nullable:
+            ir_table = self.schema.table(table)
+            ir_column = ir_table.column(column)
+            alone = sa.Table(
+                table, sa.MetaData(), self._build_column(ir_table, replace_fk(ir_column), nullable)
+            )
+            sa_column = alone.c[column]
+        return compiler.get_column_specification(sa_column)
+
+    def column_type(self, table: str, column: str) -> str:
+        return DIALECT.type_compiler_instance.process(self._tables[table].c[column].type)
+
+    def add_constraint(self, table: str, constraint: Any, name: str) -> str:
+        """``ALTER TABLE t ADD CONSTRAINT name ...`` for an IR unique or check constraint."""
+        if isinstance(constraint, IrUnique):
+            built = self._unique(IrUnique(name, constraint.columns, constraint.nulls_not_distinct))
+        else:
+            built = self._check(CheckConstraint(name, constraint.sqltext))
+        sa.Table(
+            table, sa.MetaData(), *(sa.Column(c) for c in _constraint_columns(constraint)), built
+        )
+        return str(AddConstraint(built).compile(dialect=DIALECT))
+
+    def add_foreign_key(self, table: str, column: str, name: str) -> str:
+        """``ALTER TABLE t ADD CONSTRAINT name FOREIGN KEY(c) REFERENCES ...`` from the
+        column's key in this schema."""
+        key = next(iter(self._tables[table].c[column].foreign_keys))
+        target_table, target_column = key.target_fullname.split(".")
+        # A metadata of two one-column tables: enough for the compiler to resolve REFERENCES.
+        alone = sa.MetaData()
+        sa.Table(target_table, alone, sa.Column(target_column))
+        built = sa.ForeignKeyConstraint(
+            [column], [key.target_fullname], name=name, ondelete=key.ondelete
+        )
+        sa.Table(table, alone, sa.Column(column), built)
+        return str(AddConstraint(built).compile(dialect=DIALECT))
+
+
+def _constraint_columns(constraint: Any) -> tuple[str, ...]:
+    if isinstance(constraint, IrUnique):
+        return constraint.columns
+    return ()
+
+
+def replace_fk(column: Column) -> Column:
+    """The column without its foreign key (that is added as its own statement)."""
+    return replace(column, foreign_key=None, ondelete=None)
+
+
+def create_enum(enum: EnumType) -> str:
+    return str(CreateEnumType(pg.ENUM(*enum.labels, name=enum.name)).compile(dialect=DIALECT))

@@ -1,0 +1,73 @@
+"""The names PostgreSQL gives what SQLAlchemy leaves unnamed, and SQL literals.
+
+``create_all`` emits ``PRIMARY KEY (id)``, ``UNIQUE (email)``, ``FOREIGN KEY(user_id) ...``
+and ``CHECK (...)`` without names; PostgreSQL names them (``ChooseConstraintName`` and
+``makeObjectName`` in its source). A re-runnable migration must find those constraints by
+the same names, so the rules are reproduced here.
+"""
+
+from __future__ import annotations
+
+# PostgreSQL's NAMEDATALEN - 1: the longest identifier.
+MAX_IDENTIFIER = 63
+
+
+def object_name(name1: str, name2: str | None, label: str) -> str:
+    """``makeObjectName``: ``name1_name2_label``, the longer of the two names shortened
+    first until the whole fits in 63 bytes."""
+    overhead = len(label) + 1 + (1 if name2 else 0)
+    n1, n2 = len(name1), len(name2 or "")
+    while n1 + n2 > MAX_IDENTIFIER - overhead:
+        if n1 > n2:
+            n1 -= 1
+        else:
+            n2 -= 1
+    middle = f"_{name2[:n2]}" if name2 else ""
+    return f"{name1[:n1]}{middle}_{label}"
+
+
+def primary_key_name(table: str) -> str:
+    return object_name(table, None, "pkey")
+
+
+def unique_name(table: str, columns: tuple[str, ...]) -> str:
+    return object_name(table, "_".join(columns), "key")
+
+
+def foreign_key_name(table: str, column: str) -> str:
+    return object_name(table, column, "fkey")
+
+
+def check_name(table: str, sqltext: str) -> str:
+    """A table-level CHECK is named after its column when the expression refers to exactly
+    one column, once (PostgreSQL counts the column references of the parsed expression)."""
+    references = _column_references(sqltext)
+    return object_name(table, references[0] if len(references) == 1 else None, "check")
+
+
+def sequence_name(table: str, column: str) -> str:
+    return object_name(table, column, "seq")
+
+
+def _column_references(sqltext: str) -> list[str]:
+    from pglast import parse_sql
+    from pglast.visitors import Visitor
+
+    found: list[str] = []
+
+    class Columns(Visitor):
+        def visit_ColumnRef(self, ancestors, node):  # noqa: N802 (pglast's naming)
+            last = node.fields[-1]
+            if hasattr(last, "sval"):
+                found.append(last.sval)
+
+    try:
+        Columns()(parse_sql(f"SELECT {sqltext}"))
+    except Exception:  # an expression pglast cannot read: PostgreSQL will say why
+        return []
+    return found
+
+
+def literal(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"

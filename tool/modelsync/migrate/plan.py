@@ -1,0 +1,336 @@
+"""Schema x Schema -> migration operations, in the order a careful DBA applies them.
+
+The order (``ops.PHASES``) is what makes the file apply: the ``vector`` extension before
+the first vector column; enum labels and new enum types before the tables that use them;
+foreign keys, indexes and constraints that change are dropped before the columns and keys
+they rest on change, and added after; new tables in foreign-key order (a table before the
+tables that point at it); dropped tables after the foreign keys that pointed at them, in
+reverse foreign-key order, and their enum types after them.
+
+Only what needs SQL is planned: a Python-side default, a class name or a source line is
+not a database change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from modelsync.drift.compare import differences
+from modelsync.errors import UnsupportedConstruct
+from modelsync.migrate import ops as o
+from modelsync.schema.ir import (
+    UNKNOWN_TYPE,
+    Column,
+    EnumType,
+    Index,
+    Schema,
+    Table,
+    UniqueConstraint,
+)
+
+VECTOR_TYPES = ("VECTOR", "HALFVEC", "SPARSEVEC")
+
+
+def plan(old: Schema, new: Schema) -> tuple[o.Op, ...]:
+    """The operations that take a database from ``old`` to ``new``, sorted."""
+    _refuse_unknown(new)
+    old_tables = {t.name: t for t in old.tables}
+    new_tables = {t.name: t for t in new.tables}
+    dropped, created, common = differences(old_tables, new_tables)
+    found: list[o.Op] = []
+    found += _enum_ops(old, new)
+    found += [o.CreateTable(t) for t in _fk_order([new_tables[n] for n in created])]
+    for name in common:
+        found += _table_ops(old_tables[name], new_tables[name])
+    found += [o.DropTable(t) for t in reversed(_fk_order([old_tables[n] for n in dropped]))]
+    if any(_adds_vector(op) for op in found):
+        found.append(o.CreateExtension("vector"))
+    # sorted() is stable: tables keep their foreign-key order and enum labels theirs.
+    return tuple(sorted(found, key=lambda op: op.sort_key()))
+
+
+def _refuse_unknown(schema: Schema) -> None:
+    """A type or default the parser could not resolve cannot be migrated to."""
+    for table in schema.tables:
+        for column in table.columns:
+            if UNKNOWN_TYPE in (column.type, column.server_default):
+                what = "type" if column.type == UNKNOWN_TYPE else "server default"
+                raise UnsupportedConstruct(
+                    f"{table.name}.{column.name}: its {what} cannot be resolved statically, "
+                    "so no migration SQL can be written for it",
+                    schema.path,
+                    column.line or None,
+                )
+
+
+def _adds_vector(op: o.Op) -> bool:
+    if isinstance(op, o.CreateTable):
+        return any(is_vector(c.type) for c in op.new.columns)
+    if isinstance(op, (o.AddColumn, o.AlterType)):
+        return is_vector(op.column.type if isinstance(op, o.AddColumn) else op.new.type)
+    return False
+
+
+def is_vector(sql_type: str) -> bool:
+    return sql_type.split("(")[0] in VECTOR_TYPES
+
+
+# --------------------------------------------------------------------------- enums
+
+
+def used_enums(schema: Schema) -> dict[str, EnumType]:
+    """The enum types the tables use: those create_all makes."""
+    used = {c.enum for t in schema.tables for c in t.columns if c.enum}
+    return {e.name: e for e in schema.enums if e.name in used}
+
+
+def _enum_ops(old: Schema, new: Schema) -> Iterator[o.Op]:
+    a, b = used_enums(old), used_enums(new)
+    dropped, created, common = differences(a, b)
+    yield from (o.CreateEnum(b[name]) for name in created)
+    yield from (o.DropEnum(a[name]) for name in dropped)
+    for name in common:
+        if a[name].labels == b[name].labels:
+            continue
+        if _is_subsequence(a[name].labels, b[name].labels):
+            yield from _added_labels(a[name], b[name])
+        else:
+            yield o.RewriteEnum(a[name], b[name], _enum_columns(name, old, new))
+
+
+def _is_subsequence(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    rest = iter(long)
+    return all(label in rest for label in short)
+
+
+def _added_labels(old: EnumType, new: EnumType) -> Iterator[o.AddEnumLabel]:
+    """Each new label placed after its predecessor (or before the first label)."""
+    for position, label in enumerate(new.labels):
+        if label in old.labels:
+            continue
+        if position == 0:
+            yield o.AddEnumLabel(new.name, label, before=new.labels[1])
+        else:
+            yield o.AddEnumLabel(new.name, label, after=new.labels[position - 1])
+
+
+def _enum_columns(name: str, old: Schema, new: Schema) -> tuple[tuple[str, str, str | None], ...]:
+    """Every column that may use the type when it is rewritten: the old schema's, and
+    those of new tables (create_all may have made them with the old type already)."""
+    found = {
+        (t.name, c.name, c.server_default) for t in old.tables for c in t.columns if c.enum == name
+    }
+    old_names = {t.name for t in old.tables}
+    found |= {
+        (t.name, c.name, c.server_default)
+        for t in new.tables
+        if t.name not in old_names
+        for c in t.columns
+        if c.enum == name
+    }
+    return tuple(sorted(found, key=lambda x: (x[0], x[1])))
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _fk_order(tables: list[Table]) -> list[Table]:
+    """Tables sorted so that each comes after the tables (of this list) it points at."""
+    by_name = {t.name: t for t in sorted(tables, key=lambda t: t.name)}
+    done: dict[str, Table] = {}
+    visiting: set[str] = set()
+
+    def visit(table: Table) -> None:
+        if table.name in done:
+            return
+        if table.name in visiting:
+            raise UnsupportedConstruct(
+                f"tables {', '.join(sorted(visiting))} point at each other with foreign keys; "
+                "a migration for such a cycle is not supported yet"
+            )
+        visiting.add(table.name)
+        for target in sorted(_referenced(table)):
+            if target in by_name and target != table.name:
+                visit(by_name[target])
+        visiting.discard(table.name)
+        done[table.name] = table
+
+    for table in by_name.values():
+        visit(table)
+    return list(done.values())
+
+
+def _referenced(table: Table) -> set[str]:
+    return {c.foreign_key.split(".")[0] for c in table.columns if c.foreign_key}
+
+
+def _table_ops(old: Table, new: Table) -> Iterator[o.Op]:
+    a = {c.name: c for c in old.columns}
+    b = {c.name: c for c in new.columns}
+    dropped, added, common = differences(a, b)
+    rename = _likely_rename(a, b, dropped, added)
+    for name in added:
+        yield o.AddColumn(new, b[name], rename[1] if rename and rename[0] == name else None)
+    for name in dropped:
+        yield o.DropColumn(old, a[name], rename[0] if rename and rename[1] == name else None)
+    retyped_vectors: set[str] = set()
+    for name in common:
+        yield from _column_ops(new, a[name], b[name])
+        if a[name].type != b[name].type and is_vector(b[name].type):
+            retyped_vectors.add(name)
+    gone = frozenset(dropped)
+    yield from _foreign_key_ops(old, new, gone)
+    yield from _primary_key_ops(old, new)
+    yield from _constraint_ops(old, new, gone)
+    yield from _index_ops(old, new, gone, retyped_vectors)
+
+
+def _likely_rename(
+    a: dict[str, Column], b: dict[str, Column], dropped: list[str], added: list[str]
+) -> tuple[str, str] | None:
+    """(added, dropped) when one column of a type went and one of the same type came."""
+    if len(dropped) == 1 and len(added) == 1 and a[dropped[0]].type == b[added[0]].type:
+        return added[0], dropped[0]
+    return None
+
+
+def _column_ops(table: Table, old: Column, new: Column) -> Iterator[o.Op]:
+    if old.type != new.type:
+        yield o.AlterType(table, old, new, is_narrowing(old.type, new.type))
+    if old.nullable != new.nullable and not (old.primary_key and new.primary_key):
+        yield o.AlterNullable(table, old, new)
+    if old.server_default != new.server_default:
+        yield o.AlterDefault(table, old, new)
+    if old.autoincrement != new.autoincrement:
+        yield o.AlterAutoincrement(table, old, new)
+
+
+def _foreign_key_ops(old: Table, new: Table, gone: frozenset[str]) -> Iterator[o.Op]:
+    def keys(table: Table) -> dict[str, tuple[str, str | None]]:
+        return {c.name: (c.foreign_key, c.ondelete) for c in table.columns if c.foreign_key}
+
+    a, b = keys(old), keys(new)
+    for name in sorted(set(a) | set(b)):
+        if a.get(name) == b.get(name):
+            continue
+        if name in a and name not in gone:  # a dropped column takes its key with it
+            yield o.DropForeignKey(old.name, name, *a[name])
+        if name in b:
+            yield o.AddForeignKey(new.name, name, *b[name])
+
+
+def _primary_key_ops(old: Table, new: Table) -> Iterator[o.Op]:
+    if old.primary_key == new.primary_key:
+        return
+    if old.primary_key:
+        yield o.DropPrimaryKey(old.name, old.primary_key)
+    if new.primary_key:
+        yield o.AddPrimaryKey(new.name, new.primary_key)
+
+
+def table_constraints(table: Table) -> tuple[o.Constraint, ...]:
+    """The table's unique and check constraints, a column's own UNIQUE included (SQLAlchemy
+    makes ``unique=True`` a constraint, or a unique index when the column is indexed too)."""
+    own = tuple(
+        UniqueConstraint(None, (c.name,)) for c in table.columns if c.unique and not c.index
+    )
+    return (*own, *table.unique_constraints, *table.check_constraints)
+
+
+def _constraint_ops(old: Table, new: Table, gone: frozenset[str]) -> Iterator[o.Op]:
+    a, b = set(table_constraints(old)), set(table_constraints(new))
+    for constraint in sorted(a - b, key=repr):
+        columns = getattr(constraint, "columns", ())
+        if columns and set(columns) <= gone:
+            continue  # dropped with its columns
+        yield o.DropConstraint(old.name, constraint)
+    for constraint in sorted(b - a, key=repr):
+        yield o.AddConstraint(new.name, constraint)
+
+
+def _index_ops(
+    old: Table, new: Table, gone: frozenset[str], retyped_vectors: set[str]
+) -> Iterator[o.Op]:
+    a = {i.name: i for i in old.indexes}
+    b = {i.name: i for i in new.indexes}
+    dropped, created, common = differences(a, b)
+    for name in dropped:
+        if not set(a[name].columns) <= gone:
+            yield o.DropIndex(old.name, a[name])
+    for name in created:
+        yield o.CreateIndex(new.name, b[name])
+    for name in common:
+        # A vector column's indexes are rebuilt for its new dimension.
+        rebuilt = set(b[name].columns) & retyped_vectors
+        if _index_key(a[name]) != _index_key(b[name]) or rebuilt:
+            yield o.DropIndex(old.name, a[name])
+            yield o.CreateIndex(new.name, b[name])
+
+
+def _index_key(index: Index) -> tuple:
+    return (index.columns, index.unique, index.using, index.ops, index.where, index.with_)
+
+
+# --------------------------------------------------------------------------- types
+
+_SIZE = re.compile(r"^(?P<name>[A-Z][A-Z ]*?)(?:\((?P<args>[^)]*)\))?(?P<rest>(?: .*)?)$")
+_INTEGER_RANK = {"SMALLINT": 1, "INTEGER": 2, "BIGINT": 3}
+_FLOAT_RANK = {"REAL": 1, "DOUBLE PRECISION": 2}
+_STRINGS = ("VARCHAR", "CHAR", "TEXT")
+
+
+def _parts(sql_type: str) -> tuple[str, tuple[int, ...], str]:
+    match = _SIZE.match(sql_type)
+    if not match:
+        return sql_type, (), ""
+    args = tuple(int(x) for x in (match.group("args") or "").split(",") if x.strip().isdigit())
+    return match.group("name"), args, match.group("rest").strip()
+
+
+def is_narrowing(old: str, new: str) -> bool:
+    """Whether changing a column from ``old`` to ``new`` can lose data that fits the old
+    type: a shorter string, a smaller integer or float, less numeric precision or scale,
+    coarser time. (A vector dimension change is not narrowing: no value survives it.)"""
+    (a, a_args, a_rest), (b, b_args, b_rest) = _parts(old), _parts(new)
+    if a in _STRINGS and b in _STRINGS:
+        if b == "TEXT" or (b == "VARCHAR" and not b_args):
+            return False
+        return not a_args or (a == "TEXT") or b_args[0] < a_args[0]
+    if a in _INTEGER_RANK and b in _INTEGER_RANK:
+        return _INTEGER_RANK[b] < _INTEGER_RANK[a]
+    if a in _FLOAT_RANK and b in _FLOAT_RANK:
+        return _FLOAT_RANK[b] < _FLOAT_RANK[a]
+    if a in ("NUMERIC", "DECIMAL") and b in ("NUMERIC", "DECIMAL"):
+        if not b_args:
+            return False
+        if not a_args:
+            return True
+        a_scale = a_args[1] if len(a_args) > 1 else 0
+        b_scale = b_args[1] if len(b_args) > 1 else 0
+        return b_args[0] - b_scale < a_args[0] - a_scale or b_scale < a_scale
+    if a in ("TIMESTAMP", "TIME") and a == b and a_rest == b_rest:
+        return bool(b_args) and (not a_args or b_args[0] < a_args[0])
+    if a in _INTEGER_RANK and b in ("NUMERIC", "DECIMAL"):
+        return bool(b_args) and b_args[0] - (b_args[1] if len(b_args) > 1 else 0) < 19
+    return False
+
+
+_CASTS_TO_ITSELF = (
+    set(_STRINGS),
+    {*_INTEGER_RANK, *_FLOAT_RANK, "NUMERIC", "DECIMAL", "FLOAT"},
+    {"TIMESTAMP", "DATE"},
+    {"TIME"},
+)
+
+
+def needs_using(old: str, new: str, old_enum: str | None, new_enum: str | None) -> bool:
+    """Whether PostgreSQL's assignment cast (what ALTER ... TYPE uses without USING) may
+    not exist from ``old`` to ``new``: anything becomes text, numbers become numbers,
+    times become times; a vector changes dimension only through an explicit cast."""
+    a, b = _parts(old)[0], _parts(new)[0]
+    if old_enum or new_enum:
+        return not (b in _STRINGS and not new_enum)
+    if b in _STRINGS:
+        return False
+    return not any(a in family and b in family for family in _CASTS_TO_ITSELF)

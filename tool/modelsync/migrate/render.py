@@ -1,0 +1,476 @@
+"""Migration operations -> the SQL text of the migration file.
+
+Guarded (the default) means correct in each state the database standard allows: the old
+schema (a), the old schema plus what ``create_all`` of the new models made (b), and an
+empty database (c); and applying the file twice changes nothing. Every statement is
+therefore ``IF [NOT] EXISTS``, or sits in a ``DO`` block that looks at the catalog first
+(PostgreSQL has no ``IF NOT EXISTS`` for types and constraints, and none for indexes or
+types on a table or type that may be missing). ``plain`` emits the bare DDL.
+
+Python decides every string here; statement bodies come from SQLAlchemy's compiler
+(``ddl.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from modelsync.migrate import ops as o
+from modelsync.migrate import plan as p
+from modelsync.migrate.ddl import Ddl, create_enum, quote
+from modelsync.migrate.names import (
+    check_name,
+    foreign_key_name,
+    literal,
+    primary_key_name,
+    sequence_name,
+    unique_name,
+)
+from modelsync.schema.ir import Schema, UniqueConstraint
+
+INDENT = "    "
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One operation's SQL: comments above, then its statements (each without ``;``)."""
+
+    op: o.Op
+    statements: tuple[str, ...]
+    comments: tuple[str, ...] = ()
+    # Left commented out: destructive and not allowed.
+    disabled: bool = False
+    # Runs before the transaction (enum labels).
+    outside: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    sql: str
+    blocks: tuple[Block, ...] = field(default=())
+
+    @property
+    def disabled(self) -> tuple[o.Op, ...]:
+        return tuple(b.op for b in self.blocks if b.disabled)
+
+
+class Renderer:
+    def __init__(self, old: Schema, new: Schema, plain: bool, allow_destructive: bool):
+        self.old, self.new = old, new
+        self.plain, self.allow_destructive = plain, allow_destructive
+        self.ddl_new = Ddl(new)
+        self.old_tables = {t.name for t in old.tables}
+        self.guarded_tables: set[str] = set()
+
+    # ------------------------------------------------------------------ helpers
+
+    def regclass(self, table: str) -> str:
+        return f"to_regclass({literal(quote(table))})"
+
+    def regtype(self, enum: str) -> str:
+        return f"to_regtype({literal(quote(enum))})"
+
+    def exists(self, table: str) -> str:
+        return f"{self.regclass(table)} IS NOT NULL"
+
+    def constraint_missing(self, table: str, name: str) -> str:
+        return (
+            f"NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = {self.regclass(table)} "
+            f"AND conname = {literal(name)})"
+        )
+
+    def do(self, condition: str, statements: tuple[str, ...]) -> str:
+        """A DO block that runs the statements only when the condition holds."""
+        body = "\n".join(_indent(s + ";", 2) for s in statements)
+        tag = "$do$" if "$$" in body else "$$"
+        return f"DO {tag}\nBEGIN\n{INDENT}IF {condition} THEN\n{body}\n{INDENT}END IF;\nEND\n{tag}"
+
+    def guard(self, condition: str, *statements: str) -> tuple[str, ...]:
+        return statements if self.plain else (self.do(condition, statements),)
+
+    def alter(self, table: str) -> str:
+        return f"ALTER TABLE {'' if self.plain else 'IF EXISTS '}{quote(table)}"
+
+    def if_exists(self) -> str:
+        return "" if self.plain else " IF EXISTS"
+
+    # ------------------------------------------------------------------ operations
+
+    def block(self, op: o.Op) -> Block:
+        method = getattr(self, f"_{op.kind}")
+        statements, comments = method(op)
+        disabled = op.destructive and not self.allow_destructive
+        if disabled:
+            comments = (
+                *comments,
+                "WARNING: destructive (loses data), so left commented out. Review it, then",
+                "uncomment it or generate the file again with --allow-destructive.",
+            )
+        return Block(op, tuple(statements), tuple(comments), disabled, op.kind == "add_enum_label")
+
+    def _create_extension(self, op: o.CreateExtension):
+        guard = "" if self.plain else " IF NOT EXISTS"
+        return (f"CREATE EXTENSION{guard} {op.name}",), (
+            "pgvector: the type of the embedding columns.",
+        )
+
+    def _add_enum_label(self, op: o.AddEnumLabel):
+        guard = "" if self.plain else " IF NOT EXISTS"
+        where = f" BEFORE {literal(op.before)}" if op.before else f" AFTER {literal(op.after)}"
+        statement = f"ALTER TYPE {quote(op.enum)} ADD VALUE{guard} {literal(op.label)}{where}"
+        return self.guard(f"{self.regtype(op.enum)} IS NOT NULL", statement), ()
+
+    def _create_enum(self, op: o.CreateEnum):
+        return self.guard(f"{self.regtype(op.enum.name)} IS NULL", create_enum(op.enum)), ()
+
+    def _drop_enum(self, op: o.DropEnum):
+        return (f"DROP TYPE{self.if_exists()} {quote(op.enum.name)}",), ()
+
+    def _rewrite_enum(self, op: o.RewriteEnum):
+        name, old_name = quote(op.new.name), quote(op.new.name + "_old")
+        comments = (
+            f"PostgreSQL cannot drop or reorder enum labels: {op.new.name} is made anew and",
+            "every column of the old type is converted to it.",
+        )
+        if any(label not in op.new.labels for label in op.old.labels):
+            dropped = ", ".join(label for label in op.old.labels if label not in op.new.labels)
+            comments += (f"TODO: rows holding {dropped} must be changed first, or this fails.",)
+        create = create_enum(op.new)
+        if self.plain:
+            statements = [f"ALTER TYPE {name} RENAME TO {old_name}", create]
+            for table, column, default in op.columns:
+                alter = f"ALTER TABLE {quote(table)} ALTER COLUMN {quote(column)}"
+                if default:
+                    statements.append(f"{alter} DROP DEFAULT")
+                statements.append(f"{alter} TYPE {name} USING {quote(column)}::text::{name}")
+                if default:
+                    statements.append(f"{alter} SET DEFAULT {default}")
+            statements.append(f"DROP TYPE {old_name}")
+            return tuple(statements), comments
+        labels = ", ".join(literal(label) for label in op.new.labels)
+        current = (
+            "(SELECT array_agg(enumlabel::text ORDER BY enumsortorder) FROM pg_enum "
+            f"WHERE enumtypid = {self.regtype(op.new.name)})"
+        )
+        body = "\n".join(
+            (
+                "DO $$",
+                "DECLARE",
+                f"{INDENT}col record;",
+                "BEGIN",
+                f"{INDENT}IF {self.regtype(op.new.name)} IS NOT NULL",
+                f"{INDENT * 2}AND {current} IS DISTINCT FROM ARRAY[{labels}] THEN",
+                f"{INDENT * 2}ALTER TYPE {name} RENAME TO {old_name};",
+                _indent(create + ";", 2),
+                f"{INDENT * 2}FOR col IN",
+                f"{INDENT * 3}SELECT a.attrelid::regclass AS tab, quote_ident(a.attname) AS name,",
+                f"{INDENT * 3}{INDENT}pg_get_expr(d.adbin, d.adrelid) AS def",
+                f"{INDENT * 3}FROM pg_attribute a LEFT JOIN pg_attrdef d",
+                f"{INDENT * 3}{INDENT}ON d.adrelid = a.attrelid AND d.adnum = a.attnum",
+                f"{INDENT * 3}WHERE a.atttypid = {literal(old_name)}::regtype",
+                f"{INDENT * 3}{INDENT}AND a.attnum > 0 AND NOT a.attisdropped",
+                f"{INDENT * 2}LOOP",
+                f"{INDENT * 3}IF col.def IS NOT NULL THEN",
+                f"{INDENT * 4}EXECUTE format('ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT', "
+                "col.tab, col.name);",
+                f"{INDENT * 3}END IF;",
+                f"{INDENT * 3}EXECUTE format('ALTER TABLE %s ALTER COLUMN %s TYPE {name} "
+                f"USING %s::text::{name}',",
+                f"{INDENT * 4}col.tab, col.name, col.name);",
+                f"{INDENT * 3}IF col.def IS NOT NULL THEN",
+                f"{INDENT * 4}EXECUTE format('ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s', "
+                "col.tab, col.name,",
+                f"{INDENT * 5}replace(col.def, {literal('::' + old_name)}, "
+                f"{literal('::' + name)}));",
+                f"{INDENT * 3}END IF;",
+                f"{INDENT * 2}END LOOP;",
+                f"{INDENT * 2}DROP TYPE {old_name};",
+                f"{INDENT}END IF;",
+                "END",
+                "$$",
+            )
+        )
+        return (body,), comments
+
+    def _drop_foreign_key(self, op: o.DropForeignKey):
+        name = foreign_key_name(op.name, op.column)
+        return (f"{self.alter(op.name)} DROP CONSTRAINT{self.if_exists()} {quote(name)}",), ()
+
+    def _drop_index(self, op: o.DropIndex):
+        return (f"DROP INDEX{self.if_exists()} {quote(op.index.name)}",), ()
+
+    def _drop_constraint(self, op: o.DropConstraint):
+        name = constraint_name(op.name, op.constraint)
+        return (f"{self.alter(op.name)} DROP CONSTRAINT{self.if_exists()} {quote(name)}",), ()
+
+    def _drop_primary_key(self, op: o.DropPrimaryKey):
+        name = primary_key_name(op.name)
+        return (f"{self.alter(op.name)} DROP CONSTRAINT{self.if_exists()} {quote(name)}",), ()
+
+    def _create_table(self, op: o.CreateTable):
+        table = op.new
+        create = self.ddl_new.create_table(table.name, if_not_exists=not self.plain)
+        indexes = tuple(
+            self.ddl_new.create_index(table.name, i.name, if_not_exists=not self.plain)
+            for i in table.indexes
+        )
+        referenced = sorted(
+            t
+            for t in p._referenced(table)
+            if t != table.name and (t in self.old_tables or t in self.guarded_tables)
+        )
+        if self.plain or not referenced:
+            return (create, *indexes), ()
+        self.guarded_tables.add(table.name)
+        condition = " AND ".join(self.exists(t) for t in referenced)
+        comments = (
+            f"Made only when {', '.join(referenced)} exist(s): on an empty database, create_all",
+            "makes this table together with the tables it points at.",
+        )
+        return (self.do(condition, (create, *indexes)),), comments
+
+    def _add_column(self, op: o.AddColumn):
+        table, column = op.new.name, op.column
+        comments: tuple[str, ...] = ()
+        if op.renamed_from:
+            comments += (
+                f"Likely a rename of {table}.{op.renamed_from} (same type, dropped below). If it",
+                "is, replace this and the DROP COLUMN below with:",
+                f"{INDENT}ALTER TABLE {quote(table)} RENAME COLUMN {quote(op.renamed_from)} "
+                f"TO {quote(column.name)};",
+            )
+        needs_backfill = (
+            not column.nullable and not column.server_default and not column.autoincrement
+        )
+        guard = "" if self.plain else " IF NOT EXISTS"
+        spec = self.ddl_new.column_spec(
+            table, column.name, nullable=True if needs_backfill else None
+        )
+        statements = [f"{self.alter(table)} ADD COLUMN{guard} {spec}"]
+        if needs_backfill:
+            comments += (
+                f"{table}.{column.name} is NOT NULL without a server default: it is added",
+                "nullable, then made NOT NULL once every row has a value.",
+            )
+            statements.append(_todo_backfill(table, column.name))
+            statements.append(f"{self.alter(table)} ALTER COLUMN {quote(column.name)} SET NOT NULL")
+        return tuple(statements), comments
+
+    def _alter_type(self, op: o.AlterType):
+        table, column = op.table, op.new.name
+        new_type = self.ddl_new.column_type(table, column)
+        col = quote(column)
+        comments: tuple[str, ...] = (f"{table}.{column}: {op.old.type} -> {op.new.type}.",)
+        using = ""
+        if p.is_vector(op.new.type) and p.is_vector(op.old.type):
+            comments += (
+                "Existing embeddings have the old dimension and cannot be converted: they must be",
+                "recomputed with the new model, or nulled. The indexes on the column are rebuilt.",
+                f"TODO: recompute or null them first (UPDATE {quote(table)} SET {col} = NULL;),",
+                "or this fails on every row that has one.",
+            )
+            using = f" USING {col}::{new_type}"
+        elif p.needs_using(op.old.type, op.new.type, op.old.enum, op.new.enum):
+            via = "::text" if op.old.enum and op.new.enum else ""
+            using = f" USING {col}{via}::{new_type}"
+            comments += (
+                "TODO: not an implicit cast: check that every value converts with USING, or",
+                "write the conversion yourself.",
+            )
+        if op.narrowing:
+            comments += ("Narrowing: values that do not fit the new type make this fail.",)
+        return (f"{self.alter(table)} ALTER COLUMN {col} TYPE {new_type}{using}",), comments
+
+    def _alter_nullable(self, op: o.AlterNullable):
+        col = quote(op.new.name)
+        if op.new.nullable:
+            return (f"{self.alter(op.table)} ALTER COLUMN {col} DROP NOT NULL",), ()
+        return (
+            _todo_backfill(op.table, op.new.name),
+            f"{self.alter(op.table)} ALTER COLUMN {col} SET NOT NULL",
+        ), ()
+
+    def _alter_default(self, op: o.AlterDefault):
+        col = quote(op.new.name)
+        if op.new.server_default is None:
+            return (f"{self.alter(op.table)} ALTER COLUMN {col} DROP DEFAULT",), ()
+        return (
+            f"{self.alter(op.table)} ALTER COLUMN {col} SET DEFAULT {op.new.server_default}",
+        ), ()
+
+    def _alter_autoincrement(self, op: o.AlterAutoincrement):
+        table, col = quote(op.table), quote(op.new.name)
+        sequence = quote(sequence_name(op.table, op.new.name))
+        if not op.new.autoincrement:
+            return (
+                f"{self.alter(op.table)} ALTER COLUMN {col} DROP DEFAULT",
+                f"DROP SEQUENCE{self.if_exists()} {sequence}",
+            ), ()
+        kind = self.ddl_new.column_type(op.table, op.new.name)
+        guard = "" if self.plain else " IF NOT EXISTS"
+        run = "SELECT" if self.plain else "PERFORM"  # PL/pgSQL discards a result with PERFORM
+        statements = (
+            f"CREATE SEQUENCE{guard} {sequence} AS {kind} OWNED BY {table}.{col}",
+            f"ALTER TABLE {table} ALTER COLUMN {col} "
+            f"SET DEFAULT nextval({literal(sequence)}::regclass)",
+            f"{run} setval({literal(sequence)}, COALESCE(max({col}), 0) + 1, false) FROM {table}",
+        )
+        return self.guard(self.exists(op.table), *statements), (
+            "The key's sequence, as SERIAL makes it.",
+        )
+
+    def _add_primary_key(self, op: o.AddPrimaryKey):
+        columns = ", ".join(quote(c) for c in op.columns)
+        statement = f"ALTER TABLE {quote(op.name)} ADD PRIMARY KEY ({columns})"
+        missing = (
+            f"NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = {self.regclass(op.name)} "
+            "AND contype = 'p')"
+        )
+        return self.guard(f"{self.exists(op.name)} AND {missing}", statement), (
+            "TODO: existing rows must have distinct, non-NULL keys, or this fails.",
+        )
+
+    def _add_constraint(self, op: o.AddConstraint):
+        name = constraint_name(op.name, op.constraint)
+        statement = self.ddl_new.add_constraint(op.name, op.constraint, name)
+        condition = f"{self.exists(op.name)} AND {self.constraint_missing(op.name, name)}"
+        return self.guard(condition, statement), _todo_existing_rows(op.name in self.old_tables)
+
+    def _create_index(self, op: o.CreateIndex):
+        statement = self.ddl_new.create_index(op.name, op.index.name, if_not_exists=not self.plain)
+        comments = _todo_existing_rows(op.index.unique and op.name in self.old_tables)
+        return self.guard(self.exists(op.name), statement), comments
+
+    def _add_foreign_key(self, op: o.AddForeignKey):
+        name = foreign_key_name(op.name, op.column)
+        statement = self.ddl_new.add_foreign_key(op.name, op.column, name)
+        target = op.target.split(".")[0]
+        condition = (
+            f"{self.exists(op.name)} AND {self.exists(target)} AND "
+            f"{self.constraint_missing(op.name, name)}"
+        )
+        existed = self.old.table(op.name) and self.old.table(op.name).column(op.column)
+        comments = (
+            (
+                f"TODO: existing values of {op.name}.{op.column} must exist in {op.target},",
+                "or this fails.",
+            )
+            if existed
+            else ()
+        )
+        return self.guard(condition, statement), comments
+
+    def _drop_column(self, op: o.DropColumn):
+        comments = (
+            (f"Likely renamed to {op.renamed_to}: see the ADD COLUMN above.",)
+            if op.renamed_to
+            else ()
+        )
+        statement = (
+            f"{self.alter(op.old.name)} DROP COLUMN{self.if_exists()} {quote(op.column.name)}"
+        )
+        return (statement,), comments
+
+    def _drop_table(self, op: o.DropTable):
+        return (f"DROP TABLE{self.if_exists()} {quote(op.old.name)}",), ()
+
+
+def constraint_name(table: str, constraint) -> str:
+    if constraint.name:
+        return constraint.name
+    if isinstance(constraint, UniqueConstraint):
+        return unique_name(table, constraint.columns)
+    return check_name(table, constraint.sqltext)
+
+
+def _todo_backfill(table: str, column: str) -> str:
+    """A commented statement: the value is a person's decision."""
+    return (
+        f"-- TODO: give every row a value, or the next statement fails on a table with rows:\n"
+        f"-- UPDATE {quote(table)} SET {quote(column)} = ... WHERE {quote(column)} IS NULL"
+    )
+
+
+def _todo_existing_rows(applies: bool) -> tuple[str, ...]:
+    if not applies:
+        return ()
+    return ("TODO: existing rows that violate it must be fixed first, or this fails.",)
+
+
+def _indent(text: str, levels: int) -> str:
+    return "\n".join(INDENT * levels + line if line else line for line in text.splitlines())
+
+
+# --------------------------------------------------------------------------- the file
+
+
+def render(
+    operations: tuple[o.Op, ...],
+    old: Schema,
+    new: Schema,
+    *,
+    plain: bool = False,
+    allow_destructive: bool = False,
+    old_label: str = "",
+    new_label: str = "",
+) -> Rendered:
+    renderer = Renderer(old, new, plain, allow_destructive)
+    blocks = tuple(renderer.block(op) for op in operations)
+    lines = _header(blocks, old_label or old.path, new_label or new.path, plain)
+    outside = [b for b in blocks if b.outside]
+    inside = [b for b in blocks if not b.outside]
+    if outside:
+        lines += [
+            "",
+            "-- Enum labels are added before the transaction: a label added inside a transaction",
+            "-- cannot be used until that transaction commits.",
+        ]
+        for block in outside:
+            lines += ["", *_block_lines(block)]
+    lines += ["", "BEGIN;"]
+    for block in inside:
+        lines += ["", *_block_lines(block)]
+    lines += ["", "COMMIT;"]
+    return Rendered("\n".join(lines) + "\n", blocks)
+
+
+def _header(blocks: tuple[Block, ...], old_label: str, new_label: str, plain: bool) -> list[str]:
+    lines = [
+        "-- Migration generated by modelsync.",
+        f"-- From: {old_label}",
+        f"-- To:   {new_label}",
+        "--",
+        "-- Changes:",
+    ]
+    lines += [f"--   - {b.op.describe()}{' (commented out)' if b.disabled else ''}" for b in blocks]
+    lines.append("--")
+    if plain:
+        lines.append("-- Plain DDL: applies once, to the old schema only.")
+    else:
+        lines += [
+            "-- Re-runnable: correct on the old schema, after create_all() of the new models and",
+            "-- on an empty database; applying it twice changes nothing.",
+        ]
+    disabled = sum(b.disabled for b in blocks)
+    if disabled:
+        lines.append(
+            f"-- WARNING: {disabled} destructive statement(s) commented out (see WARNING below)."
+        )
+    todos = sum(any("TODO" in c for c in (*b.comments, *b.statements)) for b in blocks)
+    if todos:
+        lines.append(
+            f"-- TODO: {todos} step(s) need a decision before this runs on a table with rows."
+        )
+    return lines
+
+
+def _block_lines(block: Block) -> list[str]:
+    lines = [f"-- {block.op.describe()}"] + [f"-- {c}" for c in block.comments]
+    for statement in block.statements:
+        text = statement if statement.startswith("--") else statement + ";"
+        if block.disabled:
+            text = "\n".join(
+                line if line.startswith("--") else f"-- {line}" for line in text.splitlines()
+            )
+        lines.append(text)
+    return lines
