@@ -3,9 +3,11 @@
 from modelsync.cli.app import main, run
 from modelsync.cli.check import check
 from modelsync.cli.generate import generate
+from modelsync.cli.lint import lint
 from modelsync.cli.schema import schema
 
 for _command in (check, generate, schema):
     main.add_command(_command)
+main.add_command(lint)
 
 __all__ = ["main", "run"]

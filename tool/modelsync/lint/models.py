@@ -1,0 +1,224 @@
+"""The model rules over the schema IR of the source and the target: table-name,
+column-name, primary-key-name (3.2), vector-column, json-type (3.3) and the index side of
+vector-metric (4.1).
+
+They read the same Schema as ``check`` (``schema.load``), so every finding stands at the
+line ``check`` would name; the syntax tree is consulted only for how a thing is written
+(``__tablename__`` given or not, ``sa_column`` or ``sa_type``).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from modelsync.findings.model import Finding, Location
+from modelsync.lint.astutil import call_name, keyword
+from modelsync.lint.context import LintInput, ModelsFile
+from modelsync.lint.naming import is_plural, is_snake_case, plural_of, to_snake_case
+from modelsync.lint.registry import finding
+from modelsync.schema.ir import Column, Index, Table
+
+_VECTOR_TYPE = re.compile(r"(?P<kind>VECTOR|HALFVEC|SPARSEVEC)(?:\((?P<dim>\d+)\))?")
+COSINE_OPS = ("vector_cosine_ops", "halfvec_cosine_ops", "sparsevec_cosine_ops")
+VECTOR_INDEX_METHODS = ("hnsw", "ivfflat")
+
+
+def model_findings(lint: LintInput) -> tuple[Finding, ...]:
+    found: list[Finding] = []
+    for models in lint.models:
+        written = _Written(models.parsed.module)
+        for table in models.schema.tables:
+            found += table_name_findings(models, table, written)
+            found += primary_key_findings(models, table)
+            for column in table.columns:
+                found += column_name_findings(models, table, column)
+                found += vector_column_findings(models, table, column, written, lint)
+                found += json_type_findings(models, table, column)
+            for index in table.indexes:
+                found += vector_metric_findings(models, table, index)
+    return tuple(found)
+
+
+class _Written:
+    """How the models file spells things: ``__tablename__`` lines per class, and the
+    ``Field(...)`` call of each field, by (line, attribute)."""
+
+    def __init__(self, module: ast.Module) -> None:
+        self.tablename: dict[str, int] = {}
+        self.fields: dict[tuple[int, str], ast.Call] = {}
+        for node in ast.walk(module):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            for statement in node.body:
+                if _assigns(statement, "__tablename__"):
+                    self.tablename[node.name] = statement.lineno
+                if (
+                    isinstance(statement, ast.AnnAssign)
+                    and isinstance(statement.target, ast.Name)
+                    and isinstance(statement.value, ast.Call)
+                ):
+                    self.fields[(statement.lineno, statement.target.id)] = statement.value
+
+
+def _assigns(statement: ast.stmt, name: str) -> bool:
+    if isinstance(statement, ast.Assign):
+        return any(isinstance(t, ast.Name) and t.id == name for t in statement.targets)
+    return (
+        isinstance(statement, ast.AnnAssign)
+        and isinstance(statement.target, ast.Name)
+        and statement.target.id == name
+    )
+
+
+def _at(models: ModelsFile, line: int | None, value: str | None = None) -> Location:
+    return Location(models.role, models.parsed.path, line or None, value=value)
+
+
+def table_name_findings(models: ModelsFile, table: Table, written: _Written) -> list[Finding]:
+    name = table.name
+    if is_snake_case(name) and is_plural(name):
+        return []
+    suggestion = plural_of(name)
+    line = written.tablename.get(table.class_name)
+    if line is None:
+        message = (
+            f"class {table.class_name} has no __tablename__, so SQLModel names its table "
+            f"{name!r} (the class name in lower case); table names are plural snake_case"
+        )
+        where = _at(models, table.line, name)
+    else:
+        problem = "is not snake_case" if not is_snake_case(name) else "is not plural"
+        message = f"table name {name!r} {problem}; table names are plural snake_case"
+        where = _at(models, line, name)
+    return [
+        finding(
+            "table-name",
+            message,
+            where,
+            table=name,
+            fix=f'__tablename__ = "{suggestion}"',
+        )
+    ]
+
+
+def column_name_findings(models: ModelsFile, table: Table, column: Column) -> list[Finding]:
+    if is_snake_case(column.name):
+        return []
+    return [
+        finding(
+            "column-name",
+            f"column {table.name}.{column.name} is not snake_case",
+            _at(models, column.line, column.name),
+            table=table.name,
+            column=column.name,
+            fix=f"name it {to_snake_case(column.name)}",
+        )
+    ]
+
+
+def primary_key_findings(models: ModelsFile, table: Table) -> list[Finding]:
+    """A single-column key must be ``id``. A composite key (a link table's) is left alone:
+    the standard's rule is about the entity tables."""
+    if len(table.primary_key) != 1 or table.primary_key == ("id",):
+        return []
+    (name,) = table.primary_key
+    column = table.column(name)
+    return [
+        finding(
+            "primary-key-name",
+            f"the primary key of {table.name} is {name!r}; the standard names it 'id'",
+            _at(models, column.line if column else table.line, name),
+            table=table.name,
+            column=name,
+            fix=f"rename the field to id (and {name} becomes a plain or unique column)",
+        )
+    ]
+
+
+def vector_column_findings(
+    models: ModelsFile, table: Table, column: Column, written: _Written, lint: LintInput
+) -> list[Finding]:
+    match = _VECTOR_TYPE.fullmatch(column.type)
+    if not match:
+        return []
+    found = []
+    where = _at(models, column.line, column.type)
+    expected = lint.dimension_for(table.name, column.name)
+    dim = match.group("dim")
+    field = written.fields.get((column.line, column.attribute))
+    if dim is None:
+        problem = f"has no dimension; the standard's is {expected}"
+    elif int(dim) != expected:
+        problem = f"has {dim} dimensions; the configured vector_dim is {expected}"
+    else:
+        problem = None
+    if problem:
+        found.append(
+            finding(
+                "vector-column",
+                f"vector column {table.name}.{column.name} {problem}",
+                where,
+                table=table.name,
+                column=column.name,
+                fix=f"sa_column=Column(Vector({expected})) (or set vector_dim in "
+                "[tool.modelsync] when the embedding model changed)",
+            )
+        )
+    if field is not None and call_name(field) == "Field" and keyword(field, "sa_type"):
+        found.append(
+            finding(
+                "vector-column",
+                f"vector column {table.name}.{column.name} is declared with sa_type; the "
+                "standard declares vectors as sa_column=Column(Vector(N))",
+                where,
+                table=table.name,
+                column=column.name,
+                fix=f"Field(default=None, sa_column=Column(Vector({expected})))",
+            )
+        )
+    return found
+
+
+def json_type_findings(models: ModelsFile, table: Table, column: Column) -> list[Finding]:
+    if column.type != "JSON":
+        return []
+    return [
+        finding(
+            "json-type",
+            f"column {table.name}.{column.name} is JSON; unstructured data is JSONB "
+            "(indexable, compared by value, no duplicate keys)",
+            _at(models, column.line, column.type),
+            table=table.name,
+            column=column.name,
+            fix="from sqlalchemy.dialects.postgresql import JSONB; sa_column=Column(JSONB)",
+        )
+    ]
+
+
+def vector_metric_findings(models: ModelsFile, table: Table, index: Index) -> list[Finding]:
+    if index.using not in VECTOR_INDEX_METHODS:
+        return []
+    ops = dict(index.ops)
+    found = []
+    for name in index.columns:
+        column = table.column(name)
+        if column is None or not _VECTOR_TYPE.fullmatch(column.type):
+            continue
+        kind = column.type.split("(")[0].lower()
+        op = ops.get(name)
+        if op in COSINE_OPS:
+            continue
+        used = op or f"{kind}_l2_ops, the default"
+        found.append(
+            finding(
+                "vector-metric",
+                f"{index.using} index {index.name} on {table.name}.{name} uses {used}; the "
+                "standard's metric is cosine, so cosine_distance queries cannot use it",
+                _at(models, index.line or table.line, index.name),
+                table=table.name,
+                column=name,
+                fix=f'postgresql_ops={{"{name}": "{kind}_cosine_ops"}}',
+            )
+        )
+    return found

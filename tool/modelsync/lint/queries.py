@@ -1,0 +1,168 @@
+"""session-scope (2.3), bulk-commit (4.2) and the query side of vector-metric (4.1):
+how the engine modules open sessions, commit and measure distance.
+
+All static: a session counts as closed when the code visibly closes it (a ``with``, or a
+``close()`` in a ``finally``); what cannot be seen is not guessed at.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from modelsync.findings.model import Finding, Location
+from modelsync.lint.astutil import call_name, dotted
+from modelsync.lint.registry import finding
+from modelsync.schema.load import ParsedFile
+
+SESSION_CLASSES = ("Session", "AsyncSession")
+SESSION_FACTORIES = ("sessionmaker", "async_sessionmaker")
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Module, ast.ClassDef)
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+# pgvector.sqlalchemy's comparators other than cosine_distance.
+OTHER_METRICS = {
+    "l2_distance": "Euclidean (L2)",
+    "max_inner_product": "inner product",
+    "l1_distance": "taxicab (L1)",
+}
+
+
+def parents_of(tree: ast.AST) -> dict[ast.AST, ast.AST]:
+    return {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+
+
+def query_findings(file: ParsedFile) -> tuple[Finding, ...]:
+    parents = parents_of(file.module)
+    factories = session_factories(file.module)
+    found: list[Finding] = []
+    for node in ast.walk(file.module):
+        if not isinstance(node, ast.Call):
+            continue
+        if _opens_session(node, factories) and not _closed(node, parents):
+            found.append(_unclosed(file, node))
+        elif _is_commit(node):
+            loop = _enclosing_loop(node, parents)
+            if loop is not None and not _leaves_loop_after(node, parents):
+                found.append(_commit_in_loop(file, node, loop))
+        elif isinstance(node.func, ast.Attribute) and node.func.attr in OTHER_METRICS:
+            found.append(_other_metric(file, node))
+    return tuple(sorted(found, key=lambda f: f.location.line or 0))
+
+
+def session_factories(module: ast.Module) -> frozenset[str]:
+    """``Session`` itself and the names bound to ``sessionmaker(...)`` (``SessionLocal``)."""
+    names = set(SESSION_CLASSES)
+    for node in ast.walk(module):
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Call)
+            and call_name(node.value) in SESSION_FACTORIES
+        ):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return frozenset(names)
+
+
+def _opens_session(call: ast.Call, factories: frozenset[str]) -> bool:
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id in factories
+    return isinstance(func, ast.Attribute) and func.attr in SESSION_CLASSES
+
+
+def _closed(call: ast.Call, parents: dict[ast.AST, ast.AST]) -> bool:
+    """``with Session(engine) as s``, or ``s = Session(engine)`` closed in its scope by
+    ``with s`` or by ``s.close()`` in a ``finally`` block."""
+    parent = parents.get(call)
+    if isinstance(parent, ast.withitem) and parent.context_expr is call:
+        return True
+    if not isinstance(parent, ast.Assign | ast.AnnAssign):
+        return False
+    targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+    names = {t.id for t in targets if isinstance(t, ast.Name)}
+    scope = _scope(parent, parents)
+    return bool(names) and any(_closes(node, names) for node in ast.walk(scope))
+
+
+def _closes(node: ast.AST, names: set[str]) -> bool:
+    if isinstance(node, ast.withitem):
+        return isinstance(node.context_expr, ast.Name) and node.context_expr.id in names
+    if isinstance(node, ast.Try | ast.TryStar):
+        return any(
+            isinstance(n, ast.Call) and dotted(n.func) in {f"{name}.close" for name in names}
+            for statement in node.finalbody
+            for n in ast.walk(statement)
+        )
+    return False
+
+
+def _scope(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> ast.AST:
+    while not isinstance(node, _SCOPES):
+        node = parents[node]
+    return node
+
+
+def _is_commit(call: ast.Call) -> bool:
+    return (
+        isinstance(call.func, ast.Attribute)
+        and call.func.attr == "commit"
+        and not call.args
+        and not call.keywords
+    )
+
+
+def _enclosing_loop(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> ast.AST | None:
+    """The nearest loop whose body (not its ``else``) holds the node, within one scope."""
+    child, parent = node, parents.get(node)
+    while parent is not None and not isinstance(parent, _SCOPES):
+        if isinstance(parent, _LOOPS) and child in parent.body:
+            return parent
+        child, parent = parent, parents.get(parent)
+    return None
+
+
+def _leaves_loop_after(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    """A commit followed in its block by ``break``/``return`` runs once (a retry loop)."""
+    statement = node
+    while not isinstance(statement, ast.stmt):
+        statement = parents[statement]
+    block = next(
+        body
+        for field in ("body", "orelse", "finalbody", "handlers")
+        if isinstance(body := getattr(parents[statement], field, None), list) and statement in body
+    )
+    after = block[block.index(statement) + 1 :]
+    return any(isinstance(s, ast.Break | ast.Return | ast.Raise) for s in after)
+
+
+def _unclosed(file: ParsedFile, call: ast.Call) -> Finding:
+    shown = ast.unparse(call)
+    return finding(
+        "session-scope",
+        f"{shown} is opened here and never visibly closed: a session per request or task "
+        "must end with it",
+        Location("engine", file.path, call.lineno, call.col_offset + 1),
+        fix=f"with {shown} as session: ...  (or yield it from that with-block in a "
+        "get_session() dependency)",
+    )
+
+
+def _commit_in_loop(file: ParsedFile, call: ast.Call, loop: ast.AST) -> Finding:
+    shown = ast.unparse(call)
+    return finding(
+        "bulk-commit",
+        f"{shown} inside the loop at line {loop.lineno} commits once per row",
+        Location("engine", file.path, call.lineno, call.col_offset + 1),
+        related=(Location("loop", file.path, loop.lineno),),
+        fix=f"call session.add() in the loop and {shown} once after it",
+    )
+
+
+def _other_metric(file: ParsedFile, call: ast.Call) -> Finding:
+    method = call.func.attr  # type: ignore[union-attr]
+    return finding(
+        "vector-metric",
+        f"{method}() measures {OTHER_METRICS[method]} distance; the standard's metric is "
+        "cosine, and the vector indexes use cosine operator classes, so this query cannot "
+        "use them",
+        Location("engine", file.path, call.lineno, call.col_offset + 1),
+        fix=f"use .cosine_distance(...) instead of .{method}(...)",
+    )

@@ -1,0 +1,107 @@
+"""Which lint rules run: ``[tool.modelsync.lint]`` and the ``--select``/``--ignore`` flags.
+
+``select`` chooses the rules (default: all); ``ignore`` drops some of them. A ``--select``
+flag replaces the configured selection; ``--ignore`` flags add to the configured ones.
+Flags may repeat or list names with commas. ``vector_dims`` names columns that
+deliberately have another dimension than ``vector_dim``: ``{"resumes.embedding" = 384}``.
+Every unknown name or key is an error naming pyproject.toml and the line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from modelsync.config import PYPROJECT, Config
+from modelsync.errors import ConfigError
+from modelsync.lint.registry import RULE_NAMES, check_names
+
+KEYS = ("select", "ignore", "vector_dims")
+_HEADER = r"^\s*\[\s*tool\s*\.\s*modelsync\s*\.\s*lint\s*\]"
+
+
+@dataclass(frozen=True, slots=True)
+class LintSettings:
+    rules: tuple[str, ...]
+    vector_dims: tuple[tuple[str, int], ...]
+
+    def runs(self, name: str) -> bool:
+        return name in self.rules
+
+
+def lint_settings(config: Config, select: tuple[str, ...], ignore: tuple[str, ...]) -> LintSettings:
+    table = dict(config.lint)
+    text = _pyproject_text(config) if table else ""
+    header = _line_of(text, _HEADER)
+    for key in table:
+        if key not in KEYS:
+            raise ConfigError(
+                f"unknown key {key!r} in [tool.modelsync.lint] (known: {', '.join(KEYS)})",
+                PYPROJECT,
+                _line_of(text, rf"^\s*{re.escape(key)}\s*=") or header,
+            )
+    configured_select = _names(table, "select", text, header)
+    configured_ignore = _names(table, "ignore", text, header)
+    flag_select, flag_ignore = _split(select), _split(ignore)
+    check_names(flag_select, "--select")
+    check_names(flag_ignore, "--ignore")
+    chosen = flag_select or configured_select or RULE_NAMES
+    dropped = set(configured_ignore) | set(flag_ignore)
+    rules = tuple(name for name in RULE_NAMES if name in chosen and name not in dropped)
+    return LintSettings(rules, _vector_dims(table, text, header))
+
+
+def _names(table: dict[str, Any], key: str, text: str, header: int | None) -> tuple[str, ...]:
+    value = table.get(key, ())
+    line = _line_of(text, rf"^\s*{key}\s*=") or header
+    if not isinstance(value, tuple) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(
+            f"[tool.modelsync.lint] {key} must be a list of rule names", PYPROJECT, line
+        )
+    for name in value:
+        where = _line_of(text, rf"[\"']{re.escape(name)}[\"']") or line
+        check_names((name,), f"[tool.modelsync.lint] {key}", PYPROJECT, where)
+    return value
+
+
+def _vector_dims(table: dict[str, Any], text: str, header: int | None):
+    value = table.get("vector_dims", ())
+    line = _line_of(text, r"^\s*vector_dims\s*=") or header
+    ok = isinstance(value, tuple) and all(
+        isinstance(v, tuple)
+        and len(v) == 2
+        and isinstance(v[1], int)
+        and not isinstance(v[1], bool)
+        and v[1] > 0
+        and re.fullmatch(r"[^.]+\.[^.]+", v[0])
+        for v in value
+    )
+    if not ok:
+        raise ConfigError(
+            '[tool.modelsync.lint] vector_dims must map "table.column" to a positive dimension',
+            PYPROJECT,
+            line,
+        )
+    return value
+
+
+def _split(flags: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(n.strip() for flag in flags for n in flag.split(",") if n.strip())
+
+
+def _pyproject_text(config: Config) -> str:
+    try:
+        return (config.root / PYPROJECT).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def _line_of(text: str, pattern: str) -> int | None:
+    """The first matching line after ``[tool.modelsync.lint]`` (or anywhere without it)."""
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if re.match(_HEADER, line)), 0)
+    for number in range(start, len(lines)):
+        if re.search(pattern, lines[number]):
+            return number + 1
+    return None
