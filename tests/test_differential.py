@@ -34,10 +34,13 @@ COLUMN_KEYS = (
     "ondelete",
     "server_default",
     "autoincrement",
+    "comment",
+    "identity",
+    "computed",
 )
 # Table-level lists whose order carries no meaning, with the keys of their records.
 TABLE_LISTS = {
-    "indexes": ("name", "columns", "unique", "using", "ops", "where", "with"),
+    "indexes": ("name", "columns", "elements", "unique", "using", "ops", "where", "with"),
     "unique_constraints": ("name", "columns", "nulls_not_distinct"),
     "check_constraints": ("name", "sqltext"),
 }

@@ -24,6 +24,8 @@ import sqlalchemy as sa
 import sqlmodel
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import configure_mappers
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression, _textual_label_reference
 
 PG_DIALECT = postgresql.dialect()
 MODULE_NAME = "oracle_models"
@@ -39,7 +41,9 @@ def compile_sql(element: Any) -> str:
 
 def server_default_sql(column: sa.Column) -> str | None:
     default = column.server_default
-    if default is None:
+    # Identity() and Computed() install themselves as the server default; they are
+    # reported under their own keys.
+    if default is None or isinstance(default, sa.Identity | sa.Computed):
         return None
     arg = default.arg  # type: ignore[attr-defined]
     if isinstance(arg, str):
@@ -59,6 +63,31 @@ def foreign_key_of(column: sa.Column) -> tuple[str | None, str | None]:
     return fks[0].target_fullname, fks[0].ondelete
 
 
+# The options an Identity() takes besides ``always`` (``on_null`` is Oracle's).
+IDENTITY_OPTIONS = (
+    "start", "increment", "minvalue", "maxvalue", "nominvalue", "nomaxvalue", "cycle", "cache",
+    "order",
+)  # fmt: skip
+
+
+def identity_schema(column: sa.Column) -> dict[str, Any] | None:
+    identity = column.identity
+    if identity is None:
+        return None
+    options = {k: getattr(identity, k) for k in IDENTITY_OPTIONS}
+    return {
+        "always": bool(identity.always),
+        "options": {k: v for k, v in sorted(options.items()) if v is not None},
+    }
+
+
+def computed_schema(column: sa.Column) -> dict[str, Any] | None:
+    computed = column.computed
+    if computed is None:
+        return None
+    return {"sqltext": compile_sql(computed.sqltext), "persisted": computed.persisted}
+
+
 def column_schema(column: sa.Column) -> dict[str, Any]:
     foreign_key, ondelete = foreign_key_of(column)
     return {
@@ -72,15 +101,49 @@ def column_schema(column: sa.Column) -> dict[str, Any]:
         "ondelete": ondelete,
         "server_default": server_default_sql(column),
         "autoincrement": column.table.autoincrement_column is column,
+        "comment": column.comment,
+        "identity": identity_schema(column),
+        "computed": computed_schema(column),
+    }
+
+
+_ORDERS = {operators.asc_op: "ASC", operators.desc_op: "DESC"}
+_NULLS = {operators.nulls_first_op: "FIRST", operators.nulls_last_op: "LAST"}
+
+
+def index_element(expression: Any, ops: dict[str, str]) -> dict[str, Any]:
+    """One index key as the DDL compiler sees it: unwrap desc()/nulls_last()..., then a
+    table column (or a column named by a string) or any other SQL expression."""
+    order = nulls = None
+    while isinstance(expression, UnaryExpression) and expression.modifier in {**_ORDERS, **_NULLS}:
+        if expression.modifier in _ORDERS:
+            order = _ORDERS[expression.modifier]
+        else:
+            nulls = _NULLS[expression.modifier]
+        expression = expression.element
+    if isinstance(expression, sa.Column):
+        column, sql = expression.name, None
+    elif isinstance(expression, _textual_label_reference):
+        column, sql = expression.element, None
+    else:
+        column, sql = None, compile_sql(expression)
+    return {
+        "column": column,
+        "expression": sql,
+        "order": order,
+        "nulls": nulls,
+        "opclass": ops.get(column) if column is not None else None,
     }
 
 
 def index_schema(index: sa.Index) -> dict[str, Any]:
-    columns = [e.name if isinstance(e, sa.Column) else str(e) for e in index.expressions]
     postgresql = index.dialect_options["postgresql"]
+    ops = dict(postgresql["ops"] or {})
+    elements = [index_element(e, ops) for e in index.expressions]
     return {
         "name": index.name,
-        "columns": columns,
+        "columns": [e["column"] for e in elements if e["column"] is not None],
+        "elements": elements,
         "unique": bool(index.unique),
         "using": postgresql["using"] or None,
         "ops": dict(postgresql["ops"] or {}),

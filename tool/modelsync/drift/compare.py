@@ -7,13 +7,14 @@ and enums; output is sorted so that runs are reproducible.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from modelsync.drift.kinds import DRIFT_KINDS, KIND_CODES, drift, source_side, target_side
 
 __all__ = ["DRIFT_KINDS", "KIND_CODES", "compare", "differences"]
 from modelsync.findings.model import Finding
-from modelsync.schema.ir import Column, EnumType, Index, Schema, Table
+from modelsync.schema.ir import Column, EnumType, Index, IndexElement, Schema, Table
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -101,9 +102,23 @@ _COLUMN_ASPECTS: tuple[tuple[str, Callable[[Column], Any]], ...] = (
     ("index", lambda c: c.index),
     ("foreign_key", lambda c: _foreign_key_text(c)),
     ("default", lambda c: c.default),
-    ("server_default", lambda c: c.server_default),
+    ("server_default", lambda c: _server_side_value(c)),
     ("autoincrement", lambda c: c.autoincrement),
+    ("comment", lambda c: c.comment),
 )
+
+
+def _server_side_value(column: Column) -> str | None:
+    """What the server puts in the column: a DEFAULT, an identity or a generated value
+    (SQLAlchemy models all three as the column's server default)."""
+    if column.identity is not None:
+        kind = "ALWAYS" if column.identity.always else "BY DEFAULT"
+        options = ", ".join(f"{k}={v}" for k, v in column.identity.options)
+        return f"GENERATED {kind} AS IDENTITY" + (f" ({options})" if options else "")
+    if column.computed is not None:
+        stored = " STORED" if column.computed.persisted else ""
+        return f"GENERATED ALWAYS AS ({column.computed.sqltext}){stored}"
+    return column.server_default
 
 
 def _foreign_key_text(column: Column) -> str | None:
@@ -137,7 +152,20 @@ def _index_key(index: Index) -> tuple[Any, ...]:
     # column's ``unique`` attribute, reported as such.
     if index.from_column:
         return (index.columns,)
-    return (index.columns, index.unique, index.using, index.ops, index.where, index.with_)
+    elements = tuple(_effective(e) for e in index.elements)
+    return (elements, index.unique, index.using, index.ops, index.where, index.with_)
+
+
+def _effective(element: IndexElement) -> IndexElement:
+    """The key as PostgreSQL stores it: ASC, NULLS LAST after ASC and NULLS FIRST after
+    DESC are the defaults, so writing them out changes nothing."""
+    descending = element.order == "DESC"
+    default_nulls = "FIRST" if descending else "LAST"
+    return replace(
+        element,
+        order="DESC" if descending else None,
+        nulls=None if element.nulls == default_nulls else element.nulls,
+    )
 
 
 def _index_text(index: Index) -> str:
@@ -146,7 +174,8 @@ def _index_text(index: Index) -> str:
     ops = "".join(f" {col}:{op}" for col, op in index.ops)
     with_ = f" WITH ({', '.join(f'{k} = {v}' for k, v in index.with_)})" if index.with_ else ""
     where = f" WHERE {index.where}" if index.where else ""
-    return f"{unique}INDEX {index.name} ({', '.join(index.columns)}){using}{ops}{with_}{where}"
+    keys = ", ".join(replace(e, opclass=None).text for e in index.elements)
+    return f"{unique}INDEX {index.name} ({keys}){using}{ops}{with_}{where}"
 
 
 def _compare_indexes(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from modelsync.errors import ModelError
-from modelsync.schema.ir import UNKNOWN_TYPE, Column, EnumType
+from modelsync.schema.ir import UNKNOWN_TYPE, Column, ColumnComputed, ColumnIdentity, EnumType
 from modelsync.schema.parse import FieldDecl
 from modelsync.schema.pgtypes import SqlType, compile_type
 from modelsync.schema.pytypes import Unwrapped, annotation_type, length_hints, unwrap
@@ -215,6 +215,11 @@ def _from_sa_column(
     column = _apply_column_kwargs(column, tuple(kwargs), ctx, line)
     flag = sa_column.kwarg("autoincrement", "auto")
     has_default = sa_column.kwarg("default") is not None
+    if column.identity is not None:
+        _check_identity(column, flag, ctx, line)
+        if not nullable_given:
+            # Identity() makes a column NOT NULL unless nullable= was given.
+            column = replace(column, nullable=False)
     if type_value is None:
         # SQLAlchemy copies the referenced column's type when the DDL is compiled.
         column = replace(column, type=TYPE_FROM_FOREIGN_KEY)
@@ -228,6 +233,21 @@ def _from_sa_column(
     return ColumnDraft(column, nullable_given, sql_type.enum, flag, has_default)
 
 
+def _check_identity(column: Column, autoincrement: Any, ctx: TableContext, line: int) -> None:
+    """SQLAlchemy's own refusals of an Identity() column."""
+    if column.server_default is not None:
+        raise ModelError(
+            "A column with an Identity object cannot specify a server_default or a "
+            "server_onupdate argument",
+            ctx.path,
+            line,
+        )
+    if autoincrement is False:
+        raise ModelError(
+            "A column with an Identity object cannot specify autoincrement=False", ctx.path, line
+        )
+
+
 def _is_schema_item(value: Any) -> bool:
     return is_call(value, "sa.ForeignKey", "sa.Sequence", "sa.Identity", "sa.Computed")
 
@@ -239,8 +259,45 @@ def _apply_column_arg(column: Column, arg: Any, ctx: TableContext, line: int) ->
             ctx.warn(line, f"cannot resolve {canonical_text(arg)} statically")
             return column
         return replace(column, foreign_key=target, ondelete=arg.kwarg("ondelete"))
+    if is_call(arg, "sa.Identity"):
+        identity = _identity(arg)
+        if identity is None:
+            ctx.warn(line, f"cannot resolve {canonical_text(arg)} statically")
+            return column
+        return replace(column, identity=identity)
+    if is_call(arg, "sa.Computed"):
+        computed = _computed(arg)
+        if computed is None:
+            ctx.warn(line, f"cannot resolve {canonical_text(arg)} statically")
+            return column
+        return replace(column, computed=computed)
     ctx.warn(line, f"{canonical_text(arg)} is not compared by modelsync")
     return column
+
+
+# The options an Identity() takes besides ``always`` (``on_null`` is Oracle's only).
+_IDENTITY_OPTIONS = frozenset(
+    "start increment minvalue maxvalue nominvalue nomaxvalue cycle cache order".split()
+)
+
+
+def _identity(call: Call) -> ColumnIdentity | None:
+    always = call.kwarg("always", False)
+    options = [(k, v) for k, v in call.kwargs if k != "always" and v is not None]
+    literal = all(k in _IDENTITY_OPTIONS and isinstance(v, int) for k, v in options)
+    if call.args or not isinstance(always, bool) or not literal:
+        return None
+    return ColumnIdentity(always, tuple(sorted(options)))
+
+
+def _computed(call: Call) -> ColumnComputed | None:
+    sqltext = call.args[0] if call.args else call.kwarg("sqltext")
+    if is_call(sqltext, "sa.text") and sqltext.args:
+        sqltext = sqltext.args[0]
+    persisted = call.kwarg("persisted")
+    if not isinstance(sqltext, str) or not (persisted is None or isinstance(persisted, bool)):
+        return None
+    return ColumnComputed(sqltext, persisted)
 
 
 _KWARG_FLAGS = ("primary_key", "nullable", "unique", "index")
@@ -263,6 +320,11 @@ def _apply_column_kwargs(
             changes["server_default"] = _server_default(value, ctx, line)
         elif key == "default" and column.default is None and value is not None:
             changes["default"] = canonical_text(value)
+        elif key == "comment":
+            if value is None or isinstance(value, str):
+                changes["comment"] = value
+            else:
+                ctx.warn(line, f"cannot resolve comment={canonical_text(value)} statically")
     return replace(column, **changes)
 
 

@@ -48,14 +48,39 @@ def _column(column: Column) -> dict[str, Any]:
         "server_default": column.server_default,
         "autoincrement": column.autoincrement,
         "default": column.default,
+        "comment": column.comment,
+        "identity": _identity(column),
+        "computed": _computed(column),
         "line": column.line,
     }
+
+
+def _identity(column: Column) -> dict[str, Any] | None:
+    if column.identity is None:
+        return None
+    return {"always": column.identity.always, "options": dict(column.identity.options)}
+
+
+def _computed(column: Column) -> dict[str, Any] | None:
+    if column.computed is None:
+        return None
+    return {"sqltext": column.computed.sqltext, "persisted": column.computed.persisted}
 
 
 def _index(index: Index) -> dict[str, Any]:
     return {
         "name": index.name,
         "columns": list(index.columns),
+        "elements": [
+            {
+                "column": e.column,
+                "expression": e.expression,
+                "order": e.order,
+                "nulls": e.nulls,
+                "opclass": e.opclass,
+            }
+            for e in index.elements
+        ],
         "unique": index.unique,
         "using": index.using,
         "ops": dict(index.ops),
@@ -74,7 +99,8 @@ def schema_text(schema: Schema) -> str:
         for index in table.indexes:
             unique = "UNIQUE " if index.unique else ""
             using = f" USING {index.using}" if index.using else ""
-            lines.append(f"  {unique}INDEX {index.name} ({', '.join(index.columns)}){using}")
+            keys = ", ".join(e.text for e in index.elements)
+            lines.append(f"  {unique}INDEX {index.name} ({keys}){using}")
         for constraint in table.unique_constraints:
             name = f" {constraint.name}" if constraint.name else ""
             lines.append(f"  UNIQUE{name} ({', '.join(constraint.columns)})")
@@ -101,6 +127,15 @@ def _column_text(column: Column) -> str:
         parts.append(f"REFERENCES {column.foreign_key}{on_delete}")
     if column.server_default is not None:
         parts.append(f"DEFAULT {column.server_default}")
+    if column.identity is not None:
+        kind = "ALWAYS" if column.identity.always else "BY DEFAULT"
+        options = "".join(f" {k}={v}" for k, v in column.identity.options)
+        parts.append(f"GENERATED {kind} AS IDENTITY{options}")
+    if column.computed is not None:
+        stored = " STORED" if column.computed.persisted else ""
+        parts.append(f"GENERATED ALWAYS AS ({column.computed.sqltext}){stored}")
     if column.default is not None:
         parts.append(f"(python default {column.default})")
+    if column.comment is not None:
+        parts.append(f"-- {column.comment}")
     return " ".join(parts)

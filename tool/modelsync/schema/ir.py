@@ -6,7 +6,7 @@ positions are excluded from equality: moving a class within a file is not drift.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 # Warnings are part of the findings model that every stage shares.
 from modelsync.findings.model import Diagnostic
@@ -113,6 +113,16 @@ class Index:
             ops = dict(self.ops)
             derived = tuple(IndexElement(column=c, opclass=ops.get(c)) for c in self.columns)
             object.__setattr__(self, "elements", derived)
+
+    def renamed(self, names: dict[str, str]) -> Index:
+        """The index with its column keys renamed (attribute keys -> column names)."""
+        elements = tuple(
+            replace(e, column=names.get(e.column, e.column)) if e.column is not None else e
+            for e in self.elements
+        )
+        return replace(
+            self, columns=tuple(names.get(c, c) for c in self.columns), elements=elements
+        )
 
 
 @dataclass(frozen=True, slots=True)

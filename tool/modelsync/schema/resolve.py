@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from modelsync.errors import ModelError
@@ -32,6 +32,17 @@ class _FileIndex:
 
     model_file: ModelFile
     enums: dict[str, EnumType]
+    # (question, id(decl)) -> answer: a 600-class inheritance chain (which SQLModel
+    # imports) is walked once, not once per class and level.
+    memo: dict[tuple[str, int], Any] = field(default_factory=dict, compare=False)
+
+    def warm(self) -> _FileIndex:
+        """Answer for every class in file order: a class's bases come before it, so each
+        answer reuses its bases' and the recursion never goes deeper than one level."""
+        for decl in self.model_file.classes:
+            self._mro(decl)
+            self.fields(decl)
+        return self
 
     def local_bases(self, decl: ClassDecl) -> list[ClassDecl]:
         bases = []
@@ -48,9 +59,17 @@ class _FileIndex:
         return list(reversed(self._mro(decl)))
 
     def _mro(self, decl: ClassDecl) -> list[ClassDecl]:
+        known = self.memo.get(("mro", id(decl)))
+        if known is None:
+            known = self.memo[("mro", id(decl))] = self._linearize(decl)
+        return known
+
+    def _linearize(self, decl: ClassDecl) -> list[ClassDecl]:
         # Bases are defined before the class, so the recursion always ends.
         bases = self.local_bases(decl)
-        sequences = [self._mro(base) for base in bases]
+        if len(bases) == 1:  # C3 of a single base is the class, then the base's order
+            return [decl, *self._mro(bases[0])]
+        sequences = [list(self._mro(base)) for base in bases]
         sequences.append(bases)
         order = [decl]
         while any(sequences):
@@ -72,11 +91,15 @@ class _FileIndex:
     def fields(self, decl: ClassDecl) -> dict[str, FieldDecl]:
         """Pydantic's field set: each base's whole field set, the first-listed base
         winning, then the class's own annotations."""
+        known = self.memo.get(("fields", id(decl)))
+        if known is not None:
+            return dict(known)
         merged: dict[str, FieldDecl] = {}
         for base in reversed(self.local_bases(decl)):
             merged.update(self.fields(base))
-        for field in decl.fields:
-            merged[field.name] = field
+        for own in decl.fields:
+            merged[own.name] = own
+        self.memo[("fields", id(decl))] = dict(merged)
         return merged
 
     def builtin_base(self, class_name: str) -> str | None:
@@ -110,7 +133,8 @@ def _autoincrement_column(drafts: list[ColumnDraft]) -> ColumnDraft | None:
         return None
     numeric = column.type.startswith(_NUMERIC_TYPES)
     foreign = column.foreign_key is not None and draft.autoincrement != "ignore_fk"
-    plain = not draft.has_column_default and column.server_default is None
+    # A Computed() column has a server default in SQLAlchemy (an Identity() does not count).
+    plain = not draft.has_column_default and column.server_default is None and not column.computed
     return draft if numeric and plain and not foreign else None
 
 
@@ -119,7 +143,7 @@ def _holds(sequence: list[ClassDecl], decl: ClassDecl) -> bool:
 
 
 def resolve(model_file: ModelFile, rules: SqlmodelRules) -> Schema:
-    index = _FileIndex(model_file, _enum_types(model_file))
+    index = _FileIndex(model_file, _enum_types(model_file)).warm()
     warnings: list[Diagnostic] = []
 
     def warn(line: int, message: str) -> None:
@@ -197,7 +221,7 @@ def _build_table(
         if c.index
     ]
     for named in args.indexes:
-        indexes.append(replace(named, columns=tuple(by_key.get(c, c) for c in named.columns)))
+        indexes.append(named.renamed(by_key))
     table = Table(
         name=name,
         class_name=decl.name,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from modelsync.schema.ir import CheckConstraint, Index, UniqueConstraint
+from modelsync.schema.expressions import index_element
+from modelsync.schema.ir import CheckConstraint, Index, IndexElement, UniqueConstraint
 from modelsync.schema.values import Call, DictValue, canonical_text, is_call
 
 
@@ -87,13 +88,18 @@ def _read_item(item: Any, table: str, line: int, warn: Warn, out: dict[str, list
 
 
 def _read_index(item: Call, table: str, line: int, warn: Warn, out: dict[str, list]) -> None:
-    name, *columns = item.args or (None,)
-    if not all(isinstance(c, str) for c in columns) or not columns:
+    name, *keys = item.args or (None,)
+    elements = [index_element(key) for key in keys]
+    if not elements or any(e is None for e in elements):
         warn(line, f"cannot resolve the columns of {canonical_text(item)} statically")
         return
+    columns = tuple(e.column for e in elements if e.column is not None)
     if name is None:
+        if elements[0].column is None:
+            warn(line, f"cannot resolve the name of {canonical_text(item)} statically")
+            return
         # MetaData's default naming convention: "ix_%(column_0_label)s".
-        name = f"ix_{table}_{columns[0]}"
+        name = f"ix_{table}_{elements[0].column}"
     if not isinstance(name, str):
         warn(line, f"cannot resolve the name of {canonical_text(item)} statically")
         return
@@ -109,14 +115,22 @@ def _read_index(item: Call, table: str, line: int, warn: Warn, out: dict[str, li
     out["indexes"].append(
         Index(
             name=name,
-            columns=tuple(columns),
+            columns=columns,
             unique=item.kwarg("unique", False) is True,
             using=using if isinstance(using, str) else None,
             ops=ops,
             where=where,
             with_=with_,
+            elements=_with_opclasses(elements, dict(ops)),
             line=line,
         )
+    )
+
+
+def _with_opclasses(elements: list, ops: dict[str, str]) -> tuple[IndexElement, ...]:
+    """``postgresql_ops`` names the operator class of a key by its column name."""
+    return tuple(
+        replace(e, opclass=ops.get(e.column)) if e.column is not None else e for e in elements
     )
 
 
