@@ -24,12 +24,20 @@ from pgvector.sqlalchemy import BIT as PGV_BIT
 from pgvector.sqlalchemy import HALFVEC, SPARSEVEC, VECTOR
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.dialects.postgresql.named_types import CreateEnumType
-from sqlalchemy.schema import AddConstraint
+from sqlalchemy.schema import AddConstraint, DropColumnComment, SetColumnComment
 from sqlalchemy.schema import CreateIndex as SaCreateIndex
 from sqlalchemy.schema import CreateTable as SaCreateTable
 
 from modelsync.errors import UnsupportedConstruct
-from modelsync.schema.ir import CheckConstraint, Column, EnumType, Index, Schema, Table
+from modelsync.schema.ir import (
+    CheckConstraint,
+    Column,
+    EnumType,
+    Index,
+    IndexElement,
+    Schema,
+    Table,
+)
 from modelsync.schema.ir import UniqueConstraint as IrUnique
 
 DIALECT = pg.dialect()
@@ -176,11 +184,16 @@ class Ddl:
         args: list[Any] = [column.name, _column_type(column, self.schema)]
         if column.foreign_key:
             args.append(sa.ForeignKey(column.foreign_key, ondelete=column.ondelete))
+        if column.identity is not None:
+            args.append(sa.Identity(always=column.identity.always, **dict(column.identity.options)))
+        if column.computed is not None:
+            args.append(sa.Computed(column.computed.sqltext, persisted=column.computed.persisted))
         return sa.Column(
             *args,
             nullable=column.nullable if nullable is None else nullable,
             server_default=sa.text(column.server_default) if column.server_default else None,
             autoincrement=column.autoincrement,
+            comment=column.comment,
         )
 
     @staticmethod
@@ -203,9 +216,8 @@ class Ddl:
             options["postgresql_where"] = sa.text(index.where)
         if index.with_:
             options["postgresql_with"] = dict(index.with_)
-        return sa.Index(
-            index.name, *(table.c[c] for c in index.columns), unique=index.unique, **options
-        )
+        keys = [_index_key(table, e) for e in index.elements]
+        return sa.Index(index.name, *keys, unique=index.unique, **options)
 
     def table(self, name: str) -> sa.Table:
         return self._tables[name]
@@ -219,6 +231,29 @@ class Ddl:
         # The compiler's layout: a leading newline, tab indents, ", " line ends.
         lines = [line.rstrip() for line in text.strip().splitlines()]
         return "\n".join(line.replace("\t", "    ") for line in lines)
+
+    def column_comments(self, name: str) -> tuple[str, ...]:
+        """``COMMENT ON COLUMN`` statements create_all emits after the table."""
+        return tuple(
+            str(SetColumnComment(c).compile(dialect=DIALECT))
+            for c in self._tables[name].columns
+            if c.comment
+        )
+
+    def comment(self, table: str, column: str) -> str:
+        sa_column = self._tables[table].c[column]
+        if sa_column.comment:
+            return str(SetColumnComment(sa_column).compile(dialect=DIALECT))
+        return str(DropColumnComment(sa_column).compile(dialect=DIALECT))
+
+    def identity(self, table: str, column: str) -> str:
+        """``GENERATED ... AS IDENTITY (...)`` of a column, as CREATE TABLE has it."""
+        compiler = DIALECT.ddl_compiler(DIALECT, None)
+        return compiler.process(self._tables[table].c[column].identity)
+
+    def computed(self, table: str, column: str) -> str:
+        compiler = DIALECT.ddl_compiler(DIALECT, None)
+        return compiler.process(self._tables[table].c[column].computed)
 
     def create_index(self, table: str, index_name: str, if_not_exists: bool) -> str:
         index = next(i for i in self._tables[table].indexes if i.name == index_name)
@@ -264,6 +299,21 @@ class Ddl:
         )
         sa.Table(table, alone, sa.Column(column), built)
         return str(AddConstraint(built).compile(dialect=DIALECT))
+
+
+def _index_key(table: sa.Table, element: IndexElement) -> Any:
+    key: Any = (
+        table.c[element.column] if element.column is not None else sa.text(element.expression)
+    )
+    if element.order == "DESC":
+        key = sa.desc(key)
+    elif element.order == "ASC":
+        key = sa.asc(key)
+    if element.nulls == "FIRST":
+        key = sa.nulls_first(key)
+    elif element.nulls == "LAST":
+        key = sa.nulls_last(key)
+    return key
 
 
 def _constraint_columns(constraint: Any) -> tuple[str, ...]:

@@ -33,6 +33,8 @@ PHASES = {
     "alter_nullable": 10,
     "alter_default": 10,
     "alter_autoincrement": 10,
+    "alter_comment": 10,
+    "alter_generated": 10,
     "add_primary_key": 11,
     "add_constraint": 12,
     "create_index": 12,
@@ -347,6 +349,35 @@ class AlterAutoincrement(AlterColumn):
 
     def _value(self, column):
         return "SERIAL" if column.autoincrement else "no sequence"
+
+
+@dataclass(frozen=True, slots=True)
+class AlterComment(AlterColumn):
+    kind = "alter_comment"  # type: ignore[assignment]
+
+    def _value(self, column):
+        return column.comment
+
+
+@dataclass(frozen=True, slots=True)
+class AlterGenerated(AlterColumn):
+    """An identity or a generated expression changes. A column cannot become generated,
+    nor switch between stored and virtual, in place: it is dropped and added again."""
+
+    kind = "alter_generated"  # type: ignore[assignment]
+
+    @property
+    def destructive(self) -> bool:
+        old, new = self.old.computed, self.new.computed
+        return new is not None and (old is None or old.persisted != new.persisted)
+
+    def _value(self, column):
+        if column.identity is not None:
+            kind = "ALWAYS" if column.identity.always else "BY DEFAULT"
+            return f"identity {kind} {dict(column.identity.options)}"
+        if column.computed is not None:
+            return f"generated ({column.computed.sqltext})"
+        return "none"
 
 
 @dataclass(frozen=True, slots=True)

@@ -204,6 +204,10 @@ def _column_ops(table: Table, old: Column, new: Column) -> Iterator[o.Op]:
         yield o.AlterDefault(table, old, new)
     if old.autoincrement != new.autoincrement:
         yield o.AlterAutoincrement(table, old, new)
+    if old.comment != new.comment:
+        yield o.AlterComment(table, old, new)
+    if (old.identity, old.computed) != (new.identity, new.computed):
+        yield o.AlterGenerated(table, old, new)
 
 
 def _foreign_key_ops(old: Table, new: Table, gone: frozenset[str]) -> Iterator[o.Op]:
@@ -269,7 +273,11 @@ def _index_ops(
 
 
 def _index_key(index: Index) -> tuple:
-    return (index.columns, index.unique, index.using, index.ops, index.where, index.with_)
+    # drift.compare's reading of an index: ASC and the default NULLS order change nothing.
+    from modelsync.drift.compare import _effective
+
+    elements = tuple(_effective(e) for e in index.elements)
+    return (elements, index.unique, index.using, index.ops, index.where, index.with_)
 
 
 # --------------------------------------------------------------------------- types

@@ -213,7 +213,7 @@ class Renderer:
         indexes = tuple(
             self.ddl_new.create_index(table.name, i.name, if_not_exists=not self.plain)
             for i in table.indexes
-        )
+        ) + self.ddl_new.column_comments(table.name)
         referenced = sorted(
             t
             for t in p._referenced(table)
@@ -318,6 +318,45 @@ class Renderer:
         return self.guard(self.exists(op.table), *statements), (
             "The key's sequence, as SERIAL makes it.",
         )
+
+    def _alter_comment(self, op: o.AlterComment):
+        return self.guard(self.exists(op.table), self.ddl_new.comment(op.table, op.new.name)), ()
+
+    def _alter_generated(self, op: o.AlterGenerated):
+        table, col = op.table, quote(op.new.name)
+        alter = f"{self.alter(table)} ALTER COLUMN {col}"
+        old, new = op.old, op.new
+        if op.destructive:
+            # Dropped and added again: the only way to make a column generated.
+            spec = self.ddl_new.column_spec(table, new.name)
+            statements = (
+                f"{self.alter(table)} DROP COLUMN{self.if_exists()} {col}",
+                f"{self.alter(table)} ADD COLUMN {spec}",
+            )
+            return statements, ("A column becomes generated only by being made anew.",)
+        statements: list[str] = []
+        if old.computed is not None and new.computed is not None:
+            statements.append(f"{alter} SET EXPRESSION AS ({new.computed.sqltext})")
+        elif old.computed is not None:
+            statements.append(f"{alter} DROP EXPRESSION{self.if_exists()}")
+        if new.identity is None and old.identity is not None:
+            statements.append(f"{alter} DROP IDENTITY{self.if_exists()}")
+        elif new.identity is not None:
+            identity = self.ddl_new.identity(table, new.name)
+            wanted = "a" if new.identity.always else "d"
+            steps = (
+                [f"ALTER TABLE {quote(table)} ALTER COLUMN {col} DROP IDENTITY IF EXISTS"]
+                if old.identity is not None
+                else []
+            )
+            steps.append(f"ALTER TABLE {quote(table)} ALTER COLUMN {col} ADD {identity}")
+            current = (
+                f"(SELECT attidentity FROM pg_attribute WHERE attrelid = {self.regclass(table)} "
+                f"AND attname = {literal(new.name)})"
+            )
+            condition = f"{self.exists(table)} AND {current} IS DISTINCT FROM {literal(wanted)}"
+            statements += self.guard(condition, *steps)
+        return tuple(statements), ()
 
     def _add_primary_key(self, op: o.AddPrimaryKey):
         columns = ", ".join(quote(c) for c in op.columns)
