@@ -6,7 +6,7 @@ imports the models file with real SQLModel, runs ``CREATE EXTENSION IF NOT EXIST
 and ``SQLModel.metadata.create_all`` on that database. Between jobs the metadata and the
 class registry are emptied, so several versions of the same models build in one process
 (importing SQLAlchemy once is most of the cost). On failure it writes one line
-``modelsync-build-error: {"path", "line", "message"}`` to stderr and exits 1.
+``modelsync-build-error: {"job", "path", "line", "message"}`` to stderr and exits 1.
 
 Run as ``python -c "from modelsync.verify.build_child import main; main()"``; nothing of
 modelsync is imported here beyond this module, and nothing of this module is imported by
@@ -30,7 +30,7 @@ def main() -> None:
         try:
             build(job, number)
         except BaseException as error:  # noqa: BLE001 - the parent gets every failure as one line
-            report(job, error)
+            report(job, number, error)
             sys.exit(1)
         finally:
             sys.stdout.flush()
@@ -71,7 +71,7 @@ def forget_models() -> None:
     default_registry._class_registry.clear()  # noqa: SLF001 - no public way to forget names
 
 
-def report(job: dict, error: BaseException) -> None:
+def report(job: dict, number: int, error: BaseException) -> None:
     """One line for the parent: the error's first line, at the deepest frame of the models
     file (where the user's code raised), if any."""
     models = os.path.abspath(job["models"])
@@ -83,6 +83,11 @@ def report(job: dict, error: BaseException) -> None:
         line = error.lineno
     text = str(error).strip().splitlines()
     message = f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
-    payload = {"path": job.get("shown") or job["models"], "line": line, "message": message}
+    payload = {
+        "job": number,
+        "path": job.get("shown") or job["models"],
+        "line": line,
+        "message": message,
+    }
     sys.stderr.write(ERROR_PREFIX + json.dumps(payload) + "\n")
     sys.stderr.flush()

