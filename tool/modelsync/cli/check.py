@@ -56,6 +56,17 @@ def check(
     target = parse_file(config.path(config.target), target_shown)
     source_schema, target_schema = schema_of(source, rules), schema_of(target, rules)
     found = list(compare(source_schema, target_schema))
+    state_shown = None
+    if "migration_missing" not in ignored:
+        # Only a project with a schema state has migrations to keep current; reading it
+        # needs no SQLAlchemy.
+        from modelsync.drift.pending import pending_findings
+        from modelsync.migrate.state import STATE_FILE, read_state
+
+        state = read_state(config.path(config.migrations), config.shown(config.migrations))
+        if state is not None:
+            state_shown = f"{config.shown(config.migrations)}/{STATE_FILE}"
+            found += pending_findings(source_schema, state.schema, state.head, state_shown)
     if "stale_region" not in ignored and has_markers(target.text):
         # Only a marked target has a generated region to keep current (and only then is
         # the region machinery loaded).
@@ -80,6 +91,8 @@ def check(
         "warnings": len(warnings),
         "sqlmodel": release.as_dict(),
     }
+    if state_shown is not None:
+        summary["schema_state"] = state_shown
     if drifts:
         kinds = ", ".join(f"{k}: {n}" for k, n in by_kind.items())
         headline = (
