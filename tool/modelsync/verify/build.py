@@ -3,14 +3,18 @@
 This is the one place where modelsync runs the user's code (``verify --help`` says so):
 the child (``build_child``) imports the models file, so a models file that does something
 at import time does it there, in a process of its own, never in modelsync's.
-``create_all_many`` builds several models files in ONE child: importing SQLAlchemy and
-SQLModel is most of the cost, and verify (and the migration round-trip tests) build
-several versions at once.
+
+Importing SQLAlchemy and SQLModel is most of the cost, so one child serves many builds:
+``create_all_many`` builds several models files in ONE child, and a ``BuildWorker`` keeps
+its child alive across batches (verify starts it before the server, so the imports overlap
+with the server's start, and builds state (c) with it after the migrations).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import select
 import subprocess
 import sys
 import tempfile
@@ -38,109 +42,133 @@ class BuildJob:
     import_paths: tuple[Path, ...] = ()
 
 
-def create_all(models_file: Path, libpq_url: str, *, shown: str | None = None) -> None:
-    """``CREATE EXTENSION IF NOT EXISTS vector`` and ``SQLModel.metadata.create_all`` of
-    the models file on that database. Raises ``ModelError`` with the child's error."""
-    create_all_many([BuildJob(Path(models_file), libpq_url, shown)])
-
-
 class BuildError(ModelError):
-    """Building one job failed; ``job`` is its index in the list given."""
+    """Building one job failed; ``job`` is its index in the batch given."""
 
     def __init__(self, message: str, path: str | None, line: int | None, job: int):
         super().__init__(message, path, line)
         self.job = job
 
 
+def create_all(models_file: Path, libpq_url: str, *, shown: str | None = None) -> None:
+    """``CREATE EXTENSION IF NOT EXISTS vector`` and ``SQLModel.metadata.create_all`` of
+    the models file on that database. Raises ``ModelError`` with the child's error."""
+    create_all_many([BuildJob(Path(models_file), libpq_url, shown)])
+
+
 def create_all_many(jobs) -> None:
     """Build each job in order, all in one subprocess. A job is a ``BuildJob`` or a
     ``(models_file, libpq_url)`` pair. Stops at the first failure and raises it
     (``BuildError``, a ``ModelError``, with the index of the job that failed)."""
-    start_create_all_many(jobs).wait()
+    with BuildWorker() as worker:
+        worker.submit(jobs)
+        worker.result()
 
 
-def start_create_all_many(jobs) -> RunningBuild:
-    """``create_all_many`` in the background: the child runs while the caller applies SQL
-    to other databases; ``wait()`` collects it (and raises as ``create_all_many`` does)."""
-    jobs = tuple(
-        job if isinstance(job, BuildJob) else BuildJob(Path(job[0]), job[1]) for job in jobs
-    )
-    for number, job in enumerate(jobs):
-        if not job.models_file.is_file():
-            raise BuildError("models file not found", _shown(job), None, number)
-    if not jobs:
-        return RunningBuild(jobs, None)
-    payload = json.dumps(
-        [
+class BuildWorker:
+    """A build child that stays alive across batches: ``submit`` a batch, do other work,
+    then ``result()`` (None, or raises ``BuildError``). Use it as a context manager: the
+    child is always ended, killed if it must be."""
+
+    def __init__(self) -> None:
+        # A file, not a pipe: a models file that prints a lot must not block the child.
+        self._stderr = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")  # noqa: SIM115
+        self._pending: tuple[BuildJob, ...] | None = None
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", _CHILD],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+            encoding="utf-8",
+        )
+
+    def __enter__(self) -> BuildWorker:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def submit(self, jobs) -> None:
+        batch = tuple(_job(job) for job in jobs)
+        for number, job in enumerate(batch):
+            if not job.models_file.is_file():
+                raise BuildError("models file not found", _shown(job), None, number)
+        self._pending = batch
+        if not batch:
+            return
+        lines = [
             {
                 "models": str(job.models_file),
                 "url": job.libpq_url,
                 "shown": _shown(job),
                 "paths": [str(p) for p in job.import_paths],
             }
-            for job in jobs
+            for job in batch
         ]
-    )
-    # The jobs go in through a file, so the child can read them while nobody writes.
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as jobs_file:
-        jobs_file.write(payload)
-        jobs_file.seek(0)
-        process = subprocess.Popen(
-            [sys.executable, "-c", _CHILD],
-            stdin=jobs_file,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-    return RunningBuild(jobs, process)
-
-
-class RunningBuild:
-    """A build child in progress. ``wait()`` or ``kill()`` it; verify always does one."""
-
-    def __init__(self, jobs: tuple[BuildJob, ...], process: subprocess.Popen | None):
-        self.jobs = jobs
-        self.process = process
-
-    def wait(self) -> None:
-        if self.process is None:
-            return
         try:
-            stdout, stderr = self.process.communicate(timeout=TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            self.kill()
+            self._process.stdin.write(json.dumps(lines) + "\n")
+            self._process.stdin.flush()
+        except OSError:
+            raise self._died(batch) from None
+
+    def result(self) -> None:
+        batch, self._pending = self._pending or (), None
+        if not batch:
+            return
+        stdout = self._process.stdout
+        ready, _, _ = select.select([stdout], [], [], TIMEOUT_SECONDS)
+        if not ready:
+            self._process.kill()
             raise BuildError(
                 f"importing and building the models took over {TIMEOUT_SECONDS} s",
-                _shown(self.jobs[0]),
+                _shown(batch[0]),
                 None,
                 0,
-            ) from None
-        except BaseException:
-            self.kill()
-            raise
-        if self.process.returncode != 0:
-            raise _child_error(stderr, self.process.returncode, self.jobs)
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-
-def _shown(job: BuildJob) -> str:
-    return job.shown or str(job.models_file)
-
-
-def _child_error(stderr: str, returncode: int, jobs: tuple[BuildJob, ...]) -> BuildError:
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    for line in reversed(lines):
+            )
+        line = stdout.readline()
         if line.startswith(_ERROR_PREFIX):
             error = json.loads(line[len(_ERROR_PREFIX) :])
-            return BuildError(
+            raise BuildError(
                 f"building the models with SQLModel failed: {error['message']}",
                 error["path"],
                 error["line"],
                 error["job"],
             )
-    last = lines[-1] if lines else f"exit status {returncode}"
-    return BuildError(f"building the models with SQLModel failed: {last}", _shown(jobs[0]), None, 0)
+        if line.strip() != "ok":
+            raise self._died(batch)
+
+    def close(self) -> None:
+        process = self._process
+        if process.poll() is None and self._pending:
+            process.kill()  # mid-batch (an error or Ctrl-C in the parent): no answer needed
+        if process.poll() is None:
+            try:
+                process.stdin.close()
+                process.wait(5)
+            except (OSError, subprocess.TimeoutExpired):
+                process.kill()
+                process.wait()
+        for stream in (process.stdin, process.stdout):
+            if stream and not stream.closed:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        self._stderr.close()
+
+    def _died(self, batch: tuple[BuildJob, ...]) -> BuildError:
+        """The child ended without an answer (killed, or SQLModel missing): its last line."""
+        self._process.wait()
+        self._stderr.seek(0)
+        lines = [line.strip() for line in self._stderr.read().splitlines() if line.strip()]
+        last = lines[-1] if lines else f"exit status {self._process.returncode}"
+        return BuildError(
+            f"building the models with SQLModel failed: {last}", _shown(batch[0]), None, 0
+        )
+
+
+def _job(job) -> BuildJob:
+    return job if isinstance(job, BuildJob) else BuildJob(Path(job[0]), job[1])
+
+
+def _shown(job: BuildJob) -> str:
+    return job.shown or str(job.models_file)

@@ -1,12 +1,16 @@
 """The child process of ``build``: the ONE place where modelsync runs the user's code.
 
-It reads a JSON list of jobs from stdin, each ``{"models": path, "url": libpq URL,
-"shown": path as messages show it, "paths": extra import folders}``, and for each one
-imports the models file with real SQLModel, runs ``CREATE EXTENSION IF NOT EXISTS vector``
-and ``SQLModel.metadata.create_all`` on that database. Between jobs the metadata and the
-class registry are emptied, so several versions of the same models build in one process
-(importing SQLAlchemy once is most of the cost). On failure it writes one line
-``modelsync-build-error: {"job", "path", "line", "message"}`` to stderr and exits 1.
+It imports SQLAlchemy and SQLModel at once (while the parent starts a server), then reads
+batches of jobs from stdin, one JSON list per line, each job ``{"models": path, "url":
+libpq URL, "shown": path as messages show it, "paths": extra import folders}``. For each
+job it imports the models file with real SQLModel, runs ``CREATE EXTENSION IF NOT EXISTS
+vector`` and ``SQLModel.metadata.create_all`` on that database. Between jobs the metadata
+and the class registry are emptied, so several versions of the same models build in one
+process (importing SQLAlchemy once is most of the cost).
+
+After each batch it writes one line on its protocol channel (the original stdout): ``ok``,
+or ``modelsync-build-error: {"job", "path", "line", "message"}`` for the first job that
+failed (the rest of that batch is skipped). Whatever the user's code prints goes to stderr.
 
 Run as ``python -c "from modelsync.verify.build_child import main; main()"``; nothing of
 modelsync is imported here beyond this module, and nothing of this module is imported by
@@ -22,21 +26,44 @@ import sys
 import traceback
 
 ERROR_PREFIX = "modelsync-build-error: "
+_built = 0
 
 
 def main() -> None:
-    jobs = json.load(sys.stdin)
+    protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)  # the user's prints must not reach the protocol channel
+    sys.stdout = sys.stderr
+    preload()
+    for line in sys.stdin:
+        if line.strip():
+            protocol.write(run_batch(json.loads(line)) + "\n")
+            protocol.flush()
+
+
+def preload() -> None:
+    """What every models file imports; loading it now overlaps with the server's start."""
+    import sqlalchemy  # noqa: F401
+    import sqlmodel  # noqa: F401
+
+    try:
+        import pgvector.sqlalchemy  # noqa: F401
+        import psycopg  # noqa: F401
+    except ImportError:
+        pass
+
+
+def run_batch(jobs: list[dict]) -> str:
+    global _built
     for number, job in enumerate(jobs):
+        _built += 1
         try:
-            build(job, number)
+            build(job, _built)
         except BaseException as error:  # noqa: BLE001 - the parent gets every failure as one line
-            report(job, number, error)
-            sys.exit(1)
-        finally:
-            sys.stdout.flush()
+            return error_line(job, number, error)
+    return "ok"
 
 
-def build(job: dict, number: int) -> None:
+def build(job: dict, serial: int) -> None:
     from sqlalchemy import create_engine, pool
     from sqlmodel import SQLModel
 
@@ -44,19 +71,21 @@ def build(job: dict, number: int) -> None:
     for folder in reversed([os.path.dirname(os.path.abspath(models)), *job.get("paths", [])]):
         if folder not in sys.path:
             sys.path.insert(0, folder)
-    module_name = f"_modelsync_models_{number}"
-    spec = importlib.util.spec_from_file_location(module_name, models)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    url = job["url"].replace("postgresql://", "postgresql+psycopg://", 1)
-    engine = create_engine(url, poolclass=pool.NullPool)
+    module_name = f"_modelsync_models_{serial}"
     try:
-        with engine.begin() as connection:
-            connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS vector")
-        SQLModel.metadata.create_all(engine)
+        spec = importlib.util.spec_from_file_location(module_name, models)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+        url = job["url"].replace("postgresql://", "postgresql+psycopg://", 1)
+        engine = create_engine(url, poolclass=pool.NullPool)
+        try:
+            with engine.begin() as connection:
+                connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS vector")
+            SQLModel.metadata.create_all(engine)
+        finally:
+            engine.dispose()
     finally:
-        engine.dispose()
         forget_models()
 
 
@@ -71,7 +100,7 @@ def forget_models() -> None:
     default_registry._class_registry.clear()  # noqa: SLF001 - no public way to forget names
 
 
-def report(job: dict, number: int, error: BaseException) -> None:
+def error_line(job: dict, number: int, error: BaseException) -> str:
     """One line for the parent: the error's first line, at the deepest frame of the models
     file (where the user's code raised), if any."""
     models = os.path.abspath(job["models"])
@@ -83,11 +112,11 @@ def report(job: dict, number: int, error: BaseException) -> None:
         line = error.lineno
     text = str(error).strip().splitlines()
     message = f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+    traceback.print_exception(error, file=sys.stderr)
     payload = {
         "job": number,
         "path": job.get("shown") or job["models"],
         "line": line,
         "message": message,
     }
-    sys.stderr.write(ERROR_PREFIX + json.dumps(payload) + "\n")
-    sys.stderr.flush()
+    return ERROR_PREFIX + json.dumps(payload)

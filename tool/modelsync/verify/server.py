@@ -81,7 +81,7 @@ def throwaway_server() -> Iterator[str]:
     postgres_bin = _postgres_bin()
     folder: Path | None = None
     process: subprocess.Popen | None = None
-    with _sigterm_interrupts():
+    with sigterm_interrupts():
         try:
             folder = Path(tempfile.mkdtemp(prefix="modelsync-verify-"))
             data = folder / "data"
@@ -242,7 +242,7 @@ def _last_line(text: str) -> str:
 
 
 @contextlib.contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
+def sigterm_interrupts() -> Iterator[None]:
     """While the server runs, SIGTERM unwinds the stack like Ctrl-C does, so that every
     ``finally`` (stopping the server, dropping databases) runs."""
     if sys.platform == "win32" or not _in_main_thread():

@@ -1,0 +1,120 @@
+"""What verify will build, read from the project before any server starts: the migration
+files with their statements, and the baseline.
+
+The baseline is, in this order: the models at ``--baseline-ref`` (``git show
+REF:<source>`` into a temporary folder; the migration files that existed at that commit
+count as included in it), else the schema state's ``baseline`` (its SQL made by
+``migrate.sql.migration_sql`` from an empty schema; ``baseline_after`` names the last file
+it includes), else none (state (a) starts from an empty database).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+
+from modelsync.errors import ConfigError, InputError
+from modelsync.migrate.folder import migration_files, read_sql, split_statements
+from modelsync.verify.build import BuildJob
+from modelsync.verify.states import Baseline, Migration, Plan
+
+
+def read_migrations(folder: Path, shown_folder: str) -> tuple[Migration, ...]:
+    return tuple(
+        Migration(file, split_statements(read_sql(file), file.shown))
+        for file in migration_files(folder, shown_folder)
+    )
+
+
+@contextlib.contextmanager
+def verify_plan(
+    root: Path,
+    source: str,
+    migrations_dir: str,
+    baseline_ref: str | None,
+) -> Iterator[Plan]:
+    """The plan for a project (paths relative to ``root``), with any file checked out of
+    git kept in a temporary folder until the ``with`` ends."""
+    models = root / source
+    if not models.is_file():
+        raise InputError("file not found", source)
+    migrations = read_migrations(root / migrations_dir, migrations_dir)
+    plan = Plan(models, source, migrations, import_paths=(models.parent.resolve(),))
+    if baseline_ref:
+        with _file_at_ref(root, source, baseline_ref) as old_models:
+            included = _files_at_ref(root, migrations_dir, baseline_ref)
+            yield _replace_baseline(plan, _ref_baseline(plan, old_models, baseline_ref, included))
+        return
+    yield _replace_baseline(plan, _state_baseline(root, migrations_dir, migrations))
+
+
+def _replace_baseline(plan: Plan, baseline: Baseline | None) -> Plan:
+    return Plan(plan.models, plan.models_shown, plan.migrations, baseline, plan.import_paths)
+
+
+def _ref_baseline(plan: Plan, old_models: Path, ref: str, included: frozenset[str]) -> Baseline:
+    shown = f"{ref}:{plan.models_shown}"
+    count = 0
+    for migration in plan.migrations:  # the leading files that the commit already had
+        if migration.file.name not in included:
+            break
+        count += 1
+    job = BuildJob(old_models, "", shown, plan.import_paths)
+    return Baseline(shown, count, models=job)
+
+
+def _state_baseline(root: Path, migrations_dir: str, migrations) -> Baseline | None:
+    from modelsync.migrate.state import STATE_FILE, read_state
+
+    state = read_state(root / migrations_dir, migrations_dir)
+    if state is None or state.baseline is None:
+        return None
+    from modelsync.migrate.sql import migration_sql
+    from modelsync.schema.ir import Schema
+
+    shown = f"{migrations_dir}/{STATE_FILE}"
+    sql = migration_sql(Schema(path="", tables=()), state.baseline, allow_destructive=True)
+    statements = split_statements(sql, f"{shown} (baseline)")
+    names = [m.file.name for m in migrations]
+    if state.baseline_after is None:
+        includes = 0
+    elif state.baseline_after in names:
+        includes = names.index(state.baseline_after) + 1
+    else:
+        raise InputError(
+            f"the baseline is recorded after {state.baseline_after}, which is not in "
+            f"{migrations_dir}",
+            shown,
+        )
+    return Baseline(f"{shown} (baseline)", includes, sql=statements)
+
+
+@contextlib.contextmanager
+def _file_at_ref(root: Path, source: str, ref: str) -> Iterator[Path]:
+    text = _git(root, "show", f"{ref}:./{PurePosixPath(Path(source).as_posix())}", ref=ref)
+    with tempfile.TemporaryDirectory(prefix="modelsync-baseline-") as folder:
+        path = Path(folder) / Path(source).name
+        path.write_text(text, encoding="utf-8")
+        yield path
+
+
+def _files_at_ref(root: Path, migrations_dir: str, ref: str) -> frozenset[str]:
+    listing = _git(root, "ls-tree", "--name-only", ref, "--", f"./{migrations_dir}/", ref=ref)
+    return frozenset(PurePosixPath(line).name for line in listing.splitlines() if line)
+
+
+def _git(root: Path, *args: str, ref: str) -> str:
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=60
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ConfigError(f"--baseline-ref {ref}: cannot run git: {exc}") from None
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        reason = lines[-1].strip() if lines else f"git exited {done.returncode}"
+        raise ConfigError(f"--baseline-ref {ref}: {reason}")
+    return done.stdout

@@ -1,0 +1,223 @@
+"""verify's outcome as Findings: its own codes (MS9xx) and the Report the formats print.
+
+A catalog difference that shows in several states is one finding that names them all.
+Each finding about a table says where to fix it: its primary location is the migration
+file that last touched the table (``touches``), or the migrations folder when none did
+(a forgotten migration); the related ``models`` location is the table's or column's line
+in the models file. The two values ride on those locations: ``models`` holds what
+``create_all`` makes, ``migration`` what the migrations made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from modelsync.findings.model import Finding, Location, Report, Rule
+from modelsync.verify.catalog import CatalogDifference
+from modelsync.verify.states import STATE_TITLES, STATES, Migration, Outcome
+from modelsync.verify.touches import touched_names
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyKind:
+    kind: str
+    code: str
+    summary: str
+
+
+VERIFY_KINDS: tuple[VerifyKind, ...] = (
+    VerifyKind("migration_failed", "MS901", "A migration fails to apply"),
+    VerifyKind("create_all_failed", "MS902", "create_all of the models fails on a state"),
+    VerifyKind("migration_unchanged", "MS903", "A migration changes nothing in the schema"),
+    VerifyKind("table_missing", "MS911", "create_all makes a table the migrations do not"),
+    VerifyKind("table_extra", "MS912", "The migrations make a table create_all does not"),
+    VerifyKind("column_missing", "MS913", "create_all makes a column the migrations do not"),
+    VerifyKind("column_extra", "MS914", "The migrations make a column create_all does not"),
+    VerifyKind("type", "MS915", "A column's type differs (format_type)"),
+    VerifyKind("nullable", "MS916", "A column's NOT NULL differs"),
+    VerifyKind("server_default", "MS917", "A column's default expression differs"),
+    VerifyKind("identity", "MS918", "A column's GENERATED ... AS IDENTITY differs"),
+    VerifyKind("primary_key", "MS919", "A table's primary key columns differ"),
+    VerifyKind("foreign_key", "MS920", "A foreign key differs (target, ON DELETE/UPDATE)"),
+    VerifyKind("index", "MS921", "An index differs (pg_get_indexdef)"),
+    VerifyKind("unique", "MS922", "A unique constraint differs"),
+    VerifyKind("constraint", "MS923", "A check constraint differs"),
+    VerifyKind("enum_missing", "MS924", "create_all makes an enum type the migrations do not"),
+    VerifyKind("enum_extra", "MS925", "The migrations make an enum type create_all does not"),
+    VerifyKind("enum_labels", "MS926", "An enum type's labels or their order differ"),
+    VerifyKind("name", "MS927", "The same index or constraint has another name"),
+)
+BY_KIND = {k.kind: k for k in VERIFY_KINDS}
+VERIFY_RULES = tuple(Rule(k.code, k.kind, k.summary) for k in VERIFY_KINDS)
+# CatalogDifference.what -> kind, for the differences that are not about presence.
+_KIND_OF = {
+    "type": "type",
+    "not_null": "nullable",
+    "default": "server_default",
+    "identity": "identity",
+    "primary_key": "primary_key",
+    "foreign_key": "foreign_key",
+    "index": "index",
+    "unique": "unique",
+    "check": "constraint",
+    "enum_labels": "enum_labels",
+}
+_FORGOTTEN = "write a migration for it (`modelsync migration NAME` writes one)"
+
+
+def finding(kind: str, message: str, location: Location, **fields) -> Finding:
+    return Finding(BY_KIND[kind].code, kind, message, location, **fields)
+
+
+def kind_of(difference: CatalogDifference) -> str:
+    what = difference.what
+    if what.endswith("_name"):
+        return "name"
+    if what in ("table", "column", "enum"):
+        return f"{what}_missing" if difference.actual is None else f"{what}_extra"
+    return _KIND_OF[what]
+
+
+def state_findings(
+    outcome: Outcome,
+    migrations: tuple[Migration, ...],
+    migrations_dir: str,
+    models_shown: str,
+    model_lines: dict[tuple[str, str | None], int],
+) -> tuple[Finding, ...]:
+    """Failures, unchanged files and catalog differences of the three states."""
+    found: list[Finding] = []
+    for result in outcome.results:
+        if result.failure is not None:
+            found.append(_failure_finding(result.state, result.failure, models_shown))
+    for file in outcome.unchanged:
+        found.append(
+            finding(
+                "migration_unchanged",
+                f"{file.name} changes nothing in the schema of state (c) (tables, columns, "
+                "keys, indexes, constraints, types, extensions)",
+                Location("migration", file.shown, value=file.name),
+                severity="warning",
+                fix="delete it, or ignore this if it only changes data",
+            )
+        )
+    states_of: dict[CatalogDifference, list[str]] = {}
+    for result in outcome.results:
+        for difference in result.differences:
+            states_of.setdefault(difference, []).append(result.state)
+    known = frozenset(
+        {t.name for t in outcome.expected.tables}
+        | {d.table for d in states_of if d.table}
+        | {d.name for d in states_of if d.table is None and d.name}
+    )
+    last_touch = _last_touch(migrations, known)
+    for difference, states in states_of.items():
+        found.append(
+            _difference_finding(
+                difference, states, last_touch, migrations_dir, models_shown, model_lines
+            )
+        )
+    return tuple(found)
+
+
+def _failure_finding(state: str, failure, models_shown: str) -> Finding:
+    title = STATE_TITLES[state]
+    if failure.shown == models_shown:  # create_all itself failed on the state's database
+        return finding(
+            "create_all_failed",
+            f"in state {title}: {failure.message}",
+            Location("models", failure.shown, failure.line or None),
+        )
+    return finding(
+        "migration_failed",
+        f"fails to apply in state {title}: {failure.message}",
+        Location("migration", failure.shown, failure.line, value=failure.statement or None),
+        fix="make the statement work on this state (guard it: IF [NOT] EXISTS, or a DO block)",
+    )
+
+
+def _last_touch(migrations: tuple[Migration, ...], known: frozenset[str]) -> dict[str, str]:
+    """Table or type name -> the shown path of the last file whose statements touch it."""
+    last: dict[str, str] = {}
+    for migration in migrations:
+        for name in touched_names(migration.statements, known):
+            last[name] = migration.file.shown
+    return last
+
+
+def _difference_finding(
+    difference: CatalogDifference,
+    states: list[str],
+    last_touch: dict[str, str],
+    migrations_dir: str,
+    models_shown: str,
+    model_lines: dict[tuple[str, str | None], int],
+) -> Finding:
+    kind = kind_of(difference)
+    subject_name = difference.table if difference.table is not None else difference.name
+    touched = last_touch.get(subject_name or "")
+    where = Location("migration", touched or migrations_dir, value=difference.actual)
+    line = model_lines.get((subject_name or "", difference.column)) or model_lines.get(
+        (subject_name or "", None)
+    )
+    models = Location("models", models_shown, line, value=difference.expected)
+    in_states = ", ".join(f"({s})" for s in sorted(states, key=STATES.index))
+    message = f"{_subject(difference)}: {_what_text(difference, kind)} (in state {in_states})"
+    if touched:
+        message += f"; last touched by {touched.rsplit('/', 1)[-1]}"
+    fix = _FORGOTTEN if kind.endswith("_missing") and not touched else None
+    return finding(
+        kind,
+        message,
+        where,
+        related=(models,),
+        table=difference.table,
+        column=difference.column,
+        fix=fix,
+    )
+
+
+def _subject(difference: CatalogDifference) -> str:
+    if difference.table is None:
+        return f"enum type {difference.name}"
+    if difference.column is not None:
+        return f"{difference.table}.{difference.column}"
+    if difference.name and difference.what not in ("table", "primary_key"):
+        return f"{difference.table} {difference.what.removesuffix('_name')} {difference.name}"
+    return difference.table
+
+
+def _what_text(difference: CatalogDifference, kind: str) -> str:
+    expected, actual = difference.expected, difference.actual
+    label = {"table_missing": "table", "column_missing": "column", "enum_missing": "enum type"}
+    if kind in label:
+        return f"{label[kind]} missing: create_all makes it ({expected}), the migrations do not"
+    extra = {"table_extra": "table", "column_extra": "column", "enum_extra": "enum type"}
+    if kind in extra:
+        return f"{extra[kind]} extra: the migrations make it ({actual}), create_all does not"
+    if expected is None:
+        return f"{kind} extra: {actual} after the migrations, none from create_all"
+    if actual is None:
+        return f"{kind} missing: {expected} from create_all, none after the migrations"
+    return f"{kind} differs: {expected} from create_all, {actual} after the migrations"
+
+
+def verify_report(
+    findings: tuple[Finding, ...],
+    summary: dict,
+    root: str,
+    extra_rules: tuple[Rule, ...] = (),
+    verified_text: str = "",
+) -> Report:
+    failed = any(f.severity == "error" for f in findings)
+    if failed:
+        by_kind: dict[str, int] = {}
+        for f in findings:
+            if f.severity == "error":
+                by_kind[f.kind] = by_kind.get(f.kind, 0) + 1
+        kinds = ", ".join(f"{k}: {n}" for k, n in sorted(by_kind.items()))
+        headline = f"{sum(by_kind.values())} problem(s) found by verify ({kinds})"
+    else:
+        headline = verified_text
+    summary = {**summary, "findings": len(findings)}
+    return Report("verify", findings, summary, headline, (*VERIFY_RULES, *extra_rules), (), root)

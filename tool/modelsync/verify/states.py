@@ -1,0 +1,190 @@
+"""The three states the standard allows a database to be in, built for real.
+
+- (a) the baseline (the schema state's baseline SQL, or ``create_all`` of the models at
+  ``--baseline-ref``; an empty database when there is neither) + every migration after it;
+- (b) the same baseline, then ``create_all(current)`` (the new app started first), then
+  the migrations after the baseline;
+- (c) an empty database + every migration + ``create_all(current)`` (a fresh volume).
+
+Each result is compared with ``create_all(current)`` on a database of its own. A state
+whose migration (or baseline) fails stops there and is not compared: the failure is its
+finding. State (c) also shows which files change nothing: its catalog is read after every
+file. Without a baseline, state (a) is state (c) before its ``create_all``, so it is read
+there instead of being built twice.
+
+To keep the run short, the SQLModel builds (one child process, ``BuildWorker``) run while
+SQL is applied to the other databases: one batch before state (c)'s migrations, one after.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from modelsync.migrate.folder import MigrationFile, Statement
+from modelsync.verify.apply import ApplyFailure, apply_statements
+from modelsync.verify.build import BuildError, BuildJob, BuildWorker
+from modelsync.verify.catalog import Catalog, CatalogDifference, catalog_differences, read_catalog
+
+STATES = ("a", "b", "c")
+STATE_TITLES = {
+    "a": "(a) baseline + migrations",
+    "b": "(b) create_all, then migrations",
+    "c": "(c) empty database + migrations + create_all",
+}
+# The databases verify may need on the server, by role (``databases_for`` says which).
+DATABASES = ("expected", "a", "b", "c")
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    file: MigrationFile
+    statements: tuple[Statement, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """The database a team already had. Either ``sql`` (from the schema state) or
+    ``models`` (a models file from ``--baseline-ref``). ``includes`` is how many of the
+    plan's migrations it already contains (they are not applied on top of it)."""
+
+    shown: str
+    includes: int
+    sql: tuple[Statement, ...] | None = None
+    models: BuildJob | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    models: Path
+    models_shown: str
+    migrations: tuple[Migration, ...]
+    baseline: Baseline | None = None
+    import_paths: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StateResult:
+    state: str
+    differences: tuple[CatalogDifference, ...] = ()
+    # What stopped the state: a statement PostgreSQL refused, or create_all failing.
+    failure: ApplyFailure | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    results: tuple[StateResult, ...]
+    # Files after which state (c)'s schema was unchanged.
+    unchanged: tuple[MigrationFile, ...]
+    expected: Catalog
+
+
+def databases_for(plan: Plan) -> tuple[str, ...]:
+    """The roles of the databases ``run_states`` uses: without a baseline, state (a) is
+    read from state (c)'s database before its create_all."""
+    return DATABASES if plan.baseline is not None else ("expected", "b", "c")
+
+
+def run_states(plan: Plan, urls: dict[str, str], worker: BuildWorker | None = None) -> Outcome:
+    """Build the three states on the databases ``urls`` (by role, ``databases_for``).
+    ``worker`` is a build child started earlier (verify starts it before the server)."""
+    import psycopg
+
+    connections = {}
+    with contextlib.ExitStack() as stack:
+        if worker is None:
+            worker = stack.enter_context(BuildWorker())
+        try:
+            for role in databases_for(plan):
+                connections[role] = psycopg.connect(urls[role], autocommit=True)
+            return _run(plan, urls, connections, worker)
+        finally:
+            for connection in connections.values():
+                connection.close()
+
+
+def _run(plan: Plan, urls: dict[str, str], db: dict, worker: BuildWorker) -> Outcome:
+    failures: dict[str, ApplyFailure] = {}
+    baseline = plan.baseline
+    if baseline is not None and baseline.sql is not None:
+        for state in ("a", "b"):
+            failure = apply_statements(db[state], baseline.sql, baseline.shown)
+            if failure:
+                failures[state] = failure
+    current = _job(plan, urls["expected"])
+    first = [current]
+    if baseline is not None and baseline.models is not None:
+        first += [_with_url(baseline.models, urls["a"]), _with_url(baseline.models, urls["b"])]
+    b_build = len(first) if "b" not in failures else None
+    if b_build is not None:
+        first.append(_job(plan, urls["b"]))
+    worker.submit(first)
+    unchanged, failures["c"] = _apply_chain(db["c"], plan.migrations, watch=True)
+    a_catalog = read_catalog(db["c"]) if baseline is None and failures["c"] is None else None
+    built = _collect(worker, b_build, plan)
+    failures["b"] = failures.get("b") or built
+    worker.submit([_job(plan, urls["c"])] if failures["c"] is None else [])
+    after = plan.migrations[baseline.includes :] if baseline is not None else plan.migrations
+    if baseline is not None and "a" not in failures:
+        failures["a"] = _apply_chain(db["a"], after)[1]
+    if baseline is None:
+        failures["a"] = failures["c"]
+    if failures["b"] is None:
+        failures["b"] = _apply_chain(db["b"], after)[1]
+    if failures["c"] is None:
+        failures["c"] = _collect(worker, 0, plan)
+    expected = read_catalog(db["expected"])
+    results = []
+    for state in STATES:
+        if failures.get(state) is not None:
+            results.append(StateResult(state, failure=failures[state]))
+            continue
+        actual = a_catalog if state == "a" and a_catalog is not None else read_catalog(db[state])
+        results.append(StateResult(state, catalog_differences(expected, actual)))
+    return Outcome(tuple(results), unchanged, expected)
+
+
+def _job(plan: Plan, url: str) -> BuildJob:
+    return BuildJob(plan.models, url, plan.models_shown, plan.import_paths)
+
+
+def _with_url(job: BuildJob, url: str) -> BuildJob:
+    return BuildJob(job.models_file, url, job.shown, job.import_paths)
+
+
+def _collect(worker: BuildWorker, state_job: int | None, plan: Plan) -> ApplyFailure | None:
+    """Wait for a build. The current models failing on an empty database, or the baseline
+    models failing at all, is bad input (raised); create_all failing on a state's database
+    is that state's failure."""
+    try:
+        worker.result()
+    except BuildError as error:
+        if state_job is None or error.job != state_job:
+            raise
+        return ApplyFailure(plan.models_shown, error.line or 0, error.message)
+    return None
+
+
+def _apply_chain(
+    connection, migrations: tuple[Migration, ...], *, watch: bool = False
+) -> tuple[tuple[MigrationFile, ...], ApplyFailure | None]:
+    """Apply the files in order until one fails. With ``watch``, also the files after
+    which the schema (catalog and extensions) was the same as before."""
+    unchanged = []
+    before = _fingerprint(connection) if watch else None
+    for migration in migrations:
+        failure = apply_statements(connection, migration.statements, migration.file.shown)
+        if failure is not None:
+            return tuple(unchanged), failure
+        if watch:
+            after = _fingerprint(connection)
+            if after == before:
+                unchanged.append(migration.file)
+            before = after
+    return tuple(unchanged), None
+
+
+def _fingerprint(connection) -> tuple:
+    extensions = connection.execute("SELECT extname, extversion FROM pg_extension").fetchall()
+    return read_catalog(connection), tuple(sorted(extensions))
