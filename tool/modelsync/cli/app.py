@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -35,11 +36,35 @@ class ModelsyncGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ModelsyncError as error:
-            click.echo(f"modelsync: error: {error}", err=True)
-            ctx.exit(2)
+            _fail(ctx, str(error))
         except RecursionError:
-            click.echo("modelsync: error: the models file nests too deeply to read", err=True)
-            ctx.exit(2)
+            # The stages name the file and line of what nests too deeply; this is the
+            # last resort for a recursion none of them foresaw.
+            _fail(ctx, "the input nests too deeply to read")
+        except MemoryError:
+            _fail(ctx, "out of memory reading the input")
+        except OSError as error:
+            # A read or write no stage wrapped (a disk full while printing, say).
+            where = f"{error.filename}: " if error.filename else ""
+            _fail(ctx, f"{where}{error.strerror or error}")
+        except KeyboardInterrupt:
+            click.echo("modelsync: interrupted", err=True)
+            ctx.exit(130)
+
+
+def _fail(ctx: click.Context, message: str) -> None:
+    click.echo(f"modelsync: error: {one_line(message)}", err=True)
+    ctx.exit(2)
+
+
+_CONTROL = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F) if code != 0x09}
+_CONTROL.update({0x0A: "\\n", 0x0D: "\\r"})
+
+
+def one_line(text: str) -> str:
+    """Control characters spelled out: a table name holding a newline must not be able to
+    forge a second output line (``modelsync: error: ...`` or a fake finding)."""
+    return text.translate(_CONTROL)
 
 
 def project_options(command: Callable) -> Callable:
@@ -123,7 +148,7 @@ def emit(report, output_format: str) -> None:
             if line:
                 click.echo(line)
         else:
-            click.echo(click.style(line, **_STYLES[style]), err=style == "warning")
+            click.echo(click.style(one_line(line), **_STYLES[style]), err=style == "warning")
     sys.exit(exit_code(report))
 
 
@@ -131,7 +156,7 @@ def echo_warnings(warnings) -> None:
     from modelsync.findings.text import warning_text
 
     for warning in warnings:
-        click.echo(click.style(warning_text(warning), **_STYLES["warning"]), err=True)
+        click.echo(click.style(one_line(warning_text(warning)), **_STYLES["warning"]), err=True)
 
 
 @click.group(cls=ModelsyncGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -156,9 +181,14 @@ def run() -> None:
       one by one at exit costs a large file most of a second and does nothing useful.
     """
     gc.disable()
+    # SIGTERM (a CI job cancelled) unwinds like Ctrl-C, so that cleanup code runs.
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         main()
         code: int = 0
+    except KeyboardInterrupt:
+        print("modelsync: interrupted", file=sys.stderr)
+        code = 130
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
         if isinstance(exit_.code, str):
@@ -167,11 +197,18 @@ def run() -> None:
         if os.environ.get("MODELSYNC_DEBUG"):
             raise
         print(
-            f"modelsync: internal error: {type(error).__name__}: {error} "
+            f"modelsync: internal error: {type(error).__name__}: {one_line(str(error))} "
             "(please report it; MODELSYNC_DEBUG=1 shows the traceback)",
             file=sys.stderr,
         )
         code = 2
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # stdout closed early (``| head``) or a full disk
+        code = code or 2
     os._exit(code)
+
+
+def _terminated(signum, frame) -> None:
+    raise SystemExit(128 + signum)

@@ -28,7 +28,12 @@ from modelsync.cli.app import echo_warnings, emit, load_project_config, project_
 @click.option(
     "--stdout", "to_stdout", is_flag=True, help="Print the generated target instead of writing it."
 )
-@click.option("--force", is_flag=True, help="Overwrite a generated region that was edited by hand.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite a generated region that was edited by hand, or hand-written members "
+    "of a mirrored class being adopted.",
+)
 def generate(
     root: Path,
     source: str | None,
@@ -70,7 +75,7 @@ def generate(
         source_file, schema, target_file, config.templates_path, config.relationships,
         templates_shown=config.templates_dir,
     )
-    result = generate_text(state, target_file, shown)
+    result = generate_text(state, target_file, shown, force)
     warnings = (*schema.warnings, *result.warnings)
     if to_stdout or show_diff:
         echo_warnings(warnings)

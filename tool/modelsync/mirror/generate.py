@@ -33,7 +33,10 @@ class Generated:
         return self.current != self.text
 
 
-def generate_text(state: MirrorState, target: ParsedFile | None, target_shown: str) -> Generated:
+def generate_text(
+    state: MirrorState, target: ParsedFile | None, target_shown: str, force: bool = False
+) -> Generated:
+    """``force``: replace mirrored classes even when that drops hand-written members."""
     region_text = render_region(state.region_input, state.sources, state.origins)
     if target is None:
         text = render_new_file(state.region_input, region_text, state.sources, state.origins)
@@ -42,12 +45,15 @@ def generate_text(state: MirrorState, target: ParsedFile | None, target_shown: s
         return Generated(None, text, (), state.warnings)
     for conflict in state.conflicts:
         raise InputError(conflict.message, target_shown, conflict.line)
-    if newline_of(target.text) == "\r\n":
-        region_text = region_text.replace("\n", "\r\n")  # keep a CRLF file CRLF
+    newline = newline_of(target.text)
+    if newline != "\n":
+        region_text = region_text.replace("\n", newline)  # keep a CRLF (or CR) file so
     if state.region is not None:
         text = splice_marked(target.text, state.region, region_text)
     else:
-        text = splice_adopting(target, state.mirrored_classes, region_text)
+        text = splice_adopting(
+            target, state.mirrored_classes, region_text, state.region_input.items, force
+        )
     if state.missing_imports or state.missing_future_import:
         # libcst takes a while to load; only pay for it when there is an import to add.
         from modelsync.mirror.cst_imports import add_imports
@@ -61,7 +67,7 @@ def generate_text(state: MirrorState, target: ParsedFile | None, target_shown: s
 def _refuse_shadowing(module, text: str, classes: frozenset[str], shown: str) -> None:
     """A new file's own names (its template's imports and engine) must not collide with
     the classes of the region, e.g. a table model called ``Session``."""
-    region = find_region(text, shown)
+    region = find_region(text, shown, module)
     for conflict in class_collisions(bindings_outside(module, region, frozenset()), classes):
         raise InputError(conflict.message, shown, conflict.line)
 
@@ -120,9 +126,22 @@ def write_atomically(path: Path, text: str, shown: str | None = None) -> None:
         real.parent.mkdir(parents=True, exist_ok=True)
         mode = real.stat().st_mode & 0o7777 if real.exists() else 0o644
         data = text.encode("utf-8")
+        if _has_bom(real) and not data.startswith(_BOM):
+            data = _BOM + data  # the parser dropped it; the file keeps it
         _replace_with(real, data, mode)
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror or exc}", shown) from None
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _has_bom(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(3) == _BOM
+    except OSError:
+        return False
 
 
 def _writable_destination(path: Path, shown: str) -> Path:

@@ -7,8 +7,12 @@ means someone edited the region by hand; an inputs mismatch means the source cha
 
 from __future__ import annotations
 
+import ast
+import bisect
 import hashlib
+import io
 import re
+import tokenize
 from dataclasses import dataclass
 
 from modelsync.errors import InputError
@@ -63,12 +67,20 @@ class Region:
         return self.content_sum != content_sum(self.body)
 
 
-def find_region(text: str, path: str) -> Region | None:
-    """The marked region of ``text``, None without markers; refuses broken markers."""
+def find_region(text: str, path: str, module: ast.Module | None = None) -> Region | None:
+    """The marked region of ``text``, None without markers; refuses broken markers.
+
+    A marker is a comment line between top-level statements: the same text inside a
+    docstring or any other string (``module``, the file's syntax tree, tells) is not one.
+    """
     lines = source_lines(text)
     ended = source_lines(text, keepends=True)
     begins = [i for i, line in enumerate(lines, 1) if line.startswith(BEGIN_PREFIX)]
     ends = [i for i, line in enumerate(lines, 1) if line.startswith(END_PREFIX)]
+    if begins or ends:
+        inside = _lines_inside_statements(text, module, {*begins, *ends})
+        begins = [i for i in begins if i not in inside]
+        ends = [i for i in ends if i not in inside]
     if not begins and not ends:
         return None
     if len(begins) > 1 or len(ends) > 1:
@@ -89,3 +101,39 @@ def find_region(text: str, path: str) -> Region | None:
         end_text=lines[end - 1],
         end_terminated=ended[end - 1].endswith(("\n", "\r")),
     )
+
+
+def _lines_inside_statements(
+    text: str, module: ast.Module | None, candidates: set[int]
+) -> set[int]:
+    """Which candidate lines are not real top-level comments: they fall inside a
+    top-level statement's span and are no comment token there (a string's text)."""
+    if module is None:
+        try:
+            module = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return set()
+    body = module.body
+    starts = [node.lineno for node in body]
+    lines = source_lines(text, keepends=True)
+    inside: set[int] = set()
+    for number in candidates:
+        at = bisect.bisect_right(starts, number) - 1
+        if at < 0:
+            continue
+        node = body[at]
+        first, last = node.lineno, node.end_lineno or node.lineno
+        if not first <= number <= last:
+            continue
+        if not _is_comment_line(lines[first - 1 : last], number - first + 1):
+            inside.add(number)
+    return inside
+
+
+def _is_comment_line(statement_lines: list[str], line: int) -> bool:
+    """Does a comment token start line ``line`` (1-based) of this statement's text?"""
+    try:
+        tokens = tokenize.generate_tokens(io.StringIO("".join(statement_lines)).readline)
+        return any(t.type == tokenize.COMMENT and t.start == (line, 0) for t in tokens)
+    except (tokenize.TokenError, SyntaxError):
+        return False

@@ -12,6 +12,8 @@ import ast
 
 from modelsync.errors import InputError
 from modelsync.mirror.markers import Region
+from modelsync.mirror.members import describe_lost, lost_members
+from modelsync.mirror.region import CopiedItem
 from modelsync.schema.load import ParsedFile
 from modelsync.schema.source import newline_of, source_lines
 
@@ -21,9 +23,16 @@ def splice_marked(text: str, region: Region, region_text: str) -> str:
     return "".join(lines[: region.begin_line - 1]) + region_text + "".join(lines[region.end_line :])
 
 
-def splice_adopting(target: ParsedFile, mirrored: frozenset[str], region_text: str) -> str:
+def splice_adopting(
+    target: ParsedFile,
+    mirrored: frozenset[str],
+    region_text: str,
+    items: tuple[CopiedItem, ...] = (),
+    force: bool = False,
+) -> str:
     """Replace the target's mirrored classes with the region, where the first of them
-    stood (at the end of the file when there is none)."""
+    stood (at the end of the file when there is none). ``items``: what the region copies,
+    to tell the target's hand-written class members from the mirrored ones."""
     text = target.text
     nl = newline_of(text)
     lines = source_lines(text, keepends=True)
@@ -33,6 +42,7 @@ def splice_adopting(target: ParsedFile, mirrored: frozenset[str], region_text: s
         for node in target.module.body
         if isinstance(node, ast.ClassDef) and node.name in mirrored
     ]
+    sources = _source_classes(items)
     for node in classes:
         if node.decorator_list:
             raise InputError(
@@ -40,6 +50,17 @@ def splice_adopting(target: ParsedFile, mirrored: frozenset[str], region_text: s
                 "remove them or the class, then run generate again",
                 target.path,
                 node.decorator_list[0].lineno,
+            )
+        source_class, source_text = sources.get(node.name, (None, ""))
+        lost = () if force else lost_members(node, plain, source_class, source_text)
+        if lost:
+            raise InputError(
+                f"class {node.name} holds hand-written code that replacing it with the "
+                f"source's class would lose: line(s) {describe_lost(lost)}; move it out of "
+                "the class (or into the source), then run generate again, or pass --force "
+                "to drop it",
+                target.path,
+                lost[0].line,
             )
     if not classes:
         return text.rstrip("\r\n") + nl + nl + nl + region_text
@@ -64,3 +85,17 @@ def _absorb_blank_lines(end: int, plain: list[str], removed: set[int]) -> None:
     while following <= len(plain) and not plain[following - 1].strip():
         removed.add(following)
         following += 1
+
+
+def _source_classes(items: tuple[CopiedItem, ...]) -> dict[str, tuple[ast.ClassDef, str]]:
+    """Class name -> (its node, its text) for the classes the region copies."""
+    found = {}
+    for item in items:
+        try:
+            module = ast.parse(item.text)
+        except (SyntaxError, ValueError):
+            continue
+        for node in module.body:
+            if isinstance(node, ast.ClassDef):
+                found[node.name] = (node, item.text)
+    return found

@@ -65,7 +65,7 @@ def mirror_state(
     class_names = frozenset(
         n.name for n in source.module.body if isinstance(n, ast.ClassDef) and n.name in wanted
     )
-    region = find_region(target.text, target.path) if target else None
+    region = find_region(target.text, target.path, target.module) if target else None
     if target:
         refuse_star_imports(target.module, target.path)
         position = _region_position(target.module, region, class_names)
@@ -81,8 +81,10 @@ def mirror_state(
     )
     conflicts = ()
     if target:
-        conflicts = _import_conflicts(target, needed.imports) + class_collisions(
-            outside, class_names
+        conflicts = (
+            _import_conflicts(target, needed.imports)
+            + class_collisions(outside, class_names)
+            + nested_mirrored_classes(target.module, class_names)
         )
         warnings += _differing_definitions(source, target, wanted - class_names, outside)
     return MirrorState(
@@ -135,6 +137,35 @@ def class_collisions(outside: dict[str, int], class_names: frozenset[str]) -> tu
         )
         for name in sorted(class_names & outside.keys())
     )
+
+
+_BLOCKS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match)
+
+
+def nested_mirrored_classes(module: ast.Module, names: frozenset[str]) -> tuple[Conflict, ...]:
+    """A class of a mirrored name under ``if``/``for``/``while``/``match``/``with``/``try``
+    at the target's top level: generate can neither replace it (which branch runs?) nor
+    add the region's own beside it without defining the class twice."""
+    found = []
+    stack = [node for node in module.body if isinstance(node, _BLOCKS)]
+    while stack:
+        node = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef) and child.name in names:
+                found.append(Conflict(
+                    child.lineno,
+                    f"class {child.name} is defined in a block (`{_keyword(node)}`), and the "
+                    "generated region defines it too; move it to the top level (generate "
+                    "then replaces it) or remove it",
+                ))  # fmt: skip
+            elif isinstance(child, (*_BLOCKS, ast.match_case, ast.ExceptHandler)):
+                stack.append(child)
+    return tuple(sorted(found, key=lambda conflict: conflict.line))
+
+
+def _keyword(node: ast.AST) -> str:
+    names = {ast.AsyncFor: "async for", ast.AsyncWith: "async with", ast.match_case: "case"}
+    return names.get(type(node), type(node).__name__.lower())
 
 
 def _present(line: ImportLine, available: frozenset[str], target: ParsedFile) -> bool:

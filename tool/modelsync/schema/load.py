@@ -6,6 +6,7 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
+from modelsync.errors import InputError
 from modelsync.schema.ir import Schema
 from modelsync.schema.parse import gather
 from modelsync.schema.release import SqlmodelRules
@@ -29,7 +30,12 @@ def parse_file(path: Path, shown: str) -> ParsedFile:
 
 
 def schema_of(parsed: ParsedFile, rules: SqlmodelRules) -> Schema:
-    return resolve(gather(parsed.module, parsed.path), rules)
+    try:
+        return resolve(gather(parsed.module, parsed.path), rules)
+    except RecursionError:
+        # gather names the statement itself; this is what is left (a deep chain of
+        # classes or constants), so the file is the best place there is.
+        raise InputError("the models nest too deeply to read", parsed.path) from None
 
 
 def load_schema(path: Path, shown: str, rules: SqlmodelRules) -> Schema:

@@ -10,7 +10,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
-from modelsync.errors import UnsupportedConstruct
+from modelsync.errors import InputError, ModelsyncError, UnsupportedConstruct
 from modelsync.schema.names import NameTable, gather_imports
 from modelsync.schema.values import Evaluator
 
@@ -83,8 +83,8 @@ def gather(module: ast.Module, path: str) -> ModelFile:
     refuse_star_imports(module, path)
     class_nodes = [n for n in module.body if isinstance(n, ast.ClassDef)]
     names = NameTable(gather_imports(module), frozenset(n.name for n in class_nodes))
-    evaluator = Evaluator(names, _module_constants(module))
-    classes = tuple(_class_decl(node, evaluator) for node in class_nodes)
+    evaluator = Evaluator(names, _module_constants(module), path=path)
+    classes = tuple(_located(_class_decl, node, evaluator, path) for node in class_nodes)
     return ModelFile(path, classes, tuple(_unread_statements(module)))
 
 
@@ -104,8 +104,9 @@ def refuse_star_imports(module: ast.Module, path: str) -> None:
 
 def _unread_statements(module: ast.Module):
     """Classes and fields under ``if``/``try``/``with``: their effect depends on run time."""
+    blocks = (ast.If, ast.Try, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While, ast.Match)
     for node in module.body:
-        if isinstance(node, ast.If | ast.Try | ast.With):
+        if isinstance(node, blocks):
             for child in ast.walk(node):
                 if isinstance(child, ast.ClassDef):
                     yield child.lineno, f"class {child.name} under a block is not read"
@@ -153,9 +154,44 @@ def _module_constants(module: ast.Module) -> dict[str, ast.expr]:
     return {name: expr for name, expr in simple.items() if counts.get(name) == 1}
 
 
+def _located(read, node: ast.ClassDef, evaluator: Evaluator, path: str):
+    """``read(node, evaluator)``, with the place of any failure: an expression nested
+    too deeply for the evaluator's recursion names the statement it stands in."""
+    try:
+        return read(node, evaluator)
+    except RecursionError:
+        raise InputError(
+            "expression nests too deeply to read", path, _deepest_statement(node)
+        ) from None
+    except ModelsyncError as error:
+        if error.path is None:
+            error.path = path
+        raise
+
+
+def _deepest_statement(node: ast.ClassDef) -> int:
+    """The line of the class statement (base list or body) with the most nodes in it."""
+    candidates = [*node.bases, *node.keywords, *node.body]
+    sizes = ((_size(child), getattr(child, "lineno", node.lineno)) for child in candidates)
+    return max(sizes, default=(0, node.lineno))[1]
+
+
+def _size(node: ast.AST) -> int:
+    # Iterative: the tree that broke the recursive evaluator must not break this too.
+    count, stack = 0, [node]
+    while stack:
+        count += 1
+        stack.extend(ast.iter_child_nodes(stack.pop()))
+    return count
+
+
 def _class_decl(node: ast.ClassDef, evaluator: Evaluator) -> ClassDecl:
     fields: list[FieldDecl] = []
     attributes: list[AttributeDecl] = []
+    given = [kw.arg for kw in node.keywords if kw.arg]
+    for name in {n for n in given if given.count(n) > 1}:
+        line = next(kw.lineno for kw in node.keywords if kw.arg == name)
+        raise InputError(f"syntax error: keyword argument repeated: {name}", None, line)
     for stmt in node.body:
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
             fields.append(

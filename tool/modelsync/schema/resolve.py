@@ -272,6 +272,11 @@ def _table_name(decl: ClassDecl, ancestry: list[ClassDecl], ctx: TableContext) -
         return decl.name.lower()
     if not isinstance(value, str):
         raise ModelError("cannot resolve __tablename__ statically", ctx.path, decl.line)
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in value):
+        # PostgreSQL would take it quoted; no report could print it on one line.
+        raise ModelError(
+            f"__tablename__ {value!r} holds a control character; refused", ctx.path, decl.line
+        )
     return value
 
 

@@ -67,13 +67,106 @@ def source_lines(text: str, keepends: bool = False) -> list[str]:
 def newline_of(text: str) -> str:
     """The line ending a file uses (that of its first line)."""
     first = _LINE.match(text)
-    return "\r\n" if first and first.group().endswith("\r\n") else "\n"
+    if first and first.group().endswith("\r\n"):
+        return "\r\n"
+    if first and first.group().endswith("\r"):
+        return "\r"  # classic Mac OS line endings: kept as they are
+    return "\n"
 
 
 def parse_python(text: str, shown: str) -> ast.Module:
     try:
-        return ast.parse(text, filename=shown)
+        module = ast.parse(text, filename=shown)
     except SyntaxError as exc:
-        raise InputError(f"syntax error: {exc.msg}", shown, exc.lineno) from None
+        message = " ".join(str(exc.msg).split())
+        raise InputError(f"syntax error: {message}", shown, exc.lineno) from None
     except ValueError as exc:  # e.g. NUL bytes
         raise InputError(f"cannot parse: {exc}", shown) from None
+    except (RecursionError, MemoryError):
+        raise InputError(
+            "an expression nests too deeply (or is too long) to parse", shown, _longest_line(text)
+        ) from None
+    refuse_what_python_would_not_compile(module, shown)
+    return module
+
+
+def _longest_line(text: str) -> int | None:
+    """Where a parse that ran out of depth most likely failed: the logical line with the
+    most tokens (found without recursion)."""
+    import io
+    import tokenize
+
+    best, best_count, count, start = None, 0, 0, None
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if start is None:
+                start = token.start[0]
+            count += 1
+            if token.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
+                if count > best_count:
+                    best, best_count = start, count
+                count, start = 0, None
+    except (tokenize.TokenError, SyntaxError, RecursionError):
+        pass
+    if start is not None and count > best_count:
+        best = start
+    return best
+
+
+# Statements the parser accepts but the compiler refuses outside a function or a loop.
+_FUNCTION_ONLY = (ast.Return,)
+_LOOP_ONLY = (ast.Break, ast.Continue)
+
+
+def refuse_what_python_would_not_compile(module: ast.Module, shown: str) -> None:
+    """``ast.parse`` accepts a module-level ``return`` or a ``break`` outside a loop;
+    CPython's compiler (and so the import SQLModel would need) refuses them. Only
+    statements are walked, not expressions, so this costs little on large files."""
+    stack: list[tuple[ast.stmt, bool]] = [(node, False) for node in module.body]
+    while stack:
+        node, in_loop = stack.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        if isinstance(node, _FUNCTION_ONLY):
+            raise InputError("syntax error: 'return' outside function", shown, node.lineno)
+        if isinstance(node, _LOOP_ONLY) and not in_loop:
+            word = "break" if isinstance(node, ast.Break) else "continue"
+            raise InputError(f"syntax error: '{word}' outside loop", shown, node.lineno)
+        if isinstance(node, ast.Expr) and isinstance(
+            node.value, ast.Yield | ast.YieldFrom | ast.Await
+        ):
+            word = "await" if isinstance(node.value, ast.Await) else "yield"
+            raise InputError(f"syntax error: '{word}' outside function", shown, node.lineno)
+        if isinstance(node, ast.Nonlocal):
+            raise InputError(
+                "syntax error: nonlocal declaration not allowed at module level",
+                shown,
+                node.lineno,
+            )
+        _refuse_repeated_keywords(getattr(node, "value", None), shown)
+        loop = isinstance(node, ast.For | ast.AsyncFor | ast.While)
+        if isinstance(node, ast.ClassDef):
+            stack.extend((child, False) for child in node.body)
+            continue
+        for name in ("body", "orelse", "finalbody"):
+            # A loop's else clause is outside the loop.
+            inside = in_loop or (loop and name == "body")
+            stack.extend((child, inside) for child in getattr(node, name, ()))
+        for handler in getattr(node, "handlers", ()):
+            stack.extend((child, in_loop) for child in handler.body)
+        for case in getattr(node, "cases", ()):
+            stack.extend((child, in_loop) for child in case.body)
+
+
+def _refuse_repeated_keywords(value: ast.expr | None, shown: str) -> None:
+    """``f(a=1, a=2)`` as a statement's value (the evaluator checks the calls it reads)."""
+    if not isinstance(value, ast.Call):
+        return
+    seen: set[str] = set()
+    for keyword in value.keywords:
+        if keyword.arg in seen:
+            raise InputError(
+                f"syntax error: keyword argument repeated: {keyword.arg}", shown, keyword.lineno
+            )
+        if keyword.arg:
+            seen.add(keyword.arg)

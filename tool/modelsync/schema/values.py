@@ -11,6 +11,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
+from modelsync.errors import InputError
 from modelsync.schema.names import NameTable
 
 
@@ -66,6 +67,11 @@ class Unknown:
     line: int
 
 
+# Integer arithmetic on constants stops being read past this size: no column length or
+# vector dimension is larger, and ``A1 = A0 * A0`` repeated would otherwise build numbers
+# of millions of digits (and Python refuses to print those past 4300 digits).
+_LARGEST_INT = 2**128
+
 _ARITHMETIC = {
     ast.Add: lambda a, b: a + b,
     ast.Sub: lambda a, b: a - b,
@@ -80,6 +86,12 @@ class Evaluator:
     constants: dict[str, ast.expr]
     # Constants being evaluated right now: a cycle (A = B, B = A) stays unresolved.
     resolving: set[str] = field(default_factory=set, compare=False)
+    # Each constant's value, evaluated once: ``A1 = A0 + A0`` twenty times over would
+    # otherwise take 2**20 evaluations.
+    cache: dict[str, Any] = field(default_factory=dict, compare=False)
+    # How often a cycle was cut short; a value read while it grew is not cached.
+    cycle_cuts: list[int] = field(default_factory=lambda: [0], compare=False)
+    path: str = ""
 
     def value(self, node: ast.expr | None) -> Any:
         if node is None:
@@ -124,15 +136,26 @@ class Evaluator:
         operation = _ARITHMETIC.get(type(node.op))
         numbers = all(isinstance(v, int) and not isinstance(v, bool) for v in (left, right))
         result = operation(left, right) if operation and numbers else None
-        return self._unknown(node) if result is None else result
+        if result is None or abs(result) > _LARGEST_INT:
+            return self._unknown(node)
+        return result
 
     def _Name(self, node: ast.Name) -> Any:
+        if node.id in self.cache:
+            return self.cache[node.id]
         if node.id in self.constants and node.id not in self.resolving:
+            cuts = self.cycle_cuts[0]
             self.resolving.add(node.id)
             try:
-                return self.value(self.constants[node.id])
+                value = self.value(self.constants[node.id])
             finally:
                 self.resolving.discard(node.id)
+            if self.cycle_cuts[0] == cuts:
+                # A value that met no cycle is the constant's for good.
+                self.cache[node.id] = value
+            return value
+        if node.id in self.constants:
+            self.cycle_cuts[0] += 1
         qualified = self.names.qualify(node)
         return Ref(qualified, node.lineno) if qualified else self._unknown(node)
 
@@ -150,14 +173,25 @@ class Evaluator:
                 return self._unknown(node)
             args.append(self.value(arg))
         kwargs = []
+        seen: set[str] = set()
         for keyword in node.keywords:
             if keyword.arg is None:  # **kwargs cannot be resolved
                 return self._unknown(node)
+            if keyword.arg in seen:
+                # ast.parse accepts it; Python's compiler (and so the import) does not.
+                raise InputError(
+                    f"syntax error: keyword argument repeated: {keyword.arg}",
+                    self.path or None,
+                    keyword.lineno,
+                )
+            seen.add(keyword.arg)
             kwargs.append((keyword.arg, self.value(keyword.value)))
         return Call(func, tuple(args), tuple(kwargs), node.lineno)
 
     def _Subscript(self, node: ast.Subscript) -> Any:
         items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if not items:  # ``Optional[()]``: typing itself refuses it
+            return self._unknown(node)
         return Subscript(self.value(node.value), tuple(self.value(i) for i in items), node.lineno)
 
     def annotation(self, node: ast.expr) -> Any:
@@ -171,6 +205,8 @@ class Evaluator:
             return self.annotation(inner)
         if isinstance(node, ast.Subscript):
             items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            if not items:  # ``Optional[()]``, ``Annotated[()]``: typing refuses them
+                return self._unknown(node)
             base = self.value(node.value)
             # Annotated's metadata are values; every other subscript holds annotations.
             if isinstance(base, Ref) and base.name == "typing.Annotated":
