@@ -139,20 +139,16 @@ class BuildWorker:
             raise self._died(batch)
 
     def close(self) -> None:
+        """End the child. It holds nothing worth a clean exit (its engines are disposed
+        after every job), and tearing down SQLAlchemy would cost it most of a second."""
         process = self._process
-        if process.poll() is None and self._pending:
-            process.kill()  # mid-batch (an error or Ctrl-C in the parent): no answer needed
-        if process.poll() is None:
-            try:
-                process.stdin.close()
-                process.wait(5)
-            except (OSError, subprocess.TimeoutExpired):
-                process.kill()
-                process.wait()
         for stream in (process.stdin, process.stdout):
             if stream and not stream.closed:
                 with contextlib.suppress(OSError):
                     stream.close()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
         self._stderr.close()
 
     def _died(self, batch: tuple[BuildJob, ...]) -> BuildError:

@@ -136,27 +136,30 @@ def _failure_finding(state: str, failure, models_shown: str) -> Finding:
     )
 
 
-def _last_touch(migrations: tuple[Migration, ...], known: frozenset[str]) -> dict[str, str]:
-    """Table or type name -> the shown path of the last file whose statements touch it."""
-    last: dict[str, str] = {}
+def _last_touch(
+    migrations: tuple[Migration, ...], known: frozenset[str]
+) -> dict[str, tuple[str, int]]:
+    """Table or type name -> (file, line) of the last statement that touches it."""
+    last: dict[str, tuple[str, int]] = {}
     for migration in migrations:
-        for name in touched_names(migration.statements, known):
-            last[name] = migration.file.shown
+        for statement in migration.statements:
+            for name in touched_names((statement,), known):
+                last[name] = (migration.file.shown, statement.line)
     return last
 
 
 def _difference_finding(
     difference: CatalogDifference,
     states: list[str],
-    last_touch: dict[str, str],
+    last_touch: dict[str, tuple[str, int]],
     migrations_dir: str,
     models_shown: str,
     model_lines: dict[tuple[str, str | None], int],
 ) -> Finding:
     kind = kind_of(difference)
     subject_name = difference.table if difference.table is not None else difference.name
-    touched = last_touch.get(subject_name or "")
-    where = Location("migration", touched or migrations_dir, value=difference.actual)
+    touched, touched_line = last_touch.get(subject_name or "", (None, None))
+    where = Location("migration", touched or migrations_dir, touched_line, value=difference.actual)
     line = model_lines.get((subject_name or "", difference.column)) or model_lines.get(
         (subject_name or "", None)
     )
@@ -165,7 +168,7 @@ def _difference_finding(
     message = f"{_subject(difference)}: {_what_text(difference, kind)} (in state {in_states})"
     if touched:
         message += f"; last touched by {touched.rsplit('/', 1)[-1]}"
-    fix = _FORGOTTEN if kind.endswith("_missing") and not touched else None
+    fix = _FORGOTTEN if kind in ("table_missing", "column_missing") else None
     return finding(
         kind,
         message,
