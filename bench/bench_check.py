@@ -7,6 +7,9 @@ identical copy of the source) it runs, each N times with the bench's own interpr
     schema  python -m modelsync schema SOURCE --format json
     check   python -m modelsync check --root DIR
 
+and again for copies whose target has a generated region (+region) and whose migrations
+folder has a schema state equal to the models (+state: check also reads the state).
+
 and prints the median wall-clock time, its ratio to the floor and the peak RSS of the child.
 Peak RSS comes from `/usr/bin/time -f %M` when it exists: Linux keeps a process's peak RSS across
 fork and exec, so `os.wait4` on a direct child reports at least the bench's own peak (the
@@ -129,6 +132,28 @@ def generated_copy(root: Path, out: Path, env: dict[str, str]) -> Path:
     return out
 
 
+# Writes the schema state of a project's current models, as `modelsync migration` leaves it.
+WRITE_STATE = """import sys
+from pathlib import Path
+from modelsync.config import load_config
+from modelsync.migrate.state import SchemaState, stored_schema, write_state
+from modelsync.schema.load import load_schema
+from modelsync.schema.release import rules_for
+config = load_config(Path(sys.argv[1]), {})
+schema = load_schema(config.path(config.source), config.shown(config.source), rules_for(None))
+state = SchemaState(stored_schema(schema), "001_init.sql", None, None)
+write_state(config.path(config.migrations), state)
+"""
+
+
+def state_copy(root: Path, out: Path, env: dict[str, str]) -> Path:
+    """A copy of the project with a schema state equal to its models, so that `check` also
+    reads the state and compares the models with it (migration_missing)."""
+    shutil.copytree(root, out)
+    subprocess.run([PY, "-c", WRITE_STATE, str(out)], check=True, env=env)
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, help="runs per case (default: 15 small, 7 large)")
@@ -153,10 +178,20 @@ def main() -> int:
         rows = bench_project("example", EXAMPLE, args.repeat or 15, env, cli)
         rows += bench_project("large", large, args.repeat or 7, env, cli)
         if cli:
-            example_gen = generated_copy(EXAMPLE, out / "example-generated", env)
-            large_gen = generated_copy(large, out / "large-generated", env)
-            rows += bench_project("example+region", example_gen, args.repeat or 15, env, cli)
-            rows += bench_project("large+region", large_gen, args.repeat or 7, env, cli)
+            example_state = state_copy(EXAMPLE, out / "example-state", env)
+            large_state = state_copy(large, out / "large-state", env)
+            rows += bench_project("example+state", example_state, args.repeat or 15, env, cli)
+            rows += bench_project("large+state", large_state, args.repeat or 7, env, cli)
+            try:
+                example_gen = generated_copy(EXAMPLE, out / "example-generated", env)
+                large_gen = generated_copy(large, out / "large-generated", env)
+            except subprocess.CalledProcessError as exc:
+                # Report the figures measured so far rather than none.
+                print(f"  ! generate failed (exit {exc.returncode}): no +region cases")
+                rows.append(("+region (generate failed)", 0.0, 0.0, exc.returncode, 0.0))
+            else:
+                rows += bench_project("example+region", example_gen, args.repeat or 15, env, cli)
+                rows += bench_project("large+region", large_gen, args.repeat or 7, env, cli)
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -76,6 +76,8 @@ def table_changes(old: Table | None, new: Table | None) -> list[str]:
         return [_NEW]
     if new is None:
         return [_DROPPED]
+    if old == new:  # the common case, and the fast one
+        return []
     return [*_column_changes(old, new), *_table_level_changes(old, new)]
 
 

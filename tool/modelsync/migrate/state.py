@@ -19,6 +19,7 @@ Pure JSON in and out: no SQLAlchemy, so ``check`` can read it.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
@@ -112,11 +113,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _stored_fields(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in fields(cls)) - _NOT_STORED
+
+
 def _record_from_json(cls: type, obj: Any, where: str) -> Any:
     if not isinstance(obj, dict):
         raise _ShapeError(f"{where}: expected an object")
     nested = _NESTED.get(cls, {})
-    known = {f.name for f in fields(cls)} - _NOT_STORED
+    known = _stored_fields(cls)
     kwargs: dict[str, Any] = {}
     for key, value in obj.items():
         name = _FIELD_OF.get(key, key)
@@ -124,7 +130,7 @@ def _record_from_json(cls: type, obj: Any, where: str) -> Any:
             raise _ShapeError(f"{where}: unknown key {key!r}")
         if name in nested:
             value = _nested_from_json(nested[name], value, f"{where}.{key}")
-        else:
+        elif isinstance(value, list | dict):
             value = _frozen(value)
         kwargs[name] = value
     if cls is Column and "attribute" not in kwargs and isinstance(kwargs.get("name"), str):
