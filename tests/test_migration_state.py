@@ -11,9 +11,13 @@ from pathlib import Path
 import pytest
 
 from modelsync.errors import InputError
+from modelsync.migrate.folder import migration_files
 from modelsync.migrate.state import (
     STATE_FILE,
     SchemaState,
+    advanced_state,
+    baseline_state,
+    files_after_baseline,
     parse_state,
     read_state,
     schema_from_json,
@@ -218,3 +222,46 @@ def test_a_branch_without_a_schema_change_merges_cleanly(tmp_path: Path) -> None
     _git(tmp_path, "commit", "-qm", "docs")
     assert _git(tmp_path, "merge", "-q", "a").returncode == 0
     assert read_state(folder, "migrations").head == "004_add_bio.sql"
+
+
+def _files(folder: Path, *names: str):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (folder / name).write_text("SELECT 1;\n")
+    return migration_files(folder, "migrations")
+
+
+def test_baseline_records_the_models_after_the_existing_files(tmp_path: Path) -> None:
+    files = _files(tmp_path / "migrations", "002_more.sql", "001_init.sql")
+    schema = schema_of(MODELS)
+    state = baseline_state(schema, files)
+    assert state == SchemaState(
+        stored_schema(schema), "002_more.sql", stored_schema(schema), "002_more.sql"
+    )
+    assert files_after_baseline(files, state, STATE_FILE) == ()
+    later = _files(tmp_path / "migrations", "003_bio.sql")
+    assert [f.name for f in files_after_baseline(later, state, STATE_FILE)] == ["003_bio.sql"]
+    back = parse_state(state_text(state), STATE_FILE)
+    assert back == state
+
+
+def test_a_baseline_before_any_file_keeps_every_file(tmp_path: Path) -> None:
+    schema = schema_of(MODELS)
+    state = baseline_state(schema, ())
+    assert (state.head, state.baseline_after) == (None, None)
+    files = _files(tmp_path / "migrations", "001_init.sql")
+    assert files_after_baseline(files, state, STATE_FILE) == files
+
+
+def test_a_baseline_after_a_vanished_file_is_bad_input(tmp_path: Path) -> None:
+    state = baseline_state(schema_of(MODELS), _files(tmp_path / "old", "001_init.sql"))
+    with pytest.raises(InputError, match="recorded after 001_init.sql, which is not in"):
+        files_after_baseline(_files(tmp_path / "new", "001_start.sql"), state, STATE_FILE)
+
+
+def test_advancing_keeps_the_baseline() -> None:
+    first = baseline_state(schema_of(MODELS), ())
+    newer = schema_of(MODELS + "        bio: str\n")
+    state = advanced_state(first, newer, "001_add_bio.sql")
+    assert state == SchemaState(stored_schema(newer), "001_add_bio.sql", first.baseline, None)
+    assert advanced_state(None, newer, "001_x.sql").baseline is None

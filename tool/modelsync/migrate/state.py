@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from modelsync.errors import InputError
+from modelsync.migrate.folder import MigrationFile
 from modelsync.schema.ir import (
     CheckConstraint,
     Column,
@@ -55,6 +56,42 @@ class SchemaState:
     # and the last migration file that baseline already includes (None: before any file).
     baseline: Schema | None
     baseline_after: str | None
+
+
+# --- the state's life: --baseline, each new migration, verify's starting point ---------
+
+
+def baseline_state(schema: Schema, files: tuple[MigrationFile, ...]) -> SchemaState:
+    """``migration --baseline``: the database already has the current models and every
+    migration file in the folder (``files``, in order), so no SQL is written."""
+    last = files[-1].name if files else None
+    kept = stored_schema(schema)
+    return SchemaState(kept, head=last, baseline=kept, baseline_after=last)
+
+
+def advanced_state(state: SchemaState | None, schema: Schema, written: str) -> SchemaState:
+    """The state after ``written`` (a new migration file's name) took the database to
+    ``schema``; the baseline, if any, stays as recorded."""
+    baseline = state.baseline if state else None
+    after = state.baseline_after if state else None
+    return SchemaState(stored_schema(schema), written, baseline, after)
+
+
+def files_after_baseline(
+    files: tuple[MigrationFile, ...], state: SchemaState, shown_state: str
+) -> tuple[MigrationFile, ...]:
+    """The migration files to apply on top of the baseline (``verify``'s state (a)): those
+    after ``baseline_after``; all of them when the baseline came before any file."""
+    if state.baseline_after is None:
+        return files
+    names = [f.name for f in files]
+    if state.baseline_after not in names:
+        raise InputError(
+            f"the baseline was recorded after {state.baseline_after}, which is not in the "
+            "migrations folder",
+            shown_state,
+        )
+    return files[names.index(state.baseline_after) + 1 :]
 
 
 # --- records <-> JSON objects ---------------------------------------------------------
