@@ -82,10 +82,11 @@ def test_a_forgotten_migration_is_the_missing_column(tmp_path, postgres_server):
     assert finding["code"] == "MS913" and finding["kind"] == "column_missing"
     assert (finding["table"], finding["column"]) == ("users", "age")
     assert finding["models"] == {"path": "backend-core/models.py", "line": 12, "value": "integer"}
-    # The file that last touched the table is where to look; the fix is a new migration.
+    # The statement that last touched the table (its index) is where to look; the fix is
+    # a new migration.
     assert finding["migration"] == {
         "path": f"{MIGRATIONS}/001_create_users.sql",
-        "line": 1,
+        "line": 7,
         "value": None,
     }
     assert "(in state (a), (c))" in finding["message"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from modelsync.findings.model import Finding, Location, Report, Rule
 from modelsync.verify.catalog import CatalogDifference
 from modelsync.verify.states import STATE_TITLES, STATES, Migration, Outcome
-from modelsync.verify.touches import touched_names
+from modelsync.verify.touches import touched_names, words
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,27 +138,38 @@ def _failure_finding(state: str, failure, models_shown: str) -> Finding:
 
 def _last_touch(
     migrations: tuple[Migration, ...], known: frozenset[str]
-) -> dict[str, tuple[str, int]]:
-    """Table or type name -> (file, line) of the last statement that touches it."""
-    last: dict[str, tuple[str, int]] = {}
+) -> dict[tuple[str, str | None], tuple[str, int]]:
+    """(table or type, None) -> (file, line) of the last statement that touches it, and
+    (table, column) -> the last such statement that also names the column."""
+    last: dict[tuple[str, str | None], tuple[str, int]] = {}
     for migration in migrations:
         for statement in migration.statements:
-            for name in touched_names((statement,), known):
-                last[name] = (migration.file.shown, statement.line)
+            touched = touched_names((statement,), known)
+            if not touched:
+                continue
+            place = (migration.file.shown, statement.line)
+            named = words(statement.text)
+            for name in touched:
+                last[(name, None)] = place
+                for word in named:
+                    last[(name, word)] = place
     return last
 
 
 def _difference_finding(
     difference: CatalogDifference,
     states: list[str],
-    last_touch: dict[str, tuple[str, int]],
+    last_touch: dict[tuple[str, str | None], tuple[str, int]],
     migrations_dir: str,
     models_shown: str,
     model_lines: dict[tuple[str, str | None], int],
 ) -> Finding:
     kind = kind_of(difference)
     subject_name = difference.table if difference.table is not None else difference.name
-    touched, touched_line = last_touch.get(subject_name or "", (None, None))
+    subject_name = subject_name or ""
+    touched, touched_line = last_touch.get(
+        (subject_name, difference.column), last_touch.get((subject_name, None), (None, None))
+    )
     where = Location("migration", touched or migrations_dir, touched_line, value=difference.actual)
     line = model_lines.get((subject_name or "", difference.column)) or model_lines.get(
         (subject_name or "", None)

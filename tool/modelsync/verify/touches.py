@@ -74,9 +74,7 @@ def _last_string(items: list) -> Iterator[str]:
         yield strings[-1]
 
 
-def _words_of_do(stmt: dict, known: frozenset[str]) -> set[str]:
-    from pglast import parser
-
+def _words_of_do(stmt: dict, known: frozenset[str]) -> frozenset[str]:
     body = next(
         (
             arg["DefElem"]["arg"]["String"]["sval"]
@@ -85,16 +83,24 @@ def _words_of_do(stmt: dict, known: frozenset[str]) -> set[str]:
         ),
         "",
     )
+    return words(body) & known
+
+
+def words(sql: str) -> frozenset[str]:
+    """The identifiers, non-reserved keywords and string constants of a SQL text, as
+    PostgreSQL's scanner sees them (a column named ``name`` is a keyword to it)."""
+    from pglast import parser
+
     try:
-        tokens = parser.scan(body)
+        tokens = parser.scan(sql)
     except parser.ParseError:
-        return set()
-    words = set()
+        return frozenset()
+    found = set()
     for token in tokens:
-        text = body[token.start : token.end + 1]
+        text = sql[token.start : token.end + 1]
         if token.name == "SCONST" or text.startswith("'"):
             text = text.strip("'")
         elif token.name != "IDENT" and token.kind not in ("UNRESERVED_KEYWORD", "COL_NAME_KEYWORD"):
             continue
-        words.add(text.strip('"'))
-    return words & known
+        found.add(text.strip('"'))
+    return frozenset(found)
