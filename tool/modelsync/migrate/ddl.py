@@ -217,7 +217,8 @@ class Ddl:
         if index.with_:
             options["postgresql_with"] = dict(index.with_)
         keys = [_index_key(table, e) for e in index.elements]
-        return sa.Index(index.name, *keys, unique=index.unique, **options)
+        # An index of expressions only names no column to find its table by: say it.
+        return sa.Index(index.name, *keys, unique=index.unique, _table=table, **options)
 
     def table(self, name: str) -> sa.Table:
         return self._tables[name]

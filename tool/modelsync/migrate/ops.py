@@ -63,7 +63,7 @@ class Op:
         return False
 
     def sort_key(self) -> tuple[Any, ...]:
-        return (PHASES[self.kind], self.table or "", self.as_tuple())
+        return (PHASES[self.kind], self.table or "", repr(self.as_tuple()))
 
     def as_tuple(self) -> tuple[Any, ...]:
         raise NotImplementedError
@@ -519,8 +519,8 @@ class IndexOp(Op):
     def _words(self) -> str:
         unique = "unique " if self.index.unique else ""
         using = f" using {self.index.using}" if self.index.using else ""
-        columns = ", ".join(self.index.columns)
-        return f"{unique}index {self.index.name} on {self.name} ({columns}){using}"
+        keys = ", ".join(e.text for e in self.index.elements)
+        return f"{unique}index {self.index.name} on {self.name} ({keys}){using}"
 
 
 @dataclass(frozen=True, slots=True)

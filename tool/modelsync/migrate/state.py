@@ -166,9 +166,14 @@ def _record_from_json(cls: type, obj: Any, where: str) -> Any:
         if name not in known:
             raise _ShapeError(f"{where}: unknown key {key!r}")
         if name in nested:
+            many = _annotations(cls)[name].startswith("tuple[")
+            if not (isinstance(value, list) if many else value is None or isinstance(value, dict)):
+                raise _ShapeError(f"{where}.{key}: {'a list' if many else 'an object'} expected")
             value = _nested_from_json(nested[name], value, f"{where}.{key}")
-        elif isinstance(value, list | dict):
-            value = _frozen(value)
+        else:
+            value = _frozen(value) if isinstance(value, list | dict) else value
+            if not _valid(_annotations(cls)[name], value):
+                raise _ShapeError(f"{where}.{key}: {_annotations(cls)[name]} expected")
         kwargs[name] = value
     if cls is Column and "attribute" not in kwargs and isinstance(kwargs.get("name"), str):
         kwargs["attribute"] = kwargs["name"]
@@ -184,12 +189,53 @@ def _nested_from_json(cls: type, value: Any, where: str) -> Any:
     return None if value is None else _record_from_json(cls, value, where)
 
 
+@functools.cache
+def _annotations(cls: type) -> dict[str, str]:
+    return {f.name: str(f.type) for f in fields(cls)}
+
+
+def _pairs(second: type | tuple[type, ...]):
+    def check(value: Any) -> bool:
+        return isinstance(value, tuple) and all(
+            isinstance(p, tuple)
+            and len(p) == 2
+            and isinstance(p[0], str)
+            and isinstance(p[1], second)
+            for p in value
+        )
+
+    return check
+
+
+# What a stored scalar field may hold, by its annotation in the IR, so that a hand-edited
+# state cannot put a number where code expects a name.
+_CHECKS = {
+    "str": lambda v: isinstance(v, str),
+    "bool": lambda v: isinstance(v, bool),
+    "str | None": lambda v: v is None or isinstance(v, str),
+    "bool | None": lambda v: v is None or isinstance(v, bool),
+    "tuple[str, ...]": lambda v: isinstance(v, tuple) and all(isinstance(x, str) for x in v),
+    "tuple[tuple[str, str], ...]": _pairs(str),
+    "tuple[tuple[str, int | bool], ...]": _pairs(int),
+}
+
+
+def _valid(annotation: str, value: Any) -> bool:
+    # A field type the table does not know yet is taken as it is.
+    check = _CHECKS.get(annotation)
+    return check is None or check(value)
+
+
 def _frozen(value: Any) -> Any:
     if isinstance(value, list):
         return tuple(_frozen(item) for item in value)
     if isinstance(value, dict):
-        raise _ShapeError("unexpected object")
+        return _UNEXPECTED_OBJECT
     return value
+
+
+# Where a stored field holds a JSON object that no field takes: fails every check.
+_UNEXPECTED_OBJECT = object()
 
 
 class _ShapeError(Exception):
@@ -217,6 +263,9 @@ def schema_from_json(obj: Any) -> Schema:
 def _schema_from_json(obj: Any, where: str) -> Schema:
     if not isinstance(obj, dict) or not isinstance(obj.get("source"), str):
         raise _ShapeError(f"{where}: expected an object with a 'source' path")
+    unknown = set(obj) - {"source", "tables", "enums"}
+    if unknown:
+        raise _ShapeError(f"{where}: unknown key {sorted(unknown)[0]!r}")
     tables = obj.get("tables", [])
     enums = obj.get("enums", [])
     if not isinstance(tables, list) or not isinstance(enums, list):

@@ -1,0 +1,26 @@
+"""After: A new table with no foreign keys."""
+
+from datetime import datetime
+from enum import Enum
+from typing import Optional
+
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Integer, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSON, JSONB
+from sqlmodel import Field, SQLModel
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    email: str = Field(max_length=255)
+    name: Optional[str] = None
+
+
+class Tag(SQLModel, table=True):
+    __tablename__ = "tags"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    label: str = Field(max_length=50, unique=True)
+    created_at: datetime = Field(default_factory=datetime.now, sa_column_kwargs={"server_default": text("now()")})

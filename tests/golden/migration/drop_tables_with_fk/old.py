@@ -1,0 +1,32 @@
+"""Before: Two tables that point at each other in a chain are dropped: referencing first."""
+
+from datetime import datetime
+from enum import Enum
+from typing import Optional
+
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Integer, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSON, JSONB
+from sqlmodel import Field, SQLModel
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    email: str = Field(max_length=255)
+    name: Optional[str] = None
+
+
+class Post(SQLModel, table=True):
+    __tablename__ = "posts"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    author_id: int = Field(foreign_key="users.id")
+
+
+class Comment(SQLModel, table=True):
+    __tablename__ = "comments"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="posts.id")

@@ -1,0 +1,26 @@
+"""After: A foreign key is removed, the column stays."""
+
+from datetime import datetime
+from enum import Enum
+from typing import Optional
+
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Integer, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSON, JSONB
+from sqlmodel import Field, SQLModel
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    email: str = Field(max_length=255)
+    name: Optional[str] = None
+
+
+class Post(SQLModel, table=True):
+    __tablename__ = "posts"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    author_id: int 
+    title: str = Field(max_length=200)

@@ -1,0 +1,19 @@
+"""Before: An index keeps its name and gets another column and uniqueness."""
+
+from datetime import datetime
+from enum import Enum
+from typing import Optional
+
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Integer, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSON, JSONB
+from sqlmodel import Field, SQLModel
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    __table_args__ = (Index("ix_users_lookup", "email"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    email: str = Field(max_length=255)
+    name: Optional[str] = None

@@ -1,0 +1,25 @@
+"""After: An HNSW index with opclass and storage parameters, a GIN index, a DESC expression index."""
+
+from datetime import datetime
+from enum import Enum
+from typing import Optional
+
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Integer, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSON, JSONB
+from sqlmodel import Field, SQLModel
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    __table_args__ = (
+        Index("ix_users_embedding", "embedding", postgresql_using="hnsw", postgresql_with={"m": 8}, postgresql_ops={"embedding": "vector_l2_ops"}),
+        Index("ix_users_tags", "tags", postgresql_using="gin"),
+        Index("ix_users_email_lower", text("lower(email) DESC")),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    email: str = Field(max_length=255)
+    name: Optional[str] = None
+    embedding: Optional[list[float]] = Field(default=None, sa_column=Column(Vector(3)))
+    tags: dict = Field(default_factory=dict, sa_column=Column(JSONB))
