@@ -102,5 +102,9 @@ def words(sql: str) -> frozenset[str]:
             text = text.strip("'")
         elif token.name != "IDENT" and token.kind not in ("UNRESERVED_KEYWORD", "COL_NAME_KEYWORD"):
             continue
-        found.add(text.strip('"'))
+        elif text.startswith('"'):
+            text = text.strip('"')
+        else:
+            text = text.lower()  # PostgreSQL folds unquoted names to lower case
+        found.add(text)
     return frozenset(found)
