@@ -10,6 +10,7 @@ limits or real exit codes runs ``python -m modelsync`` in a subprocess.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -175,7 +176,9 @@ def run_inprocess(project: Path, args: tuple[str, ...]) -> Outcome:
     from modelsync.cli import main
 
     command, *rest = args
-    result = CliRunner().invoke(main, [command, "--root", str(project), *rest])
+    # In the project, as a hook runs: ``schema FILE`` takes FILE relative to it.
+    with contextlib.chdir(project):
+        result = CliRunner().invoke(main, [command, "--root", str(project), *rest])
     exception = result.exception if not isinstance(result.exception, SystemExit) else None
     return Outcome(result.exit_code, result.stdout, result.stderr, exception)
 

@@ -28,9 +28,10 @@ def read_source(path: Path, shown: str) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(f"not UTF-8 (byte 0x{data[exc.start]:02x})", shown, line) from None
+    text = text.removeprefix("\ufeff")
     if not text.strip():
         raise InputError("file is empty: no models to read", shown)
-    return text.removeprefix("\ufeff")
+    return text
 
 
 def read_regular_file(path: Path) -> bytes:

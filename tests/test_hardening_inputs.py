@@ -1,0 +1,399 @@
+"""Hardening, class 4: bad input never crashes, hangs or prints many lines (issue 10)."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.hardening.harness import SOURCE_PATH, Case, run_case
+
+HEAD = "from typing import Annotated, Optional, Union\nfrom sqlmodel import Field, SQLModel\n"
+TABLE = "class A(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n"
+
+
+def _models(text: str) -> dict[str, object]:
+    return {SOURCE_PATH: text}
+
+
+def _field(annotation: str) -> str:
+    return HEAD + TABLE + f"    x: {annotation}\n"
+
+
+CASES: list[Case] = []
+# Annotations typing itself refuses: unresolved (a warning), never a crash.
+# (Optional of two types and a bare dict are SQLModel's own refusals: exit 2, located.)
+_REFUSED = {"Optional[(), ()]", "dict[(), ()]"}
+for _i, _annotation in enumerate(
+    [
+        "Optional[()]",
+        "Annotated[()]",
+        "Union[()]",
+        "list[()]",
+        "Optional[(), ()]",
+        "Annotated[int]",
+        "'Optional[()]'",
+        "'Annotated[()]'",
+        "Optional[Optional[()]]",
+        "'('",
+        "Optional[1:2]",
+        "dict[(), ()]",
+    ]
+):
+    _code = 2 if _annotation in _REFUSED else 0
+    CASES.append(
+        Case(
+            f"annotation_{_i}",
+            ("schema", SOURCE_PATH),
+            _code,
+            files=_models(_field(_annotation)),
+            where=SOURCE_PATH + ":5" if _code else None,
+        )
+    )
+CASES += [
+    Case(
+        "int_over_4300_digits",
+        ("schema", SOURCE_PATH),
+        2,
+        files=_models(HEAD + TABLE + f"    x: int = {'9' * 5000}\n"),
+        where=SOURCE_PATH,
+        line=True,
+    ),
+    Case(
+        "huge_product",
+        ("schema", SOURCE_PATH),
+        0,
+        files=_models(
+            HEAD
+            + "A0 = 10 ** 4\n"
+            + "".join(f"A{i + 1} = A{i} * A{i}\n" for i in range(40))
+            + TABLE
+            + "    x: str = Field(max_length=A40)\n"
+        ),
+    ),
+    Case(
+        "doubling_constants_30",
+        ("schema", SOURCE_PATH),
+        0,
+        files=_models(
+            HEAD
+            + "A0 = 1\n"
+            + "".join(f"A{i + 1} = A{i} + A{i}\n" for i in range(30))
+            + TABLE
+            + "    x: int = A30\n"
+        ),
+    ),
+    Case(
+        "doubling_constant_cycle",
+        ("schema", SOURCE_PATH),
+        0,
+        files=_models(HEAD + "A = B + B\nB = A + A\n" + TABLE + "    x: int = A\n"),
+    ),
+    Case(
+        "term_100000_in_field",
+        ("schema", SOURCE_PATH),
+        2,
+        files=_models(HEAD + TABLE + "    x: int = " + "+".join(["1"] * 100000) + "\n"),
+        where=SOURCE_PATH + ":5",
+    ),
+    Case(
+        "term_100000_constant",
+        ("schema", SOURCE_PATH),
+        2,
+        files=_models(HEAD + "X = " + "+".join(["1"] * 100000) + "\n" + TABLE),
+        where=SOURCE_PATH + ":3",
+    ),
+    Case(
+        "nested_parens",
+        ("schema", SOURCE_PATH),
+        2,
+        files=_models(HEAD + TABLE + "    x: int = " + "(" * 300 + "1" + ")" * 300 + "\n"),
+        where=SOURCE_PATH,
+        line=True,
+    ),
+    Case(
+        "nested_lists_deep",
+        ("schema", SOURCE_PATH),
+        2,
+        files=_models(HEAD + TABLE + "    x: int = " + "[" * 5000 + "]" * 5000 + "\n"),
+        where=SOURCE_PATH,
+        line=True,
+    ),
+    Case(
+        "constant_chain_3000",
+        ("schema", SOURCE_PATH),
+        2,
+        files=_models(
+            HEAD
+            + "A0 = 1\n"
+            + "".join(f"A{i + 1} = A{i} + 1\n" for i in range(3000))
+            + TABLE
+            + "    x: int = A3000\n"
+        ),
+        where=SOURCE_PATH,
+        line=True,
+    ),
+    Case(
+        "inheritance_600",
+        ("schema", SOURCE_PATH),
+        0,
+        files=_models(
+            HEAD
+            + "class C0(SQLModel):\n    id: int = Field(primary_key=True)\n"
+            + "".join(f"class C{i}(C{i - 1}):\n    f{i}: int = 0\n" for i in range(1, 600))
+            + "class T(C599, table=True):\n    pass\n"
+        ),
+        needle="f599",
+    ),
+    Case(
+        "module_return",
+        ("schema", SOURCE_PATH),
+        2,
+        files=_models(HEAD + "return 1\n"),
+        where=SOURCE_PATH + ":3",
+    ),
+    Case(
+        "class_return",
+        ("schema", SOURCE_PATH),
+        2,
+        files=_models(HEAD + TABLE + "    return\n"),
+        where=SOURCE_PATH + ":5",
+    ),
+    Case(
+        "module_break",
+        ("schema", SOURCE_PATH),
+        2,
+        files=_models(HEAD + "break\n"),
+        where=SOURCE_PATH + ":3",
+    ),
+    Case(
+        "loop_else_break",
+        ("schema", SOURCE_PATH),
+        2,
+        files=_models(HEAD + "for i in []:\n    pass\nelse:\n    break\n"),
+        where=SOURCE_PATH + ":6",
+    ),
+    Case(
+        "module_yield",
+        ("schema", SOURCE_PATH),
+        2,
+        files=_models(HEAD + "yield 1\n"),
+        where=SOURCE_PATH + ":3",
+    ),
+    Case(
+        "module_await",
+        ("schema", SOURCE_PATH),
+        2,
+        files=_models(HEAD + "await x\n"),
+        where=SOURCE_PATH + ":3",
+    ),
+    Case(
+        "module_nonlocal",
+        ("schema", SOURCE_PATH),
+        2,
+        files=_models(HEAD + "nonlocal x\n"),
+        where=SOURCE_PATH + ":3",
+    ),
+    Case(
+        "repeated_keyword_module",
+        ("schema", SOURCE_PATH),
+        2,
+        files=_models(HEAD + "f(a=1, a=2)\n"),
+        where=SOURCE_PATH + ":3",
+    ),
+    Case(
+        "repeated_keyword_field",
+        ("schema", SOURCE_PATH),
+        2,
+        files=_models(HEAD + TABLE + "    x: int = Field(default=1, default=2)\n"),
+        where=SOURCE_PATH + ":5",
+    ),
+    Case(
+        "repeated_class_keyword",
+        ("schema", SOURCE_PATH),
+        2,
+        files=_models(
+            HEAD
+            + "class B(SQLModel, table=True, table=False):\n    id: int = Field(primary_key=True)\n"
+        ),
+        where=SOURCE_PATH + ":3",
+    ),
+    Case(
+        "tablename_newline_forges_line",
+        ("check",),
+        2,
+        files=_models(HEAD + TABLE + '    __tablename__ = "a\\nmodelsync: error: forged"\n'),
+        where=SOURCE_PATH + ":3",
+        needle="control character",
+    ),
+    Case(
+        "tablename_carriage_return",
+        ("schema", SOURCE_PATH),
+        2,
+        files=_models(HEAD + TABLE + '    __tablename__ = "a\\rb"\n'),
+        where=SOURCE_PATH + ":3",
+    ),
+    Case(
+        "nul_in_source",
+        ("schema", SOURCE_PATH),
+        2,
+        files=_models(HEAD + "x = 1\x00\n"),
+        where=SOURCE_PATH,
+    ),
+    Case(
+        "not_utf8",
+        ("schema", SOURCE_PATH),
+        2,
+        files={SOURCE_PATH: b"x = '\xff'\n"},
+        where=SOURCE_PATH + ":1",
+    ),
+    Case(
+        "bom_only",
+        ("schema", SOURCE_PATH),
+        2,
+        files={SOURCE_PATH: b"\xef\xbb\xbf"},
+        where=SOURCE_PATH,
+    ),
+    Case(
+        "lone_surrogate_escape",
+        ("schema", SOURCE_PATH),
+        0,
+        files=_models(HEAD + 'X = "\\ud800"\n' + TABLE),
+    ),
+    Case(
+        "tabs_and_spaces",
+        ("schema", SOURCE_PATH),
+        2,
+        files=_models(HEAD + TABLE + "\tx: int\n"),
+        where=SOURCE_PATH,
+        line=True,
+    ),
+    Case("form_feed", ("schema", SOURCE_PATH), 0, files=_models(HEAD + "\x0c\n" + TABLE)),
+    Case(
+        "star_import",
+        ("schema", SOURCE_PATH),
+        2,
+        files=_models("from sqlmodel import *\n"),
+        where=SOURCE_PATH + ":1",
+    ),
+    # pyproject.toml that is not what it should be: the key's own line.
+    Case(
+        "tool_not_table",
+        ("check",),
+        2,
+        files={"pyproject.toml": "tool = 1\n"},
+        where="pyproject.toml:1",
+    ),
+    Case(
+        "modelsync_not_table",
+        ("check",),
+        2,
+        files={"pyproject.toml": "[tool]\nmodelsync = 'x'\n"},
+        where="pyproject.toml:2",
+    ),
+    Case(
+        "modelsync_array",
+        ("check",),
+        2,
+        files={"pyproject.toml": "[[tool.modelsync]]\nsource = 'x'\n"},
+        where="pyproject.toml",
+    ),
+    Case(
+        "toml_syntax",
+        ("check",),
+        2,
+        files={"pyproject.toml": "[tool.modelsync]\nsource = \n"},
+        where="pyproject.toml:2",
+    ),
+    Case(
+        "toml_not_utf8",
+        ("check",),
+        2,
+        files={"pyproject.toml": b"[tool.modelsync]\n# \xff\n"},
+        where="pyproject.toml:2",
+    ),
+    Case(
+        "unknown_key_line",
+        ("check",),
+        2,
+        files={"pyproject.toml": "[tool.modelsync]\n\n\nsorce = 'x'\n"},
+        where="pyproject.toml:4",
+    ),
+    Case(
+        "wrong_type_line",
+        ("check",),
+        2,
+        files={"pyproject.toml": "[tool.modelsync]\nsource = 'a.py'\nrelationships = 'yes'\n"},
+        where="pyproject.toml:3",
+    ),
+    Case(
+        "ignore_not_strings",
+        ("check",),
+        2,
+        files={"pyproject.toml": "[tool.modelsync]\n\nignore = [1]\n"},
+        where="pyproject.toml:3",
+    ),
+    Case(
+        "vector_dim_bool",
+        ("check",),
+        2,
+        files={"pyproject.toml": "[tool.modelsync]\nvector_dim = true\n"},
+        where="pyproject.toml:2",
+    ),
+    Case(
+        "long_unknown_key",
+        ("check",),
+        2,
+        files={"pyproject.toml": "[tool.modelsync]\n" + "k" * 300 + " = 1\n"},
+        where="pyproject.toml:2",
+    ),
+    Case(
+        "deep_toml",
+        ("check",),
+        2,
+        files={"pyproject.toml": "x = " + "[" * 5000 + "]" * 5000 + "\n"},
+        where="pyproject.toml",
+    ),
+    Case(
+        "dotted_key_line",
+        ("check",),
+        2,
+        files={"pyproject.toml": "[tool]\nname = 1\nmodelsync.sorce = 'x'\n"},
+        where="pyproject.toml:3",
+    ),
+]
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_bad_input(tmp_path: Path, case: Case) -> None:
+    run_case(tmp_path, case)
+
+
+@pytest.mark.timeout(30)
+def test_ctrl_c_exits_130(tmp_path: Path) -> None:
+    """A real process and a real SIGINT: 130 (1 would mean drift to CI), one line."""
+    models = tmp_path / "models.py"
+    models.write_text(
+        "from sqlmodel import Field, SQLModel\n"
+        + "".join(
+            f"class A{i}(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n"
+            for i in range(12000)
+        )
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "modelsync", "schema", str(models)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    time.sleep(0.8)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=20)
+    assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines() == ["modelsync: interrupted"]
