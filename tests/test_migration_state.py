@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import shutil
 import subprocess
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from modelsync.drift.pending import pending_findings
 from modelsync.errors import InputError
 from modelsync.migrate.folder import migration_files
 from modelsync.migrate.state import (
@@ -265,3 +271,57 @@ def test_advancing_keeps_the_baseline() -> None:
     state = advanced_state(first, newer, "001_add_bio.sql")
     assert state == SchemaState(stored_schema(newer), "001_add_bio.sql", first.baseline, None)
     assert advanced_state(None, newer, "001_x.sql").baseline is None
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from(["", "id", "users", "x y"]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["name", "type", "k"]), inner, max_size=2)
+    ),
+    max_leaves=6,
+)
+
+
+def _paths(obj: Any, prefix: tuple = ()) -> list[tuple]:
+    found = [prefix]
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(obj, list):
+        for i, value in enumerate(obj):
+            found += _paths(value, (*prefix, i))
+    return found
+
+
+@functools.cache
+def _models_document() -> str:
+    models = schema_of(MODELS)
+    return state_text(SchemaState(models, "001_init.sql", models, None))
+
+
+@settings(
+    max_examples=int(os.environ.get("STATE_FUZZ_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_a_hand_edited_state_is_read_or_refused_never_a_crash(data: st.DataObject) -> None:
+    """Whatever a person (or a bad merge) puts anywhere in the file, reading it either gives
+    a state that check and migration can use, or an InputError with a line."""
+    models = schema_of(MODELS)
+    document = json.loads(_models_document())
+    path = data.draw(st.sampled_from(_paths(document)[1:]))
+    replacement = data.draw(JSON_VALUES)
+    parent = document
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = replacement
+    try:
+        state = parse_state(json.dumps(document, indent=2), STATE_FILE)
+    except InputError as error:
+        assert error.path == STATE_FILE and isinstance(error.line, int) and error.line >= 1
+        return
+    # Usable as read: it prints again, round-trips and compares with the models.
+    assert parse_state(state_text(state), STATE_FILE) == state
+    pending_findings(models, state.schema, state.head, STATE_FILE)

@@ -270,10 +270,13 @@ def _schema_from_json(obj: Any, where: str) -> Schema:
     enums = obj.get("enums", [])
     if not isinstance(tables, list) or not isinstance(enums, list):
         raise _ShapeError(f"{where}: 'tables' and 'enums' must be lists")
-    return Schema(
-        path=obj["source"],
-        tables=_nested_from_json(Table, tables, f"{where}.tables"),
-        enums=_nested_from_json(EnumType, enums, f"{where}.enums"),
+    # In name order even if a person reordered the file: the state's one canonical form.
+    return stored_schema(
+        Schema(
+            path=obj["source"],
+            tables=_nested_from_json(Table, tables, f"{where}.tables"),
+            enums=_nested_from_json(EnumType, enums, f"{where}.enums"),
+        )
     )
 
 
