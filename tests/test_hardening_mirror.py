@@ -1,0 +1,290 @@
+"""Hardening, class 3: no hand-written line is lost (issue 10).
+
+Adopting an unmarked ``db.py`` replaces its mirrored classes; what the source's class does
+not also have (a method, a nested class, a comment, any other statement) is refused by
+line, never dropped silently (``--force`` drops it on purpose). Marker text inside a string
+is not a marker; a mirrored class under a block is refused, not duplicated; BOM, CR-only
+and CRLF files keep their bytes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.hardening.harness import (
+    SOURCE,
+    TARGET_PATH,
+    Case,
+    generated_target,
+    run_case,
+    run_inprocess,
+)
+
+# SOURCE's class User ends at line 24; members appended to it start at line 25.
+MEMBERS = {
+    "method": ("\n    def is_passing(self):\n        return True\n", 26, 2),
+    "async_method": ("    async def fetch(self):\n        return 1\n", 25, 2),
+    "property": ("    @property\n    def label(self):\n        return self.name\n", 25, 3),
+    "classmethod": ("    @classmethod\n    def make(cls):\n        return cls()\n", 25, 3),
+    "staticmethod": ("    @staticmethod\n    def helper():\n        return 1\n", 25, 3),
+    "nested_config": ("    class Config:\n        orm_mode = True\n", 25, 2),
+    "comment_between_fields": None,  # built below
+    "trailing_comment": None,
+    "if_block": ("    if True:\n        extra = 1\n", 25, 2),
+    "expression": ("    print('hello')\n", 25, 1),
+    "for_loop": ("    for _i in range(2):\n        pass\n", 25, 2),
+    "try_block": ("    try:\n        pass\n    except Exception:\n        pass\n", 25, 4),
+    "with_block": ("    with open('x') as f:\n        pass\n", 25, 2),
+    "import_in_class": ("    import os\n", 25, 1),
+    "del_statement": ("    x = 1\n    del x\n", 26, 1),
+    "match_block": ("    match 1:\n        case 1:\n            pass\n", 25, 3),
+    "assert_statement": ("    assert True\n", 25, 1),
+}
+
+
+def _hand(extra: str) -> str:
+    return SOURCE + extra
+
+
+CASES: list[Case] = []
+for _name, _spec in MEMBERS.items():
+    if _spec is None:
+        continue
+    _extra, _line, _count = _spec
+    _text = _hand(_extra)
+    CASES.append(
+        Case(
+            f"adopt_refuses_{_name}",
+            ("generate",),
+            2,
+            files={TARGET_PATH: _text},
+            target="none",
+            where=f"{TARGET_PATH}:{_line}",
+            needle="hand-written code",
+            after=lambda project, text=_text: _unchanged(project, text),
+        )
+    )
+    CASES.append(
+        Case(
+            f"adopt_force_drops_{_name}",
+            ("generate", "--force"),
+            0,
+            files={TARGET_PATH: _text},
+            target="none",
+        )
+    )
+_between = SOURCE.replace(
+    '    __tablename__ = "users"\n', '    __tablename__ = "users"\n    # why\n'
+)
+_trailing = SOURCE.replace(
+    "    level: Level = Level.junior", "    level: Level = Level.junior  # mine"
+)
+CASES += [
+    Case(
+        # After the class's last statement the comment is outside its span: it stays.
+        "adopt_keeps_comment_after_the_class",
+        ("generate",),
+        0,
+        files={TARGET_PATH: _hand("    # the worker also reads this\n")},
+        target="none",
+        after=lambda project: _contains(project, "    # the worker also reads this\n"),
+    ),
+    Case(
+        "adopt_refuses_comment_between_fields",
+        ("generate",),
+        2,
+        files={TARGET_PATH: _between},
+        target="none",
+        where=f"{TARGET_PATH}:22",
+        after=lambda project: _unchanged(project, _between),
+    ),
+    Case(
+        "adopt_refuses_trailing_comment",
+        ("generate",),
+        2,
+        files={TARGET_PATH: _trailing},
+        target="none",
+        where=f"{TARGET_PATH}:24",
+        after=lambda project: _unchanged(project, _trailing),
+    ),
+    Case(
+        "adopt_refuses_comment_on_class_line",
+        ("generate",),
+        2,
+        files={
+            TARGET_PATH: SOURCE.replace(
+                "class Stamped(SQLModel):", "class Stamped(SQLModel):  # hi"
+            )
+        },
+        target="none",
+        where=f"{TARGET_PATH}:14",
+    ),
+    Case(
+        "adopt_keeps_what_the_source_has",
+        ("generate",),
+        0,
+        files={TARGET_PATH: SOURCE},
+        target="none",
+    ),
+    Case(
+        "adopt_same_method_in_source",
+        ("generate",),
+        0,
+        files={
+            "backend-core/models.py": _hand("\n    def is_passing(self):\n        return True\n"),
+            TARGET_PATH: _hand("\n    def is_passing(self):\n        return True\n"),
+        },
+        target="none",
+        after=lambda project: _contains(
+            project, "    def is_passing(self):\n        return True\n"
+        ),
+    ),
+    Case(
+        "adopt_decorated_class",
+        ("generate",),
+        2,
+        files={TARGET_PATH: SOURCE.replace("class User(", "@dataclass_like\nclass User(")},
+        target="none",
+        where=f"{TARGET_PATH}:18",
+        needle="decorators",
+    ),
+    Case(
+        "region_edited_by_hand",
+        ("generate",),
+        1,
+        files={
+            TARGET_PATH: generated_target().replace(
+                "    note: Optional[str] = None\n",
+                "    note: Optional[str] = None\n    extra: int = 0\n",
+            )
+        },
+        needle="edited by hand",
+    ),
+    Case(
+        "region_comment_added",
+        ("generate",),
+        1,
+        files={TARGET_PATH: generated_target().replace("class User(", "# mine\nclass User(")},
+        needle="edited by hand",
+    ),
+    Case(
+        "marker_text_in_docstring",
+        ("generate",),
+        0,
+        files={
+            TARGET_PATH: '"""See:\n# --- modelsync: begin generated from elsewhere\n"""\n'
+            + generated_target()
+        },
+        needle="up to date",
+    ),
+    Case(
+        "marker_text_in_string_only",
+        ("generate",),
+        0,
+        files={
+            TARGET_PATH: 'X = """\n# --- modelsync: end generated; inputs=0 content=0 ---\n"""\n'
+            + SOURCE
+        },
+        target="none",
+        after=lambda project: _contains(
+            project, '# --- modelsync: end generated; inputs=0 content=0 ---\n"""'
+        ),
+    ),
+    Case(
+        "marker_text_in_f_string",
+        ("check",),
+        0,
+        files={
+            TARGET_PATH: 'Y = f"""{1}\n# --- modelsync: begin generated from x\n"""\n'
+            + generated_target()
+        },
+    ),
+    Case(
+        "duplicate_real_markers",
+        ("generate",),
+        2,
+        files={TARGET_PATH: generated_target() + "\n# --- modelsync: begin generated from x ---\n"},
+        where=TARGET_PATH,
+        line=True,
+    ),
+]
+for _block, _wrap in {
+    "if": "if True:\n{body}",
+    "else": "if False:\n    pass\nelse:\n{body}",
+    "for": "for _ in range(1):\n{body}",
+    "while": "while True:\n{body}    break\n",
+    "match": "match 1:\n    case 1:\n{body2}",
+    "with": "with open(__file__):\n{body}",
+    "try": "try:\n{body}except Exception:\n    pass\n",
+    "except": "try:\n    pass\nexcept Exception:\n{body}",
+}.items():
+    _class = "class User(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n"
+    _body = "".join("    " + line + "\n" for line in _class.splitlines())
+    _body2 = "".join("        " + line + "\n" for line in _class.splitlines())
+    for _marked in (True, False):
+        _base = generated_target() if _marked else "from sqlmodel import Field, SQLModel\n"
+        CASES.append(
+            Case(
+                f"class_under_{_block}_{'marked' if _marked else 'unmarked'}",
+                ("generate",),
+                2,
+                files={TARGET_PATH: _base + "\n\n" + _wrap.format(body=_body, body2=_body2)},
+                target="none",
+                where=TARGET_PATH,
+                line=True,
+                # (with/try blocks bind their names, so the collision check speaks first)
+                needle="defined in a block"
+                if _block in ("if", "else", "for", "while", "match")
+                else "is bound here",
+            )
+        )
+
+
+def _unchanged(project: Path, text: str) -> None:
+    assert (project / TARGET_PATH).read_text(encoding="utf-8") == text
+
+
+def _contains(project: Path, text: str) -> None:
+    assert text in (project / TARGET_PATH).read_text(encoding="utf-8")
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_hand_written_code(tmp_path: Path, case: Case) -> None:
+    run_case(tmp_path, case)
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(
+    ("label", "encode"),
+    [
+        ("bom", lambda text: b"\xef\xbb\xbf" + text.encode()),
+        ("cr_only", lambda text: text.replace("\n", "\r").encode()),
+        ("crlf", lambda text: text.replace("\n", "\r\n").encode()),
+        ("bom_crlf", lambda text: b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode()),
+    ],
+)
+@pytest.mark.parametrize("start", ["adopt", "marked"])
+def test_line_endings_and_bom_are_kept(tmp_path: Path, label: str, encode, start: str) -> None:
+    text = SOURCE + "\n\ndef helper():\n    return 1\n" if start == "adopt" else generated_target()
+    if start == "marked":  # a source change makes generate rewrite the region
+        source_change = {"backend-core/models.py": SOURCE + "    age: int = 0\n"}
+    else:
+        source_change = {}
+    case = Case(
+        label, ("generate",), 0, files={TARGET_PATH: encode(text), **source_change}, target="none"
+    )
+    run_case(tmp_path, case)
+    written = (tmp_path / "project" / TARGET_PATH).read_bytes()
+    original = encode(text)
+    assert written.startswith(b"\xef\xbb\xbf") == original.startswith(b"\xef\xbb\xbf")
+    body = written.removeprefix(b"\xef\xbb\xbf")
+    if label in ("crlf", "bom_crlf"):
+        assert body.count(b"\r\n") == body.count(b"\n") and b"\r\n" in body
+    elif label == "cr_only":
+        assert b"\n" not in body and b"\r" in body
+    assert written != original  # the region was written
+    again = run_inprocess(tmp_path / "project", ("check",))
+    assert again.code == 0, again.stdout + again.stderr
