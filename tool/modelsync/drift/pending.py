@@ -66,7 +66,6 @@ def _finding(message: str, where: Location, state: Location, table: str | None) 
         location=where,
         related=(state,),
         table=table,
-        fix="modelsync migration NAME",
     )
 
 
