@@ -102,3 +102,60 @@ def test_not_utf8_and_empty_files(tmp_path: Path) -> None:
         ("migration-sql", "error", "m/001_init.sql", None),
         ("migration-sql", "warning", "m/002_empty.sql", None),
     ]
+
+
+# --------------------------------------------------------------------------- the SQL cache
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("MODELSYNC_CACHE_DIR", str(folder))
+    monkeypatch.delenv("MODELSYNC_CACHE", raising=False)
+    return folder
+
+
+def test_cached_verdicts_equal_fresh_ones(tmp_path: Path, cache: Path, monkeypatch) -> None:
+    sql = {"001_a.sql": "SELECT 1;\n\nSELEC 2;\n", "002_b.sql": "SELECT 1;", "003_c.sql": ""}
+    folder = folder_with(tmp_path, sql)
+    first = migration_folder_findings(folder, "m")
+    assert len(list((cache / "sql").iterdir())) == 3
+    assert migration_folder_findings(folder, "m") == first  # from the cache
+    monkeypatch.setenv("MODELSYNC_CACHE", "0")
+    assert migration_folder_findings(folder, "m") == first  # parsed again
+    assert [(f.severity, f.location.line) for f in first] == [("error", 3), ("warning", None)]
+
+
+def test_a_changed_file_is_parsed_again(tmp_path: Path, cache: Path) -> None:
+    folder = folder_with(tmp_path, {"001_a.sql": "SELECT 1;\n"})
+    assert migration_folder_findings(folder, "m") == ()
+    (folder / "001_a.sql").write_text("SELECT 1;\nSELEC 2;\n")
+    (found,) = migration_folder_findings(folder, "m")
+    assert found.location.line == 2
+
+
+def test_a_cache_that_cannot_be_written_is_ignored(tmp_path: Path, monkeypatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("MODELSYNC_CACHE_DIR", str(blocker / "cache"))
+    folder = folder_with(tmp_path, {"001_a.sql": "SELEC 1;\n"})
+    (found,) = migration_folder_findings(folder, "m")
+    assert found.kind == "migration-sql"
+
+
+def test_a_warm_lint_does_not_load_pglast(tmp_path: Path, cache: Path) -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        f"sys.argv = ['modelsync', 'lint', '--root', {str(EXAMPLE)!r}]\n"
+        "from modelsync.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('PGLAST', 'pglast' in sys.modules)\n"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout
+        for _ in range(2)
+    ]
+    assert "PGLAST True" in runs[0] and "PGLAST False" in runs[1], runs

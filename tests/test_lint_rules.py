@@ -107,6 +107,10 @@ SESSION_CASES = {
     "never closed": ("def f():\n    session = Session(engine)\n    return 1\n", [2]),
     "yielded, not closed": ("def get_session():\n    s = Session(engine)\n    yield s\n", [2]),
     "bare call": ("def f():\n    Session(engine).exec(1)\n", [2]),
+    "in a method": (
+        "class Repo:\n    x: int = 1\n    def get(self):\n        return Session(engine)\n",
+        [4],
+    ),
     "sessionmaker": (
         "from sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker(bind=engine)\n"
         "def f():\n    db = SessionLocal()\n    return db\n",

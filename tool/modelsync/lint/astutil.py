@@ -8,12 +8,10 @@ module-level name to the expression assigned to it, ``int(...)`` to its argument
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class EnvRead:
+class EnvRead(NamedTuple):
     """``os.getenv("KEY", default)``: the variable and the default, if any, as text."""
 
     key: str | None
@@ -107,7 +105,34 @@ def _string(node: ast.expr) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
-def calls(tree: ast.AST) -> Iterator[ast.Call]:
-    for node in ast.walk(tree):
+class CallIndex(NamedTuple):
+    """The calls of a module that code (not a class body) makes, and each visited node's
+    parent, gathered in one walk (walking a large module is the costliest thing the code
+    rules do)."""
+
+    calls: tuple[ast.Call, ...]
+    parents: dict[ast.AST, ast.AST]
+
+
+def call_index(module: ast.Module) -> CallIndex:
+    """Class bodies are entered only for their methods and nested classes: a table model's
+    ``Field(...)`` calls are the bulk of a mirror and never open a session or an engine."""
+    found: list[ast.Call] = []
+    parents: dict[ast.AST, ast.AST] = {}
+    stack: list[ast.AST] = [module]
+    while stack:
+        node = stack.pop()
         if isinstance(node, ast.Call):
-            yield node
+            found.append(node)
+        if isinstance(node, ast.ClassDef):
+            children = [n for n in node.body if isinstance(n, _CLASS_MEMBERS_WITH_CODE)]
+        else:
+            children = ast.iter_child_nodes(node)
+        for child in children:
+            parents[child] = node
+            stack.append(child)
+    found.sort(key=lambda c: (c.lineno, c.col_offset))
+    return CallIndex(tuple(found), parents)
+
+
+_CLASS_MEMBERS_WITH_CODE = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from modelsync.schema.ir import Schema
 from modelsync.schema.load import ParsedFile
 
 
-@dataclass(frozen=True, slots=True)
-class ModelsFile:
+class ModelsFile(NamedTuple):
     """A models file with its schema; ``role`` is ``source`` or ``target``."""
 
     role: str
@@ -18,8 +17,7 @@ class ModelsFile:
     schema: Schema
 
 
-@dataclass(frozen=True, slots=True)
-class LintInput:
+class LintInput(NamedTuple):
     root: Path
     models: tuple[ModelsFile, ...]
     # Engine and session modules (``engine_files``), read with ``ast`` only.

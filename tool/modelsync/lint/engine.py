@@ -7,12 +7,12 @@ environment variable the standard names decides it, with the standard's default.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from modelsync.findings.model import Finding, Location
 from modelsync.lint.astutil import (
+    CallIndex,
     call_name,
-    calls,
     env_read,
     followed,
     keyword,
@@ -27,8 +27,7 @@ DEFAULT_URL = "postgresql+psycopg://admin:1234@db:5432/interview_db"
 ENGINE_FACTORIES = ("create_engine", "create_async_engine")
 
 
-@dataclass(frozen=True, slots=True)
-class PoolSetting:
+class PoolSetting(NamedTuple):
     keyword: str
     variable: str
     default: int
@@ -41,14 +40,13 @@ POOL_SETTINGS = (
 )
 
 
-def engine_calls(file: ParsedFile) -> list[ast.Call]:
-    return [c for c in calls(file.module) if call_name(c) in ENGINE_FACTORIES]
-
-
-def engine_findings(file: ParsedFile) -> tuple[Finding, ...]:
+def engine_findings(file: ParsedFile, index: CallIndex) -> tuple[Finding, ...]:
+    engine_calls = [c for c in index.calls if call_name(c) in ENGINE_FACTORIES]
+    if not engine_calls:
+        return ()
     names = module_assignments(file.module)
     found: list[Finding] = []
-    for call in engine_calls(file):
+    for call in engine_calls:
         where = Location("engine", file.path, call.lineno, call.col_offset + 1)
         url = database_url_problem(call, names)
         if url:

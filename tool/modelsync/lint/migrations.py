@@ -14,6 +14,7 @@ from pathlib import Path
 
 from modelsync.errors import InputError
 from modelsync.findings.model import Finding, Location
+from modelsync.lint import sql_cache
 from modelsync.lint.registry import finding
 from modelsync.migrate.folder import (
     MigrationFile,
@@ -106,19 +107,24 @@ def number_findings(files: tuple[MigrationFile, ...]) -> tuple[Finding, ...]:
 def sql_findings(file: MigrationFile) -> tuple[Finding, ...]:
     """The first place in the file where PostgreSQL's parser stops, or an empty file."""
     try:
-        statements = split_statements(read_sql(file), file.shown)
-    except SqlSyntaxError as error:
+        sql = read_sql(file)
+    except InputError as error:  # not UTF-8, unreadable
+        return (finding("migration-sql", error.message, _at(file, error.line)),)
+    key = sql_cache.key_for(file.shown, sql.encode("utf-8"))
+    verdict = sql_cache.load(key)
+    if verdict is None:
+        verdict = parse_verdict(sql, file.shown)
+        sql_cache.store(key, verdict)
+    if verdict["status"] == "error":
         return (
             finding(
                 "migration-sql",
-                error.message,
-                _at(file, error.line),
+                verdict["message"],
+                _at(file, verdict.get("line")),
                 fix="correct the SQL; it must run under psql as written",
             ),
         )
-    except InputError as error:  # not UTF-8, unreadable
-        return (finding("migration-sql", error.message, _at(file, error.line)),)
-    if not statements:
+    if verdict["status"] == "empty":
         return (
             finding(
                 "migration-sql",
@@ -129,3 +135,12 @@ def sql_findings(file: MigrationFile) -> tuple[Finding, ...]:
             ),
         )
     return ()
+
+
+def parse_verdict(sql: str, shown: str) -> dict:
+    """What pglast says about the text, as the cache stores it."""
+    try:
+        statements = split_statements(sql, shown)
+    except SqlSyntaxError as error:
+        return {"status": "error", "message": error.message, "line": error.line}
+    return {"status": "ok" if statements else "empty"}

@@ -47,7 +47,8 @@ class _Written:
     def __init__(self, module: ast.Module) -> None:
         self.tablename: dict[str, int] = {}
         self.fields: dict[tuple[int, str], ast.Call] = {}
-        for node in ast.walk(module):
+        # Only module-level classes are models (as schema.parse reads them).
+        for node in module.body:
             if not isinstance(node, ast.ClassDef):
                 continue
             for statement in node.body:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 
 from modelsync.findings.model import Finding, Location
-from modelsync.lint.astutil import call_name, dotted
+from modelsync.lint.astutil import CallIndex, call_name, dotted
 from modelsync.lint.registry import finding
 from modelsync.schema.load import ParsedFile
 
@@ -26,17 +26,11 @@ OTHER_METRICS = {
 }
 
 
-def parents_of(tree: ast.AST) -> dict[ast.AST, ast.AST]:
-    return {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
-
-
-def query_findings(file: ParsedFile) -> tuple[Finding, ...]:
-    parents = parents_of(file.module)
-    factories = session_factories(file.module)
+def query_findings(file: ParsedFile, index: CallIndex) -> tuple[Finding, ...]:
+    parents = index.parents
+    factories = session_factories(index)
     found: list[Finding] = []
-    for node in ast.walk(file.module):
-        if not isinstance(node, ast.Call):
-            continue
+    for node in index.calls:
         if _opens_session(node, factories) and not _closed(node, parents):
             found.append(_unclosed(file, node))
         elif _is_commit(node):
@@ -45,19 +39,16 @@ def query_findings(file: ParsedFile) -> tuple[Finding, ...]:
                 found.append(_commit_in_loop(file, node, loop))
         elif isinstance(node.func, ast.Attribute) and node.func.attr in OTHER_METRICS:
             found.append(_other_metric(file, node))
-    return tuple(sorted(found, key=lambda f: f.location.line or 0))
+    return tuple(found)
 
 
-def session_factories(module: ast.Module) -> frozenset[str]:
+def session_factories(index: CallIndex) -> frozenset[str]:
     """``Session`` itself and the names bound to ``sessionmaker(...)`` (``SessionLocal``)."""
     names = set(SESSION_CLASSES)
-    for node in ast.walk(module):
-        if (
-            isinstance(node, ast.Assign)
-            and isinstance(node.value, ast.Call)
-            and call_name(node.value) in SESSION_FACTORIES
-        ):
-            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    for call in index.calls:
+        parent = index.parents.get(call)
+        if call_name(call) in SESSION_FACTORIES and isinstance(parent, ast.Assign):
+            names |= {t.id for t in parent.targets if isinstance(t, ast.Name)}
     return frozenset(names)
 
 

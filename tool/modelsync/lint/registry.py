@@ -9,14 +9,13 @@ MS85x the SQLModel release.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from modelsync.errors import ConfigError
 from modelsync.findings.model import Finding, Location, Rule
 
 
-@dataclass(frozen=True, slots=True)
-class LintRule:
+class LintRule(NamedTuple):
     name: str
     code: str
     # The section of DB_CONNECTION_STANDARD the rule enforces.

@@ -6,8 +6,8 @@ a configured engine file that does not exist, a syntax error. Everything else is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from modelsync.config import Config
 from modelsync.errors import InputError
@@ -24,8 +24,7 @@ MODEL_RULES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class LintResult:
+class LintResult(NamedTuple):
     findings: tuple[Finding, ...]
     suppressed: int
     # Every file read, as shown (the Python files first, then the migrations).
@@ -34,6 +33,7 @@ class LintResult:
 
 
 def lint_project(config: Config, settings: LintSettings, release: ReleaseChoice) -> LintResult:
+    from modelsync.lint.astutil import call_index
     from modelsync.lint.engine import engine_findings
     from modelsync.lint.migrations import migration_folder_findings
     from modelsync.lint.models import model_findings
@@ -66,8 +66,9 @@ def lint_project(config: Config, settings: LintSettings, release: ReleaseChoice)
     if MODEL_RULES & set(settings.rules) or settings.runs("vector-metric"):
         found += model_findings(lint)
     for engine in engines:
-        found += engine_findings(engine)
-        found += query_findings(engine)
+        index = call_index(engine.module)
+        found += engine_findings(engine, index)
+        found += query_findings(engine, index)
     found += migration_folder_findings(lint.migrations, lint.migrations_shown)
     if settings.runs("sqlmodel-release"):
         found += release_findings(config.root, config.source, config.target)

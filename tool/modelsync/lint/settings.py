@@ -10,8 +10,7 @@ Every unknown name or key is an error naming pyproject.toml and the line.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from modelsync.config import PYPROJECT, Config
 from modelsync.errors import ConfigError
@@ -21,8 +20,7 @@ KEYS = ("select", "ignore", "vector_dims")
 _HEADER = r"^\s*\[\s*tool\s*\.\s*modelsync\s*\.\s*lint\s*\]"
 
 
-@dataclass(frozen=True, slots=True)
-class LintSettings:
+class LintSettings(NamedTuple):
     rules: tuple[str, ...]
     vector_dims: tuple[tuple[str, int], ...]
 

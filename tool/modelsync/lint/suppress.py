@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from modelsync.findings.model import Diagnostic, Finding
 from modelsync.lint.registry import BY_NAME
@@ -18,8 +18,7 @@ from modelsync.schema.source import source_lines
 COMMENT = re.compile(r"(?:#|--)\s*modelsync:\s*ignore\[(?P<names>[^\]]*)\]")
 
 
-@dataclass(frozen=True, slots=True)
-class Suppressions:
+class Suppressions(NamedTuple):
     """Per file, per line: the rule names an inline comment suppresses there."""
 
     by_line: dict[tuple[str, int], frozenset[str]]

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from modelsync.schema.release import LATEST_KNOWN, SqlmodelRules, parse_version, rules_for
 
@@ -31,8 +31,7 @@ _REQUIREMENT = re.compile(
 _CLAUSE = re.compile(r"(?P<op>===|==|!=|~=|>=|<=|>|<)\s*(?P<version>[\w.*+!-]+)")
 
 
-@dataclass(frozen=True, slots=True)
-class Pin:
+class Pin(NamedTuple):
     """A project's SQLModel requirement and where it is written."""
 
     spec: str
@@ -45,8 +44,7 @@ class Pin:
         return f"{self.path}:{self.line}" if self.line else self.path
 
 
-@dataclass(frozen=True, slots=True)
-class ReleaseChoice:
+class ReleaseChoice(NamedTuple):
     """The rules in force and where they came from, as summaries report it."""
 
     rules: SqlmodelRules
