@@ -172,3 +172,27 @@ def test_a_second_migration_with_the_same_number_is_rejected_by_lint(
         "002_y.sql and 002_x.sql both have number 002"
     ) in output
     assert re.search(r"modelsync check\.+\(no files to check\)Skipped", output)
+
+
+def test_the_repositorys_own_hooks_pass_on_the_example(
+    tmp_path: Path, hook_env: dict[str, str]
+) -> None:
+    """The dogfood hooks of .pre-commit-config.yaml (the local ones: the others are fetched
+    from the network) run on a copy of the example, as on a commit that touches it."""
+    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    local = [repo for repo in config["repos"] if repo["repo"] == "local"]
+    ids = [hook["id"] for repo in local for hook in repo["hooks"]]
+    assert ids == ["modelsync-check", "modelsync-lint", "modelsync-generate"]
+    root = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, root / "examples" / "interview")
+    (root / "local.yaml").write_text(yaml.safe_dump({"repos": local}))
+    git(root, "init", "-q", env=hook_env)
+    git(root, "add", ".", env=hook_env)
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--config", "local.yaml", "--all-files"],
+        cwd=root, env=hook_env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("Passed") == 3
+    # nothing was written into the example
+    assert git(root, "diff", "--stat", env=hook_env).stdout == ""
