@@ -201,6 +201,11 @@ def test_config_select_and_ignore(violating: Path) -> None:
         ("[tool.modelsync.lint]\nselct = []\n", "unknown key 'selct'", 2),
         ('[tool.modelsync.lint]\nvector_dims = {"embedding" = 3}\n', "table.column", 2),
         ('[tool.modelsync]\nengine_files = ["nope.py"]\n', "nope.py: engine file not found", None),
+        (
+            '[tool.modelsync]\nengine_files = ["../outside.py"]\n',
+            "leads outside the project root",
+            None,
+        ),
     ],
 )
 def test_bad_lint_config(violating: Path, config: str, needle: str, line: int | None) -> None:
