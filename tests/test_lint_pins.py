@@ -95,3 +95,19 @@ def test_check_follows_the_pin_and_says_so(tmp_path: Path) -> None:
     assert flagged.stdout.splitlines()[-1].endswith(
         "; SQLModel 0.0.45 rules from --sqlmodel-version"
     )
+
+
+def test_schema_and_generate_follow_the_pin_too(tmp_path: Path) -> None:
+    root = tmp_path / "interview"
+    shutil.copytree(EXAMPLE, root)
+    models = root / "backend-core" / "models.py"
+    (root / "backend-core" / "requirements.txt").write_text("sqlmodel==0.0.16\n")
+    pinned = json.loads(run_cli("schema", models, "--root", root, "--format", "json").stdout)
+    users = next(t for t in pinned["tables"] if t["name"] == "users")
+    types = {c["name"]: c["type"] for c in users["columns"]}
+    # 0.0.16: max_length gives no VARCHAR length, a plain datetime has no time zone
+    assert types["email"] == "VARCHAR"
+    assert types["last_login_at"] == "TIMESTAMP WITHOUT TIME ZONE"
+    (root / "ai-worker" / "db.py").unlink()
+    assert run_cli("generate", "--root", root).returncode == 0
+    assert run_cli("check", "--root", root).returncode == 0

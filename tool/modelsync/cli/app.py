@@ -92,7 +92,8 @@ def project_options(command: Callable) -> Callable:
         ),
         click.option(
             "--sqlmodel-version",
-            help="Follow the DDL rules of this SQLModel release instead of the installed one.",
+            help="Follow the DDL rules of this SQLModel release instead of the project's pin "
+            "(or the installed one).",
         ),
         click.option(
             "--allow-outside-root",

@@ -58,12 +58,14 @@ def generate(
     from modelsync.mirror.generate import generate_text, line_ranges, unified_diff, write_atomically
     from modelsync.mirror.state import mirror_state
     from modelsync.schema.load import parse_file, schema_of
-    from modelsync.schema.release import rules_for
+    from modelsync.schema.pins import choose_release
 
     config = load_project_config(root, source=source, target=target, migrations=migrations,
                      sqlmodel_version=sqlmodel_version)  # fmt: skip
     source_file = parse_file(config.path(config.source), config.shown(config.source))
-    schema = schema_of(source_file, rules_for(config.sqlmodel_version))
+    release = choose_release(config.root, config.source, sqlmodel_version,
+                             config.sqlmodel_version)  # fmt: skip
+    schema = schema_of(source_file, release.rules)
     target_path = config.path(config.target)
     shown = config.shown(config.target)
     # A missing or blank target is created whole; any other is spliced into.

@@ -30,10 +30,12 @@ def schema(
     from modelsync.findings import Report
     from modelsync.schema.document import schema_document, schema_text
     from modelsync.schema.load import load_schema
-    from modelsync.schema.release import rules_for
+    from modelsync.schema.pins import choose_release
 
     config = load_project_config(root, sqlmodel_version=sqlmodel_version)
-    derived = load_schema(file, str(file), rules_for(config.sqlmodel_version))
+    release = choose_release(config.root, str(file.resolve()), sqlmodel_version,
+                             config.sqlmodel_version)  # fmt: skip
+    derived = load_schema(file, str(file), release.rules)
     if output_format == "json":
         click.echo(json.dumps(schema_document(derived), indent=2))
     elif output_format in ("github", "sarif"):
