@@ -288,27 +288,37 @@ def database_url(server_url: str, database: str) -> str:
 @contextlib.contextmanager
 def scratch_databases(server_url: str, roles: tuple[str, ...]) -> Iterator[dict[str, str]]:
     """Create one new database per role (``modelsync_verify_<run>_<role>``) and yield their
-    URLs by role; drop exactly those afterwards, whatever happens."""
-    import psycopg
+    URLs by role; drop exactly those afterwards, whatever happens. The databases are made
+    side by side (one connection each): PostgreSQL makes three in about the time of two."""
+    from concurrent.futures import ThreadPoolExecutor
 
     run = uuid.uuid4().hex[:10]
     names = {role: f"modelsync_verify_{run}_{role}" for role in roles}
     created: list[str] = []
     try:
-        with _admin(server_url) as admin:
-            for name in names.values():
-                try:
-                    admin.execute(f'CREATE DATABASE "{name}"')
-                except psycopg.Error as exc:
-                    raise ServerError(
-                        f"cannot create a scratch database on {redacted(server_url)}: "
-                        f"{_pg_message(exc, server_url)}"
-                    ) from None
-                created.append(name)
+        # Leaving the pool waits for every CREATE in flight, so `created` is complete
+        # before the drop below, even after a Ctrl-C.
+        with ThreadPoolExecutor(max_workers=max(1, len(names))) as pool:
+            for future in [pool.submit(_create, server_url, n, created) for n in names.values()]:
+                future.result()
         yield {role: database_url(server_url, name) for role, name in names.items()}
     finally:
         with _signals_held():
             _drop(server_url, created)
+
+
+def _create(server_url: str, name: str, created: list[str]) -> None:
+    import psycopg
+
+    with _admin(server_url) as admin:
+        try:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        except psycopg.Error as exc:
+            raise ServerError(
+                f"cannot create a scratch database on {redacted(server_url)}: "
+                f"{_pg_message(exc, server_url)}"
+            ) from None
+        created.append(name)
 
 
 def _drop(server_url: str, names: list[str]) -> None:
