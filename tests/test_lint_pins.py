@@ -111,3 +111,12 @@ def test_schema_and_generate_follow_the_pin_too(tmp_path: Path) -> None:
     (root / "ai-worker" / "db.py").unlink()
     assert run_cli("generate", "--root", root).returncode == 0
     assert run_cli("check", "--root", root).returncode == 0
+
+
+def test_a_file_outside_the_root_is_pinned_from_its_own_folder(tmp_path: Path) -> None:
+    elsewhere = write(tmp_path / "elsewhere", {"requirements.txt": "sqlmodel==0.0.16\n"})
+    (tmp_path / "root").mkdir()
+    pin = project_pin(tmp_path / "root", elsewhere)
+    assert pin is not None and pin.where == f"{elsewhere.resolve().as_posix()}/requirements.txt:1"
+    result = run_cli("schema", tmp_path / "nope.py", "--root", tmp_path / "root")
+    assert result.returncode == 2 and "internal error" not in result.stderr

@@ -110,8 +110,13 @@ def folder_pin(folder: Path, root: Path) -> Pin | None:
 
 
 def _shown(folder: Path, root: Path) -> str:
-    relative = folder.relative_to(root).as_posix() if folder != root else ""
-    return f"{relative}/" if relative else ""
+    """The folder as messages show it: relative to the root, or whole when outside it
+    (``modelsync schema FILE`` takes a file anywhere)."""
+    if folder == root:
+        return ""
+    if folder.is_relative_to(root):
+        return f"{folder.relative_to(root).as_posix()}/"
+    return f"{folder.as_posix()}/"
 
 
 def _read(path: Path) -> str | None:
