@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,22 +79,35 @@ FAST = "options=-c%20synchronous_commit%3Doff"
 @pytest.fixture(scope="module")
 def round_trip(postgres_server, tmp_path_factory):
     """Runs every case once; the tests below only read the results. Creating and dropping
-    a database costs about a second on a slow disk, so five databases are reused: each is
-    emptied (schema public, types and the extension dropped) before a case."""
+    a database costs about a second on a slow disk, so each of two workers (threads: the
+    work is waiting for PostgreSQL and psql) reuses five databases, emptied before a case."""
     folder = tmp_path_factory.mktemp("roundtrip")
-    names = {role: postgres_server.create_database(f"rt_{role}") for role in ROLES}
-    urls = {role: f"{postgres_server.libpq_url(db)}&{FAST}" for role, db in names.items()}
+    patch = pytest.MonkeyPatch()
+    patch.setattr("modelsync.verify.build._CHILD", _CHILD)
+    try:
+        with ThreadPoolExecutor(WORKERS) as pool:
+            shares = [CASES[n::WORKERS] for n in range(WORKERS)]
+            done = pool.map(lambda names: _run_share(names, postgres_server, folder), shares)
+            yield {case.name: case for share in done for case in share}
+    finally:
+        patch.undo()
+
+
+WORKERS = 2
+
+
+def _run_share(names: list[str], server, folder: Path) -> list[Case]:
+    databases = {role: server.create_database(f"rt_{role}") for role in ROLES}
+    urls = {role: f"{server.libpq_url(db)}&{FAST}" for role, db in databases.items()}
     # No prepared statements: their plans would outlive the types each case drops.
     connections = {
         role: psycopg.connect(url, autocommit=True, prepare_threshold=None)
         for role, url in urls.items()
     }
-    cases = {}
-    patch = pytest.MonkeyPatch()
-    patch.setattr("modelsync.verify.build._CHILD", _CHILD)
+    cases = []
+    worker = BuildWorker()
     try:
-        worker = BuildWorker()
-        for name in CASES:
+        for name in names:
             case = _prepare(name, folder)
             try:
                 _run_case(case, urls, connections, worker)
@@ -101,15 +115,14 @@ def round_trip(postgres_server, tmp_path_factory):
                 case.results["error"] = str(error)
                 worker.close()
                 worker = BuildWorker()
-            cases[name] = case
-        worker.close()
-        yield cases
+            cases.append(case)
     finally:
-        patch.undo()
+        worker.close()
         for connection in connections.values():
             connection.close()
-        for db in names.values():
-            postgres_server.drop_database(db)
+        for db in databases.values():
+            server.drop_database(db)
+    return cases
 
 
 def _prepare(name: str, folder: Path) -> Case:
@@ -119,16 +132,41 @@ def _prepare(name: str, folder: Path) -> Case:
     return Case(name, old, new, sql_file)
 
 
-def _empty(connection) -> None:
-    connection.execute("DROP EXTENSION IF EXISTS vector CASCADE")
-    connection.execute("DROP SCHEMA public CASCADE")
-    connection.execute("CREATE SCHEMA public")
+# Drops every table, enum type and sequence of schema public in one statement.
+_EMPTY = """
+DO $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN SELECT c.oid::regclass AS name FROM pg_class c
+             WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') LOOP
+        EXECUTE 'DROP TABLE IF EXISTS ' || r.name || ' CASCADE';
+    END LOOP;
+    FOR r IN SELECT c.oid::regclass AS name FROM pg_class c
+             WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'S' LOOP
+        EXECUTE 'DROP SEQUENCE IF EXISTS ' || r.name || ' CASCADE';
+    END LOOP;
+    FOR r IN SELECT t.oid::regtype AS name FROM pg_type t
+             WHERE t.typnamespace = 'public'::regnamespace AND t.typtype = 'e' LOOP
+        EXECUTE 'DROP TYPE IF EXISTS ' || r.name || ' CASCADE';
+    END LOOP;
+END
+$$
+"""
+
+
+def _empty(connection, role: str) -> None:
+    """Empty the database for the next case. Only state (c) must lack the vector
+    extension too (the migration creates it); elsewhere create_all would only make it again."""
+    if role == "c":
+        connection.execute("DROP EXTENSION IF EXISTS vector CASCADE")
+    connection.execute(_EMPTY)
 
 
 def _run_case(case: Case, urls, connections, worker) -> None:
     old, new = GOLDEN / case.name / "old.py", GOLDEN / case.name / "new.py"
-    for connection in connections.values():
-        _empty(connection)
+    for role, connection in connections.items():
+        _empty(connection, role)
     jobs = [(new, urls["ref"]), (old, urls["a"]), (old, urls["b"]), (new, urls["b"])]
     worker.submit([*jobs, (old, urls["rows"])])
     worker.result()

@@ -466,7 +466,14 @@ def render(
         ]
         for block in outside:
             lines += ["", *_block_lines(block)]
-    lines += ["", "BEGIN;"]
+    lines += [
+        "",
+        "BEGIN;",
+        "",
+        "-- Wait at most 10 s for a lock: queued behind a long transaction, the migration would",
+        "-- block every query on its tables meanwhile. Run it again later if it times out.",
+        "SET LOCAL lock_timeout = '10s';",
+    ]
     for block in inside:
         lines += ["", *_block_lines(block)]
     lines += ["", "COMMIT;"]
