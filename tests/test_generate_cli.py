@@ -264,8 +264,10 @@ def test_a_template_that_renders_invalid_python_is_refused(fresh: Path) -> None:
     (fresh / "pyproject.toml").write_text('[tool.modelsync]\ntemplates_dir = "my-templates"\n')
     result = generate(fresh)
     assert result.returncode == 2
+    # The template that wrote it is named, with the line (issue 10).
     assert result.stderr.startswith(
-        f"modelsync: error: {TARGET}:1: the generated file would not be valid Python"
+        "modelsync: error: my-templates/db.py.j2:1: the template's output for a new target "
+        "is not valid Python"
     )
     assert not (fresh / TARGET).exists()
 

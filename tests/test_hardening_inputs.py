@@ -272,6 +272,14 @@ CASES += [
         where=SOURCE_PATH,
         line=True,
     ),
+    Case(
+        "parser_syntax_warnings_are_not_printed",
+        ("schema", SOURCE_PATH),
+        0,
+        files=_models(HEAD + "X = [0x1for x in []]\nY = 1if 1 else 2\nZ = 1 is 1\n" + TABLE),
+        subprocess=True,
+        quiet=True,
+    ),
     Case("form_feed", ("schema", SOURCE_PATH), 0, files=_models(HEAD + "\x0c\n" + TABLE)),
     Case(
         "star_import",

@@ -116,7 +116,7 @@ CASES += [
         ("generate",),
         2,
         files={"pyproject.toml": CONFIG, "tpl/table.py.j2": "{{ item.text }}\n(((\n"},
-        where="tpl/table.py.j2",
+        where="tpl/table.py.j2:2",
         needle="not valid Python",
     ),
     Case(
@@ -131,8 +131,17 @@ CASES += [
         ("generate",),
         2,
         files={"pyproject.toml": CONFIG, "tpl/region.py.j2": "def broken(:\n"},
-        where="ai-worker/db.py",
-        needle="not be valid Python",
+        where="tpl/region.py.j2:1",
+        needle="not valid Python",
+    ),
+    Case(
+        "db_template_not_python",
+        ("generate",),
+        2,
+        files={"pyproject.toml": CONFIG, "tpl/db.py.j2": "{{ region }}\n\nclass :\n"},
+        where="tpl/db.py.j2:3",
+        needle="not valid Python",
+        target="none",
     ),
     Case(
         "macro_recursion",

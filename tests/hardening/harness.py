@@ -93,6 +93,8 @@ class Case:
     # The base project's target: "generated" (marked region), "hand" (a copy of the
     # source, to adopt) or "none".
     target: str = "generated"
+    # Nothing at all on stderr (no warning, no SyntaxWarning from the parser).
+    quiet: bool = False
     # Extra check on the project afterwards.
     after: Callable[[Path], None] | None = None
 
@@ -258,3 +260,5 @@ def assert_outcome(case: Case, outcome: Outcome) -> None:
             assert re.match(pattern, message), shown
     if case.needle:
         assert case.needle in outcome.stdout + outcome.stderr, shown
+    if case.quiet:
+        assert outcome.stderr == "", shown

@@ -40,7 +40,7 @@ def generate_text(
     region_text = render_region(state.region_input, state.sources, state.origins)
     if target is None:
         text = render_new_file(state.region_input, region_text, state.sources, state.origins)
-        module = _must_be_python(text, target_shown)
+        module = _must_be_python(text, target_shown, lambda: _blame(state, new_file=True))
         _refuse_shadowing(module, text, state.mirrored_classes, target_shown)
         return Generated(None, text, (), state.warnings)
     for conflict in state.conflicts:
@@ -59,7 +59,7 @@ def generate_text(
         from modelsync.mirror.cst_imports import add_imports
 
         text = add_imports(text, state.missing_imports, state.missing_future_import)
-    _must_be_python(text, target_shown)
+    _must_be_python(text, target_shown, lambda: _blame(state, new_file=False))
     edited = _hand_edited_lines(state, region_text) if state.region else ()
     return Generated(target.text, text, edited, state.warnings)
 
@@ -72,11 +72,20 @@ def _refuse_shadowing(module, text: str, classes: frozenset[str], shown: str) ->
         raise InputError(conflict.message, shown, conflict.line)
 
 
-def _must_be_python(text: str, shown: str):
+def _blame(state: MirrorState, new_file: bool) -> None:
+    """Render again, parsing each template's output, to name the template at fault."""
+    region = render_region(state.region_input, state.sources, state.origins, blame=True)
+    if new_file:
+        render_new_file(state.region_input, region, state.sources, state.origins, blame=True)
+
+
+def _must_be_python(text: str, shown: str, blame=None):
     """Refuse to write what would not even parse (a broken user template, say)."""
     try:
         return parse_python(text, shown)
     except InputError as error:
+        if blame is not None:
+            blame()  # raises a TemplateError naming the template, when one is at fault
         raise ModelsyncError(
             f"the generated file would not be valid Python ({error.message}); check the templates",
             shown,

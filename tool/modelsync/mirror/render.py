@@ -38,20 +38,28 @@ def render_region(
     region_input: RegionInput,
     sources: tuple[tuple[str, str], ...],
     origins: tuple[tuple[str, str], ...] = (),
+    blame: bool = False,
 ) -> str:
     """The region with its markers, ending in a newline. The end marker fingerprints the
-    inputs and the exact lines between the markers."""
+    inputs and the exact lines between the markers.
+
+    ``blame``: parse each template's output on its own and raise a ``TemplateError`` naming
+    the template whose output is not Python (done only once the whole file failed to
+    parse, so that a good run parses its output once)."""
     env = environment(sources, origins)
     context = {"source_path": region_input.source_path}
     items = []
     for item in region_input.items:
         name = f"{item.kind}.py.j2"
         text = render_template(env, name, item=item, **context).strip("\n")
-        # Each construct must be Python by itself: then a broken template is named,
-        # rather than the file it would have broken.
-        _must_parse(text, dict(origins).get(name, name), f"{item.kind} {item.name}")
+        if blame:
+            what = f"{item.kind} {item.name}"
+            _must_parse(text, dict(origins).get(name, name), what, dict(sources).get(name, ""))
         items.append(text)
     body = render_template(env, "region.py.j2", items=items, **context)
+    if blame:
+        region_shown = dict(origins).get("region.py.j2", "region.py.j2")
+        _must_parse(body, region_shown, "the region", dict(sources).get("region.py.j2", ""))
     if not body.endswith("\n"):
         body += "\n"
     between = body[:-1]  # the lines between the markers, as find_region reads them
@@ -64,6 +72,7 @@ def render_new_file(
     region: str,
     sources: tuple[tuple[str, str], ...],
     origins: tuple[tuple[str, str], ...] = (),
+    blame: bool = False,
 ) -> str:
     imports = import_block(
         (*ENGINE_IMPORTS, *region_input.imports), region_input.future_annotations
@@ -77,10 +86,13 @@ def render_new_file(
         region=region,
         **ENGINE_DEFAULTS,
     )
+    if blame:
+        shown = dict(origins).get("db.py.j2", "db.py.j2")
+        _must_parse(text, shown, "a new target", dict(sources).get("db.py.j2", ""))
     return text.rstrip("\n") + "\n"
 
 
-def _must_parse(text: str, template: str, what: str) -> None:
+def _must_parse(text: str, template: str, what: str, template_text: str = "") -> None:
     try:
         ast.parse(text)
     except SyntaxError as error:
@@ -88,11 +100,23 @@ def _must_parse(text: str, template: str, what: str) -> None:
             f"the template's output for {what} is not valid Python "
             f"(line {error.lineno} of the output: {error.msg})",
             template,
+            _writing_line(template_text, text, error.lineno),
         ) from None
     except ValueError as error:  # a NUL byte in the output
         raise TemplateError(
             f"the template's output for {what} is not Python: {error}", template
         ) from None
+
+
+def _writing_line(template_text: str, output: str, line: int | None) -> int | None:
+    """The template line that wrote the broken output line, when that text stands in the
+    template literally (output copied from the source has no template line)."""
+    lines = output.split("\n")
+    if line is None or not 1 <= line <= len(lines) or not lines[line - 1].strip():
+        return None
+    wanted = lines[line - 1].strip()
+    found = [n for n, text in enumerate(template_text.split("\n"), 1) if wanted in text]
+    return found[0] if len(found) == 1 else None
 
 
 def import_block(lines: tuple[ImportLine, ...], future_annotations: bool) -> list[str]:

@@ -6,6 +6,7 @@ import ast
 import os
 import re
 import stat
+import warnings
 from pathlib import Path
 
 from modelsync.errors import InputError
@@ -77,7 +78,11 @@ def newline_of(text: str) -> str:
 
 def parse_python(text: str, shown: str) -> ast.Module:
     try:
-        module = ast.parse(text, filename=shown)
+        with warnings.catch_warnings():
+            # ``x is 1`` or ``1if x else 2`` make the parser print a SyntaxWarning on
+            # stderr: noise for a tool that reads the file, and not one line.
+            warnings.simplefilter("ignore")
+            module = ast.parse(text, filename=shown)
     except SyntaxError as exc:
         message = " ".join(str(exc.msg).split())
         raise InputError(f"syntax error: {message}", shown, exc.lineno) from None
