@@ -324,7 +324,11 @@ class AlterType(AlterColumn):
         return column.type
 
     def reverse(self):
-        return AlterType(self.new_table, self.new, self.old, False)
+        from modelsync.migrate.plan import is_narrowing
+
+        return AlterType(
+            self.new_table, self.new, self.old, is_narrowing(self.new.type, self.old.type)
+        )
 
 
 @dataclass(frozen=True, slots=True)

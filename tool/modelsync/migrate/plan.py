@@ -288,7 +288,20 @@ _FLOAT_RANK = {"REAL": 1, "DOUBLE PRECISION": 2}
 _STRINGS = ("VARCHAR", "CHAR", "TEXT")
 
 
+_MULTIWORD = ("DOUBLE PRECISION", "BIT VARYING")
+
+
 def _parts(sql_type: str) -> tuple[str, tuple[int, ...], str]:
+    """(name, numeric arguments, the rest): ``TIMESTAMP(3) WITH TIME ZONE`` ->
+    (``TIMESTAMP``, (3,), ``WITH TIME ZONE``)."""
+    word = next((w for w in _MULTIWORD if sql_type.startswith(w)), None)
+    if word:
+        tail = _SIZE.match("X" + sql_type[len(word) :])
+        return (
+            word,
+            _parts("X" + sql_type[len(word) :])[1],
+            tail.group("rest").strip() if tail else "",
+        )
     match = _SIZE.match(sql_type)
     if not match:
         return sql_type, (), ""
