@@ -140,3 +140,28 @@ def test_an_unguarded_alter_is_correct_on_the_baseline_but_fails_on_an_empty_dat
         "fails to apply in state (c) empty database + migrations + create_all: "
         'relation "users" does not exist'
     )
+
+
+def test_the_schema_state_baseline_starts_states_a_and_b(tmp_path, postgres_server):
+    write_models(tmp_path, HEAD + USERS)
+    result = CliRunner().invoke(main, ["migration", "--baseline", "--root", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    write_models(tmp_path, HEAD + USERS + "    age: Optional[int] = None\n")
+    generate_migration(tmp_path, "add_age")
+    # A data-only file on top, guarded for an empty database: it changes nothing in the
+    # schema of state (a), which is worth a warning.
+    (tmp_path / MIGRATIONS / "002_touch_users.sql").write_text(
+        "DO $$ BEGIN IF to_regclass('users') IS NOT NULL THEN "
+        "UPDATE users SET age = 0 WHERE age IS NULL; END IF; END $$;\n",
+        encoding="utf-8",
+    )
+    done = run_cli(
+        "verify", "--root", tmp_path, "--database-url", postgres_server.uri, "--format", "json"
+    )
+    document = json.loads(done.stdout)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert document["summary"]["baseline"] == f"{MIGRATIONS}/schema_state.json (baseline)"
+    assert document["summary"]["states"] == {"a": "verified", "b": "verified", "c": "verified"}
+    assert [(f["code"], f["migration"]["path"]) for f in document["findings"]] == [
+        ("MS903", f"{MIGRATIONS}/002_touch_users.sql")
+    ]

@@ -94,8 +94,8 @@ def state_findings(
         found.append(
             finding(
                 "migration_unchanged",
-                f"{file.name} changes nothing in the schema of state (c) (tables, columns, "
-                "keys, indexes, constraints, types, extensions)",
+                f"{file.name} changes nothing in the schema of state {STATE_TITLES['a']} "
+                "(tables, columns, keys, indexes, constraints, types, extensions)",
                 Location("migration", file.shown, value=file.name),
                 severity="warning",
                 fix="delete it, or ignore this if it only changes data",

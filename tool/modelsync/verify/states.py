@@ -8,7 +8,7 @@
 
 Each result is compared with ``create_all(current)`` on a database of its own. A state
 whose migration (or baseline) fails stops there and is not compared: the failure is its
-finding. State (c) also shows which files change nothing: its catalog is read after every
+finding. State (a) also shows which files change nothing: its catalog is read after every
 file. Without a baseline, state (a) is state (c) before its ``create_all``, so it is read
 there instead of being built twice.
 
@@ -75,7 +75,7 @@ class StateResult:
 @dataclass(frozen=True, slots=True)
 class Outcome:
     results: tuple[StateResult, ...]
-    # Files after which state (c)'s schema was unchanged.
+    # Files after which state (a)'s schema was unchanged.
     unchanged: tuple[MigrationFile, ...]
     expected: Catalog
 
@@ -120,14 +120,17 @@ def _run(plan: Plan, urls: dict[str, str], db: dict, worker: BuildWorker) -> Out
     if b_build is not None:
         first.append(_job(plan, urls["b"]))
     worker.submit(first)
-    unchanged, failures["c"] = _apply_chain(db["c"], plan.migrations, watch=True)
+    # Which files change nothing is asked of state (a), the real upgrade path: without a
+    # baseline that is this chain; with one, the files after it on top of it (on an empty
+    # database those find none of the baseline's tables, so guarded ones rightly do nothing).
+    unchanged, failures["c"] = _apply_chain(db["c"], plan.migrations, watch=baseline is None)
     a_catalog = read_catalog(db["c"]) if baseline is None and failures["c"] is None else None
     built = _collect(worker, b_build, plan)
     failures["b"] = failures.get("b") or built
     worker.submit([_job(plan, urls["c"])] if failures["c"] is None else [])
     after = plan.migrations[baseline.includes :] if baseline is not None else plan.migrations
     if baseline is not None and "a" not in failures:
-        failures["a"] = _apply_chain(db["a"], after)[1]
+        unchanged, failures["a"] = _apply_chain(db["a"], after, watch=True)
     if baseline is None:
         failures["a"] = failures["c"]
     if failures["b"] is None:
