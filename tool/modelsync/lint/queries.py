@@ -115,10 +115,14 @@ def _leaves_loop_after(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
     statement = node
     while not isinstance(statement, ast.stmt):
         statement = parents[statement]
-    block = next(
-        body
-        for field in ("body", "orelse", "finalbody", "handlers")
-        if isinstance(body := getattr(parents[statement], field, None), list) and statement in body
+    block: list[ast.AST] = next(
+        (
+            body
+            for field in ("body", "orelse", "finalbody", "handlers")
+            if isinstance(body := getattr(parents[statement], field, None), list)
+            and statement in body
+        ),
+        [statement],
     )
     after = block[block.index(statement) + 1 :]
     return any(isinstance(s, ast.Break | ast.Return | ast.Raise) for s in after)
