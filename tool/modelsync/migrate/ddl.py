@@ -159,9 +159,8 @@ class Ddl:
     def __init__(self, schema: Schema):
         self.schema = schema
         self.metadata = sa.MetaData()
-        self._tables: dict[str, sa.Table] = {}
-        for table in schema.tables:
-            self._tables[table.name] = self._build_table(table)
+        self._by_name = {t.name: t for t in schema.tables}
+        self._tables = _Built(self)
 
     def _build_table(self, table: Table) -> sa.Table:
         columns = [self._build_column(table, c) for c in table.columns]
@@ -300,6 +299,26 @@ class Ddl:
         )
         sa.Table(table, alone, sa.Column(column), built)
         return str(AddConstraint(built).compile(dialect=DIALECT))
+
+
+class _Built(dict):
+    """The SQLAlchemy tables, built when first asked for (a migration of one column of an
+    800-table schema builds a handful), each after the tables its foreign keys name."""
+
+    def __init__(self, ddl: Ddl):
+        super().__init__()
+        self.ddl = ddl
+        self.building: set[str] = set()
+
+    def __missing__(self, name: str) -> sa.Table:
+        table = self.ddl._by_name[name]
+        self.building.add(name)  # tables that point at each other: build each once
+        for column in table.columns:
+            target = column.foreign_key.split(".")[0] if column.foreign_key else None
+            if target in self.ddl._by_name and target not in self and target not in self.building:
+                self[target]  # noqa: B018 - builds it
+        built = self[name] = self.ddl._build_table(table)
+        return built
 
 
 def _index_key(table: sa.Table, element: IndexElement) -> Any:
