@@ -19,28 +19,39 @@ Pure JSON in and out: no SQLAlchemy, so ``check`` can read it.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import tempfile
-from dataclasses import MISSING, dataclass, fields, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from modelsync.errors import InputError
 from modelsync.migrate.folder import MigrationFile
-from modelsync.schema.ir import (
-    CheckConstraint,
-    Column,
-    ColumnComputed,
-    ColumnIdentity,
-    EnumType,
-    Index,
-    IndexElement,
-    Schema,
-    Table,
-    UniqueConstraint,
+from modelsync.migrate.schema_json import (
+    NESTED,
+    ShapeError,
+    schema_from_json,
+    schema_from_json_at,
+    schema_to_json,
+    stored_schema,
 )
+from modelsync.schema.ir import Schema, Table
+
+__all__ = [
+    "STATE_FILE",
+    "SchemaState",
+    "advanced_state",
+    "baseline_state",
+    "files_after_baseline",
+    "parse_state",
+    "read_state",
+    "schema_from_json",
+    "schema_to_json",
+    "state_text",
+    "stored_schema",
+    "write_state",
+]
 
 STATE_FILE = "schema_state.json"
 FORMAT_KEY = "modelsync_schema_state"
@@ -94,202 +105,6 @@ def files_after_baseline(
     return files[names.index(state.baseline_after) + 1 :]
 
 
-# --- records <-> JSON objects ---------------------------------------------------------
-
-# Fields that hold nested records (one record or a tuple of them), per record type.
-_NESTED: dict[type, dict[str, type]] = {
-    Table: {
-        "columns": Column,
-        "indexes": Index,
-        "unique_constraints": UniqueConstraint,
-        "check_constraints": CheckConstraint,
-    },
-    Column: {"identity": ColumnIdentity, "computed": ColumnComputed},
-    Index: {"elements": IndexElement},
-}
-# JSON keys that differ from the field names (as ``modelsync schema --format json`` has them).
-_KEY_OF = {"class_name": "class", "with_": "with"}
-_FIELD_OF = {key: name for name, key in _KEY_OF.items()}
-# Never stored: source positions change when code moves, and the schema does not.
-_NOT_STORED = frozenset({"line"})
-
-
-def _record_to_json(record: Any) -> dict[str, Any]:
-    nested = _NESTED.get(type(record), {})
-    out: dict[str, Any] = {}
-    for f in fields(record):
-        if f.name in _NOT_STORED:
-            continue
-        value = getattr(record, f.name)
-        if _is_default(record, f, value):
-            continue
-        if f.name in nested:
-            value = _nested_to_json(value)
-        out[_KEY_OF.get(f.name, f.name)] = _plain(value)
-    return out
-
-
-def _is_default(record: Any, f: Any, value: Any) -> bool:
-    if isinstance(record, Column) and f.name == "attribute":
-        return value in ("", record.name)
-    if isinstance(record, Index) and f.name == "elements":
-        # Plain column keys are what ``Index`` derives from ``columns`` and ``ops``.
-        return value == Index(record.name, record.columns, ops=record.ops).elements
-    return f.default is not MISSING and value == f.default
-
-
-def _nested_to_json(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return [_record_to_json(item) for item in value]
-    return None if value is None else _record_to_json(value)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return [_plain(item) for item in value]
-    return value
-
-
-@functools.cache
-def _stored_fields(cls: type) -> frozenset[str]:
-    return frozenset(f.name for f in fields(cls)) - _NOT_STORED
-
-
-def _record_from_json(cls: type, obj: Any, where: str) -> Any:
-    if not isinstance(obj, dict):
-        raise _ShapeError(f"{where}: expected an object")
-    nested = _NESTED.get(cls, {})
-    known = _stored_fields(cls)
-    kwargs: dict[str, Any] = {}
-    for key, value in obj.items():
-        name = _FIELD_OF.get(key, key)
-        if name not in known:
-            raise _ShapeError(f"{where}: unknown key {key!r}")
-        if name in nested:
-            many = _annotations(cls)[name].startswith("tuple[")
-            if not (isinstance(value, list) if many else value is None or isinstance(value, dict)):
-                raise _ShapeError(f"{where}.{key}: {'a list' if many else 'an object'} expected")
-            value = _nested_from_json(nested[name], value, f"{where}.{key}")
-        else:
-            value = _frozen(value) if isinstance(value, list | dict) else value
-            if not _valid(_annotations(cls)[name], value):
-                raise _ShapeError(f"{where}.{key}: {_annotations(cls)[name]} expected")
-        kwargs[name] = value
-    if cls is Column and "attribute" not in kwargs and isinstance(kwargs.get("name"), str):
-        kwargs["attribute"] = kwargs["name"]
-    try:
-        return cls(**kwargs)
-    except TypeError as exc:
-        raise _ShapeError(f"{where}: {exc}") from None
-
-
-def _nested_from_json(cls: type, value: Any, where: str) -> Any:
-    if isinstance(value, list):
-        return tuple(_record_from_json(cls, item, f"{where}[{i}]") for i, item in enumerate(value))
-    return None if value is None else _record_from_json(cls, value, where)
-
-
-@functools.cache
-def _annotations(cls: type) -> dict[str, str]:
-    return {f.name: str(f.type) for f in fields(cls)}
-
-
-def _pairs(second: type | tuple[type, ...]):
-    def check(value: Any) -> bool:
-        return isinstance(value, tuple) and all(
-            isinstance(p, tuple)
-            and len(p) == 2
-            and isinstance(p[0], str)
-            and isinstance(p[1], second)
-            for p in value
-        )
-
-    return check
-
-
-# What a stored scalar field may hold, by its annotation in the IR, so that a hand-edited
-# state cannot put a number where code expects a name.
-_CHECKS = {
-    "str": lambda v: isinstance(v, str),
-    "bool": lambda v: isinstance(v, bool),
-    "str | None": lambda v: v is None or isinstance(v, str),
-    "bool | None": lambda v: v is None or isinstance(v, bool),
-    "tuple[str, ...]": lambda v: isinstance(v, tuple) and all(isinstance(x, str) for x in v),
-    "tuple[tuple[str, str], ...]": _pairs(str),
-    "tuple[tuple[str, int | bool], ...]": _pairs(int),
-}
-
-
-def _valid(annotation: str, value: Any) -> bool:
-    # A field type the table does not know yet is taken as it is.
-    check = _CHECKS.get(annotation)
-    return check is None or check(value)
-
-
-def _frozen(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(_frozen(item) for item in value)
-    if isinstance(value, dict):
-        return _UNEXPECTED_OBJECT
-    return value
-
-
-# Where a stored field holds a JSON object that no field takes: fails every check.
-_UNEXPECTED_OBJECT = object()
-
-
-class _ShapeError(Exception):
-    """A well-formed JSON file that is not a schema state; becomes an InputError."""
-
-
-def schema_to_json(schema: Schema) -> dict[str, Any]:
-    """The schema as the state stores it: tables and enums sorted by name; warnings (about
-    the source, not the database) and line numbers left out."""
-    return {
-        "source": schema.path,
-        "enums": [_record_to_json(e) for e in sorted(schema.enums, key=lambda e: e.name)],
-        "tables": [_record_to_json(t) for t in sorted(schema.tables, key=lambda t: t.name)],
-    }
-
-
-def schema_from_json(obj: Any) -> Schema:
-    """The inverse of ``schema_to_json``. Raises ValueError on a malformed object."""
-    try:
-        return _schema_from_json(obj, "schema")
-    except _ShapeError as exc:
-        raise ValueError(str(exc)) from None
-
-
-def _schema_from_json(obj: Any, where: str) -> Schema:
-    if not isinstance(obj, dict) or not isinstance(obj.get("source"), str):
-        raise _ShapeError(f"{where}: expected an object with a 'source' path")
-    unknown = set(obj) - {"source", "tables", "enums"}
-    if unknown:
-        raise _ShapeError(f"{where}: unknown key {sorted(unknown)[0]!r}")
-    tables = obj.get("tables", [])
-    enums = obj.get("enums", [])
-    if not isinstance(tables, list) or not isinstance(enums, list):
-        raise _ShapeError(f"{where}: 'tables' and 'enums' must be lists")
-    # In name order even if a person reordered the file: the state's one canonical form.
-    return stored_schema(
-        Schema(
-            path=obj["source"],
-            tables=_nested_from_json(Table, tables, f"{where}.tables"),
-            enums=_nested_from_json(EnumType, enums, f"{where}.enums"),
-        )
-    )
-
-
-def stored_schema(schema: Schema) -> Schema:
-    """What the state keeps of a schema: ``read(write(s)) == stored_schema(s)``."""
-    return replace(
-        schema,
-        tables=tuple(sorted(schema.tables, key=lambda t: t.name)),
-        enums=tuple(sorted(schema.enums, key=lambda e: e.name)),
-        warnings=(),
-    )
-
-
 # --- the file ---------------------------------------------------------------------------
 
 
@@ -332,7 +147,7 @@ def _table_lines(table: dict[str, Any], indent: str) -> list[str]:
     inner = indent + "  "
     entries: list[list[str]] = []
     for key, value in table.items():
-        if key in _NESTED[Table]:
+        if key in NESTED[Table]:
             entries.append(_list_lines(key, value, inner, _inline_lines, last=True))
         else:
             entries.append([f'{inner}"{key}": {_inline(value)}'])
@@ -372,25 +187,25 @@ def parse_state(text: str, shown: str) -> SchemaState:
         raise InputError(f"not valid JSON: {exc.msg}", shown, exc.lineno) from None
     try:
         return _state_from_json(obj)
-    except _ShapeError as exc:
+    except ShapeError as exc:
         raise InputError(f"not a schema state: {exc}", shown, _line_of(text, str(exc))) from None
 
 
 def _state_from_json(obj: Any) -> SchemaState:
     if not isinstance(obj, dict) or obj.get(FORMAT_KEY) != FORMAT_VERSION:
-        raise _ShapeError(f"expected an object with {FORMAT_KEY!r}: {FORMAT_VERSION}")
+        raise ShapeError(f"expected an object with {FORMAT_KEY!r}: {FORMAT_VERSION}")
     unknown = set(obj) - {FORMAT_KEY, "head", "baseline_after", "schema", "baseline"}
     if unknown:
-        raise _ShapeError(f"unknown key {sorted(unknown)[0]!r}")
+        raise ShapeError(f"unknown key {sorted(unknown)[0]!r}")
     head, after = obj.get("head"), obj.get("baseline_after")
     for key, value in (("head", head), ("baseline_after", after)):
         if value is not None and not isinstance(value, str):
-            raise _ShapeError(f"{key}: expected a file name or null")
+            raise ShapeError(f"{key}: expected a file name or null")
     baseline = obj.get("baseline")
     return SchemaState(
-        schema=_schema_from_json(obj.get("schema"), "schema"),
+        schema=schema_from_json_at(obj.get("schema"), "schema"),
         head=head,
-        baseline=None if baseline is None else _schema_from_json(baseline, "baseline"),
+        baseline=None if baseline is None else schema_from_json_at(baseline, "baseline"),
         baseline_after=after,
     )
 
