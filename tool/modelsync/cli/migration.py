@@ -75,7 +75,7 @@ def migration(
     conversion) are marked TODO.
     """  # fmt: skip
     from modelsync.migrate.folder import migration_files, migration_name, next_number, slugify
-    from modelsync.migrate.state import SchemaState, read_state, state_text
+    from modelsync.migrate.state import advanced_state, baseline_state, read_state, state_text
     from modelsync.schema.ir import Schema
     from modelsync.schema.load import parse_file, schema_of
     from modelsync.schema.pins import choose_release
@@ -94,9 +94,8 @@ def migration(
     folder, folder_shown = config.path(config.migrations), config.shown(config.migrations)
     files = migration_files(folder, folder_shown)
     state = read_state(folder, folder_shown)
-    last = files[-1].name if files else None
     if baseline:
-        recorded = SchemaState(new, last, new, last)
+        recorded = baseline_state(new, files)
         _write_files(folder, folder_shown, None, None, state_text(recorded))
         message = f"recorded {new_shown} as the baseline schema in {folder_shown}/schema_state.json"
         _finish(config, output_format, "baseline", message, None, (), new.warnings)
@@ -134,9 +133,7 @@ def migration(
         sys.exit(0)
     file_name = migration_name(next_number(files), slugify(name))
     shown = f"{folder_shown}/{file_name}"
-    recorded = SchemaState(
-        new, file_name, state.baseline if state else None, state.baseline_after if state else None
-    )
+    recorded = advanced_state(state, new, file_name)
     _write_files(folder, folder_shown, file_name, made.sql, state_text(recorded))
     findings = _destructive_findings(made, shown)
     message = (
