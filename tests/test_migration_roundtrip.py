@@ -53,6 +53,7 @@ class Case:
     old: Schema
     new: Schema
     sql_file: Path
+    plain_file: Path
     databases: dict[str, str] = field(default_factory=dict)
     results: dict[str, object] = field(default_factory=dict)
 
@@ -61,7 +62,7 @@ def _schema(path: Path) -> Schema:
     return load_schema(path, f"{path.parent.name}/{path.name}", rules_for(None))
 
 
-ROLES = ("ref", "a", "b", "c", "rows")
+ROLES = ("ref", "a", "b", "c", "rows", "plain")
 # verify.build_child.forget_models empties SQLModel.metadata but leaves the listeners that
 # each enum type (a SQLAlchemy SchemaType) puts on it, so a later job's create_all also
 # creates the previous job's enum types, with their old labels. Until build_child clears
@@ -129,7 +130,10 @@ def _prepare(name: str, folder: Path) -> Case:
     old, new = _schema(GOLDEN / name / "old.py"), _schema(GOLDEN / name / "new.py")
     sql_file = folder / f"{name}.sql"
     sql_file.write_text(migration_sql(old, new, allow_destructive=True), encoding="utf-8")
-    return Case(name, old, new, sql_file)
+    plain_file = folder / f"{name}.plain.sql"
+    plain = migration_sql(old, new, allow_destructive=True, plain=True)
+    plain_file.write_text(plain, encoding="utf-8")
+    return Case(name, old, new, sql_file, plain_file)
 
 
 # Drops every table, enum type and sequence of schema public in one statement.
@@ -168,13 +172,15 @@ def _run_case(case: Case, urls, connections, worker) -> None:
     for role, connection in connections.items():
         _empty(connection, role)
     jobs = [(new, urls["ref"]), (old, urls["a"]), (old, urls["b"]), (new, urls["b"])]
-    worker.submit([*jobs, (old, urls["rows"])])
+    worker.submit([*jobs, (old, urls["rows"]), (old, urls["plain"])])
     worker.result()
     _insert_rows(connections["rows"], case.old)
     results = case.results
     results["ref"] = read_catalog(connections["ref"])
     for state in (*STATES, "rows"):
         results[f"apply_{state}"] = _apply(urls[state], case.sql_file)
+    results["apply_plain"] = _apply(urls["plain"], case.plain_file)
+    results["plain"] = read_catalog(connections["plain"])
     worker.submit([(new, urls["c"])])
     worker.result()
     for state in STATES:
@@ -248,6 +254,7 @@ KNOWN = {
     ("vector_dimension", "a"): PARAMETER_ORDER,
     ("vector_dimension", "b"): PARAMETER_ORDER,
     ("vector_dimension", "again_c"): PARAMETER_ORDER,
+    ("vector_dimension", "plain"): PARAMETER_ORDER,
 }
 
 
@@ -289,6 +296,16 @@ def test_with_rows_it_applies_or_stops_at_a_todo(round_trip, case):
     start = max(i for i in range(line) if not lines[i].strip())
     block = "\n".join(lines[start:line])
     assert "TODO" in block, f"{case} failed at line {line}, not under a TODO:\n{block}"
+
+
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(c, marks=KNOWN.get((c, "plain"), ())) for c in CASES],
+)
+def test_plain_ddl_takes_the_old_schema_to_the_new(round_trip, case):
+    done = round_trip[case]
+    _applied(done, "apply_plain")
+    assert catalog_differences(done.results["ref"], done.results["plain"]) == ()
 
 
 def test_every_case_covers_a_distinct_change():

@@ -109,10 +109,10 @@ class Renderer:
         return Block(op, tuple(statements), tuple(comments), disabled, op.kind == "add_enum_label")
 
     def _create_extension(self, op: o.CreateExtension):
-        guard = "" if self.plain else " IF NOT EXISTS"
-        return (f"CREATE EXTENSION{guard} {op.name}",), (
-            "pgvector: the type of the embedding columns.",
-        )
+        # Guarded even in --plain: the extension belongs to the database, not to the schema
+        # being migrated, and may well be there already.
+        comment = "pgvector: the type of the embedding columns."
+        return (f"CREATE EXTENSION IF NOT EXISTS {op.name}",), (comment,)
 
     def _add_enum_label(self, op: o.AddEnumLabel):
         guard = "" if self.plain else " IF NOT EXISTS"
