@@ -191,7 +191,8 @@ class Ddl:
             *args,
             nullable=column.nullable if nullable is None else nullable,
             server_default=sa.text(column.server_default) if column.server_default else None,
-            autoincrement=column.autoincrement,
+            # SQLAlchemy decides an identity column's own autoincrement.
+            autoincrement="auto" if column.identity is not None else column.autoincrement,
             comment=column.comment,
         )
 
@@ -317,7 +318,14 @@ class _Built(dict):
             target = column.foreign_key.split(".")[0] if column.foreign_key else None
             if target in self.ddl._by_name and target not in self and target not in self.building:
                 self[target]  # noqa: B018 - builds it
-        built = self[name] = self.ddl._build_table(table)
+        try:
+            built = self[name] = self.ddl._build_table(table)
+        except sa.exc.ArgumentError as error:
+            raise UnsupportedConstruct(
+                f"table {name}: SQLAlchemy refuses to build it for migration DDL: {error}",
+                self.ddl.schema.path,
+                table.line or None,
+            ) from None
         return built
 
 

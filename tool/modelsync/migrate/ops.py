@@ -34,7 +34,7 @@ PHASES = {
     "alter_default": 10,
     "alter_autoincrement": 10,
     "alter_comment": 10,
-    "alter_generated": 10,
+    "alter_generated": 11,  # after SET NOT NULL, which an identity needs first
     "add_primary_key": 11,
     "add_constraint": 12,
     "create_index": 12,
