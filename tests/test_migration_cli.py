@@ -177,6 +177,24 @@ def test_a_failed_state_write_leaves_no_sql_file(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["schema_state.json"]
 
 
+def test_stdout_warns_about_commented_drops_on_stderr(project):
+    case = GOLDEN / "drop_table"
+    done = run_cli("migration", "--stdout", "--root", project,
+                   "--from-file", case / "old.py", "--to-file", case / "new.py")  # fmt: skip
+    assert done.returncode == 0
+    assert "warning: drop table tags: destructive" in done.stderr
+    assert "-- DROP TABLE IF EXISTS tags;" in done.stdout
+
+
+def test_a_type_that_cannot_be_resolved_is_refused_at_its_line(project):
+    models = project / "backend-core" / "models.py"
+    models.write_text(models.read_text() + "\n    extra: dict = Field(sa_column=Column(Mystery))\n")
+    done = run_cli("migration", "--stdout", "--root", project)
+    assert done.returncode == 2
+    assert done.stderr.startswith("modelsync: error: backend-core/models.py:")
+    assert "users.extra" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_usage_errors(project):
     assert run_cli("migration", "--root", project).returncode == 2
     both = run_cli("migration", "x", "--from-file", "a.py", "--from-ref", "HEAD", "--root", project)

@@ -129,6 +129,8 @@ def migration(
         _finish(config, output_format, "no_change", message, None, (), warnings)
     if to_stdout:
         echo_warnings(warnings)
+        for finding in _destructive_findings(made, "(stdout)"):
+            click.echo(f"warning: {finding.message}", err=True)
         click.echo(made.sql, nl=False)
         sys.exit(0)
     file_name = migration_name(next_number(files), slugify(name))
