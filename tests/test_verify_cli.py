@@ -7,11 +7,15 @@ import json
 import textwrap
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from tests.conftest import run_cli
 
 MIGRATIONS = "infra/postgres/migrations"
+SARIF_SCHEMA = json.loads(
+    (Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8")
+)
 
 USERS = """
 from typing import Optional
@@ -191,7 +195,9 @@ def test_other_formats(tmp_path, postgres_server, output_format):
     if output_format == "github":
         assert done.stdout.startswith(f"::error file={MIGRATIONS}/001_create_users.sql,line=1,")
     else:
-        (run,) = json.loads(done.stdout)["runs"]
+        document = json.loads(done.stdout)
+        jsonschema.Draft4Validator(SARIF_SCHEMA).validate(document)
+        (run,) = document["runs"]
         assert [r["ruleId"] for r in run["results"]] == ["MS915"]
         assert "MS901" in {rule["id"] for rule in run["tool"]["driver"]["rules"]}
 
