@@ -130,7 +130,7 @@ class BuildWorker:
         if line.startswith(_ERROR_PREFIX):
             error = json.loads(line[len(_ERROR_PREFIX) :])
             raise BuildError(
-                f"building the models with SQLModel failed: {error['message']}",
+                f"building the models with SQLModel failed: {_hidden(error['message'], batch)}",
                 error["path"],
                 error["line"],
                 error["job"],
@@ -160,6 +160,17 @@ class BuildWorker:
         return BuildError(
             f"building the models with SQLModel failed: {last}", _shown(batch[0]), None, 0
         )
+
+
+def _hidden(message: str, batch: tuple[BuildJob, ...]) -> str:
+    """The message without any password of the batch's URLs (a driver may quote one)."""
+    from urllib.parse import urlsplit
+
+    for job in batch:
+        password = urlsplit(job.libpq_url).password
+        if password:
+            message = message.replace(password, "***")
+    return message
 
 
 def _job(job) -> BuildJob:
