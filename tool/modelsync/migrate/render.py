@@ -223,9 +223,11 @@ class Renderer:
             return (create, *indexes), ()
         self.guarded_tables.add(table.name)
         condition = " AND ".join(self.exists(t) for t in referenced)
+        names = " and ".join(referenced)
         comments = (
-            f"Made only when {', '.join(referenced)} exist(s): on an empty database, create_all",
-            "makes this table together with the tables it points at.",
+            f"Made only where {names} {'exist' if len(referenced) > 1 else 'exists'}: on an "
+            "empty database, create_all makes this",
+            "table together with the tables it points at.",
         )
         return (self.do(condition, (create, *indexes)),), comments
 
@@ -466,17 +468,18 @@ def render(
         ]
         for block in outside:
             lines += ["", *_block_lines(block)]
-    lines += [
-        "",
-        "BEGIN;",
-        "",
-        "-- Wait at most 10 s for a lock: queued behind a long transaction, the migration would",
-        "-- block every query on its tables meanwhile. Run it again later if it times out.",
-        "SET LOCAL lock_timeout = '10s';",
-    ]
-    for block in inside:
-        lines += ["", *_block_lines(block)]
-    lines += ["", "COMMIT;"]
+    if inside:
+        lines += [
+            "",
+            "BEGIN;",
+            "",
+            "-- Wait at most 10 s for a lock: queued behind a long transaction, the migration",
+            "-- would block every query on its tables meanwhile. Run it again if it times out.",
+            "SET LOCAL lock_timeout = '10s';",
+        ]
+        for block in inside:
+            lines += ["", *_block_lines(block)]
+        lines += ["", "COMMIT;"]
     return Rendered("\n".join(lines) + "\n", blocks)
 
 

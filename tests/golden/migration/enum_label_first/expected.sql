@@ -19,11 +19,3 @@ BEGIN
     END IF;
 END
 $$;
-
-BEGIN;
-
--- Wait at most 10 s for a lock: queued behind a long transaction, the migration would
--- block every query on its tables meanwhile. Run it again later if it times out.
-SET LOCAL lock_timeout = '10s';
-
-COMMIT;

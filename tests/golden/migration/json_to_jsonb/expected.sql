@@ -11,8 +11,8 @@
 
 BEGIN;
 
--- Wait at most 10 s for a lock: queued behind a long transaction, the migration would
--- block every query on its tables meanwhile. Run it again later if it times out.
+-- Wait at most 10 s for a lock: queued behind a long transaction, the migration
+-- would block every query on its tables meanwhile. Run it again if it times out.
 SET LOCAL lock_timeout = '10s';
 
 -- change type of users.settings: JSON -> JSONB

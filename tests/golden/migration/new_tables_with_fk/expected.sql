@@ -11,13 +11,13 @@
 
 BEGIN;
 
--- Wait at most 10 s for a lock: queued behind a long transaction, the migration would
--- block every query on its tables meanwhile. Run it again later if it times out.
+-- Wait at most 10 s for a lock: queued behind a long transaction, the migration
+-- would block every query on its tables meanwhile. Run it again if it times out.
 SET LOCAL lock_timeout = '10s';
 
 -- create table posts (3 columns)
--- Made only when users exist(s): on an empty database, create_all
--- makes this table together with the tables it points at.
+-- Made only where users exists: on an empty database, create_all makes this
+-- table together with the tables it points at.
 DO $$
 BEGIN
     IF to_regclass('users') IS NOT NULL THEN
@@ -34,8 +34,8 @@ END
 $$;
 
 -- create table comments (4 columns)
--- Made only when posts, users exist(s): on an empty database, create_all
--- makes this table together with the tables it points at.
+-- Made only where posts and users exist: on an empty database, create_all makes this
+-- table together with the tables it points at.
 DO $$
 BEGIN
     IF to_regclass('posts') IS NOT NULL AND to_regclass('users') IS NOT NULL THEN
