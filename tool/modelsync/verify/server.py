@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -88,6 +89,7 @@ def throwaway_server() -> Iterator[str]:
     with sigterm_interrupts():
         try:
             folder = Path(tempfile.mkdtemp(prefix="modelsync-verify-"))
+            _check_socket_path(folder)
             data = folder / "data"
             user = _server_user(folder)
             fresh_cluster(postgres_bin, data, user)
@@ -101,6 +103,19 @@ def throwaway_server() -> Iterator[str]:
                     _stop(process)
                 if folder is not None:
                     shutil.rmtree(folder, ignore_errors=True)
+
+
+# sockaddr_un.sun_path holds 108 bytes on Linux (104 on macOS), the final NUL included.
+_SOCKET_PATH_MAX = 107 if sys.platform.startswith("linux") else 103
+
+
+def _check_socket_path(folder: Path) -> None:
+    socket = folder / ".s.PGSQL.5432"
+    if len(os.fsencode(socket)) > _SOCKET_PATH_MAX:
+        raise ServerError(
+            f"cannot start the throwaway PostgreSQL: its socket path {socket} is longer than "
+            f"{_SOCKET_PATH_MAX} bytes; set TMPDIR to a shorter folder"
+        )
 
 
 def _postgres_bin() -> Path:
@@ -188,7 +203,7 @@ def _wait_ready(process: subprocess.Popen, url: str, log: Path) -> None:
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while True:
         if process.poll() is not None:
-            reason = _last_line(log.read_text(errors="replace")) or f"exit {process.returncode}"
+            reason = _log_reason(log.read_text(errors="replace")) or f"exit {process.returncode}"
             raise ServerError(f"cannot start the throwaway PostgreSQL: {reason}")
         try:
             with psycopg.connect(url, connect_timeout=2):
@@ -214,6 +229,15 @@ def _stop(process: subprocess.Popen) -> None:
             process.send_signal(sig)
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(wait)
+
+
+def _log_reason(text: str) -> str:
+    """Why the server stopped: its first FATAL/PANIC/ERROR line without the log prefix."""
+    for line in text.splitlines():
+        match = re.search(r"\b(FATAL|PANIC|ERROR):\s+(.*)", line)
+        if match:
+            return match.group(2).strip()
+    return _last_line(text)
 
 
 def _last_line(text: str) -> str:
