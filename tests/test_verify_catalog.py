@@ -183,3 +183,34 @@ def test_a_failing_models_file_is_one_line_with_its_place(
     assert str(caught.value) == (
         "backend-core/models.py:3: building the models with SQLModel failed: RuntimeError: no settings"
     )
+
+
+def test_one_jobs_enum_types_do_not_leak_into_the_next(tmp_path, postgres_server):
+    with_enum = write(tmp_path / "with_enum.py", MODELS)
+    without = write(
+        tmp_path / "without.py",
+        """
+        from typing import Optional
+
+        from sqlmodel import Field, SQLModel
+
+
+        class Team(SQLModel, table=True):
+            __tablename__ = "teams"
+            id: Optional[int] = Field(default=None, primary_key=True)
+        """,
+    )
+    first, second = postgres_server.create_database(), postgres_server.create_database()
+    try:
+        create_all_many(
+            [
+                (with_enum, postgres_server.libpq_url(first)),
+                (without, postgres_server.libpq_url(second)),
+            ]
+        )
+        catalog = snapshot(postgres_server.libpq_url(second))
+    finally:
+        postgres_server.drop_database(first)
+        postgres_server.drop_database(second)
+    assert [t.name for t in catalog.tables] == ["teams"]
+    assert catalog.enums == ()

@@ -96,6 +96,10 @@ def forget_models() -> None:
     from sqlmodel.main import default_registry
 
     SQLModel.metadata.clear()
+    # Each enum type (a SQLAlchemy SchemaType) also hangs create/drop listeners on the
+    # metadata; clear() leaves them, and the next create_all would create the previous
+    # job's enum types too, with their old labels. There is no public way to remove them.
+    SQLModel.metadata.dispatch._clear()  # noqa: SLF001
     default_registry.dispose(cascade=True)
     default_registry._class_registry.clear()  # noqa: SLF001 - no public way to forget names
 
