@@ -14,65 +14,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from modelsync.schema.ir import CheckConstraint, Column, EnumType, Index, Table, UniqueConstraint
-
-# Dependency order, one number per kind of step (see plan.py for why each comes where).
-PHASES = {
-    "create_extension": 0,
-    "add_enum_label": 1,
-    "create_enum": 2,
-    # Before new tables: create_all may already have made them with the old type.
-    "rewrite_enum": 3,
-    "drop_foreign_key": 4,
-    "drop_index": 5,
-    "drop_constraint": 5,
-    "drop_primary_key": 6,
-    "create_table": 7,
-    "add_column": 8,
-    "alter_type": 9,
-    "alter_nullable": 10,
-    "alter_default": 10,
-    "alter_autoincrement": 10,
-    "alter_comment": 10,
-    "alter_generated": 11,  # after SET NOT NULL, which an identity needs first
-    "add_primary_key": 11,
-    "add_constraint": 12,
-    "create_index": 12,
-    "add_foreign_key": 13,
-    "drop_column": 14,
-    "drop_table": 15,
-    "drop_enum": 16,
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Op:
-    """What every operation has: a kind and the table it acts on (None for types)."""
-
-    @property
-    def kind(self) -> str:
-        raise NotImplementedError
-
-    @property
-    def table(self) -> str | None:
-        return None
-
-    @property
-    def destructive(self) -> bool:
-        """Loses data when applied: emitted commented out unless allowed."""
-        return False
-
-    def sort_key(self) -> tuple[Any, ...]:
-        return (PHASES[self.kind], self.table or "", repr(self.as_tuple()))
-
-    def as_tuple(self) -> tuple[Any, ...]:
-        raise NotImplementedError
-
-    def describe(self) -> str:
-        raise NotImplementedError
-
-    def reverse(self) -> Op:
-        raise NotImplementedError
+# The base and the key, constraint and index operations, re-exported: callers import ops.
+from modelsync.migrate.keys import (  # noqa: F401
+    AddConstraint,
+    AddForeignKey,
+    AddPrimaryKey,
+    Constraint,
+    ConstraintOp,
+    CreateIndex,
+    DropConstraint,
+    DropForeignKey,
+    DropIndex,
+    DropPrimaryKey,
+    ForeignKeyOp,
+    IndexOp,
+    PrimaryKeyOp,
+)
+from modelsync.migrate.opbase import PHASES, Op  # noqa: F401
+from modelsync.schema.ir import Column, EnumType, Table
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,168 +341,3 @@ class AlterGenerated(AlterColumn):
         if column.computed is not None:
             return f"generated ({column.computed.sqltext})"
         return "none"
-
-
-@dataclass(frozen=True, slots=True)
-class PrimaryKeyOp(Op):
-    name: str  # the table
-    columns: tuple[str, ...]
-
-    @property
-    def table(self):
-        return self.name
-
-    def as_tuple(self):
-        return (self.kind, self.name, self.columns)
-
-
-@dataclass(frozen=True, slots=True)
-class AddPrimaryKey(PrimaryKeyOp):
-    kind = "add_primary_key"  # type: ignore[assignment]
-
-    def describe(self):
-        return f"set the primary key of {self.name} to ({', '.join(self.columns)})"
-
-    def reverse(self):
-        return DropPrimaryKey(self.name, self.columns)
-
-
-@dataclass(frozen=True, slots=True)
-class DropPrimaryKey(PrimaryKeyOp):
-    kind = "drop_primary_key"  # type: ignore[assignment]
-
-    def describe(self):
-        return f"drop the primary key ({', '.join(self.columns)}) of {self.name}"
-
-    def reverse(self):
-        return AddPrimaryKey(self.name, self.columns)
-
-
-# A constraint of a table: a table-level unique or check, or a column's own UNIQUE.
-Constraint = UniqueConstraint | CheckConstraint
-
-
-@dataclass(frozen=True, slots=True)
-class ConstraintOp(Op):
-    name: str  # the table
-    constraint: Constraint
-
-    @property
-    def table(self):
-        return self.name
-
-    def as_tuple(self):
-        c = self.constraint
-        body = c.columns if isinstance(c, UniqueConstraint) else c.sqltext
-        return (self.kind, self.name, c.name, body)
-
-    def _words(self) -> str:
-        c = self.constraint
-        if isinstance(c, UniqueConstraint):
-            return f"unique constraint ({', '.join(c.columns)})"
-        return f"check constraint ({c.sqltext})"
-
-
-@dataclass(frozen=True, slots=True)
-class AddConstraint(ConstraintOp):
-    kind = "add_constraint"  # type: ignore[assignment]
-
-    def describe(self):
-        return f"add {self._words()} to {self.name}"
-
-    def reverse(self):
-        return DropConstraint(self.name, self.constraint)
-
-
-@dataclass(frozen=True, slots=True)
-class DropConstraint(ConstraintOp):
-    kind = "drop_constraint"  # type: ignore[assignment]
-
-    def describe(self):
-        return f"drop {self._words()} of {self.name}"
-
-    def reverse(self):
-        return AddConstraint(self.name, self.constraint)
-
-
-@dataclass(frozen=True, slots=True)
-class ForeignKeyOp(Op):
-    name: str  # the table
-    column: str
-    target: str  # "table.column"
-    ondelete: str | None = None
-
-    @property
-    def table(self):
-        return self.name
-
-    def as_tuple(self):
-        return (self.kind, self.name, self.column, self.target, self.ondelete)
-
-    def _words(self) -> str:
-        action = f" ON DELETE {self.ondelete}" if self.ondelete else ""
-        return f"foreign key {self.name}.{self.column} -> {self.target}{action}"
-
-
-@dataclass(frozen=True, slots=True)
-class AddForeignKey(ForeignKeyOp):
-    kind = "add_foreign_key"  # type: ignore[assignment]
-
-    def describe(self):
-        return f"add {self._words()}"
-
-    def reverse(self):
-        return DropForeignKey(self.name, self.column, self.target, self.ondelete)
-
-
-@dataclass(frozen=True, slots=True)
-class DropForeignKey(ForeignKeyOp):
-    kind = "drop_foreign_key"  # type: ignore[assignment]
-
-    def describe(self):
-        return f"drop {self._words()}"
-
-    def reverse(self):
-        return AddForeignKey(self.name, self.column, self.target, self.ondelete)
-
-
-@dataclass(frozen=True, slots=True)
-class IndexOp(Op):
-    name: str  # the table
-    index: Index
-
-    @property
-    def table(self):
-        return self.name
-
-    def as_tuple(self):
-        i = self.index
-        return (self.kind, self.name, i.name, i.columns, i.unique, i.using, i.ops, i.where, i.with_)
-
-    def _words(self) -> str:
-        unique = "unique " if self.index.unique else ""
-        using = f" using {self.index.using}" if self.index.using else ""
-        keys = ", ".join(e.text for e in self.index.elements)
-        return f"{unique}index {self.index.name} on {self.name} ({keys}){using}"
-
-
-@dataclass(frozen=True, slots=True)
-class CreateIndex(IndexOp):
-    kind = "create_index"  # type: ignore[assignment]
-
-    def describe(self):
-        return f"create {self._words()}"
-
-    def reverse(self):
-        return DropIndex(self.name, self.index)
-
-
-@dataclass(frozen=True, slots=True)
-class DropIndex(IndexOp):
-    kind = "drop_index"  # type: ignore[assignment]
-
-    def describe(self):
-        return f"drop {self._words()}"
-
-    def reverse(self):
-        return CreateIndex(self.name, self.index)
