@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from modelsync.migrate import ops as o
 from modelsync.migrate import plan as p
 from modelsync.migrate.ddl import Ddl, create_enum, quote
+from modelsync.migrate.enum_rewrite import rewrite_enum
 from modelsync.migrate.names import (
     check_name,
     foreign_key_name,
@@ -127,70 +128,7 @@ class Renderer:
         return (f"DROP TYPE{self.if_exists()} {quote(op.enum.name)}",), ()
 
     def _rewrite_enum(self, op: o.RewriteEnum):
-        name, old_name = quote(op.new.name), quote(op.new.name + "_old")
-        comments = (
-            f"PostgreSQL cannot drop or reorder enum labels: {op.new.name} is made anew and",
-            "every column of the old type is converted to it.",
-        )
-        if any(label not in op.new.labels for label in op.old.labels):
-            dropped = ", ".join(label for label in op.old.labels if label not in op.new.labels)
-            comments += (f"TODO: rows holding {dropped} must be changed first, or this fails.",)
-        create = create_enum(op.new)
-        if self.plain:
-            statements = [f"ALTER TYPE {name} RENAME TO {old_name}", create]
-            for table, column, default in op.columns:
-                alter = f"ALTER TABLE {quote(table)} ALTER COLUMN {quote(column)}"
-                if default:
-                    statements.append(f"{alter} DROP DEFAULT")
-                statements.append(f"{alter} TYPE {name} USING {quote(column)}::text::{name}")
-                if default:
-                    statements.append(f"{alter} SET DEFAULT {default}")
-            statements.append(f"DROP TYPE {old_name}")
-            return tuple(statements), comments
-        labels = ", ".join(literal(label) for label in op.new.labels)
-        current = (
-            "(SELECT array_agg(enumlabel::text ORDER BY enumsortorder) FROM pg_enum "
-            f"WHERE enumtypid = {self.regtype(op.new.name)})"
-        )
-        body = "\n".join(
-            (
-                "DO $$",
-                "DECLARE",
-                f"{INDENT}col record;",
-                "BEGIN",
-                f"{INDENT}IF {self.regtype(op.new.name)} IS NOT NULL",
-                f"{INDENT * 2}AND {current} IS DISTINCT FROM ARRAY[{labels}] THEN",
-                f"{INDENT * 2}ALTER TYPE {name} RENAME TO {old_name};",
-                _indent(create + ";", 2),
-                f"{INDENT * 2}FOR col IN",
-                f"{INDENT * 3}SELECT a.attrelid::regclass AS tab, quote_ident(a.attname) AS name,",
-                f"{INDENT * 3}{INDENT}pg_get_expr(d.adbin, d.adrelid) AS def",
-                f"{INDENT * 3}FROM pg_attribute a LEFT JOIN pg_attrdef d",
-                f"{INDENT * 3}{INDENT}ON d.adrelid = a.attrelid AND d.adnum = a.attnum",
-                f"{INDENT * 3}WHERE a.atttypid = {literal(old_name)}::regtype",
-                f"{INDENT * 3}{INDENT}AND a.attnum > 0 AND NOT a.attisdropped",
-                f"{INDENT * 2}LOOP",
-                f"{INDENT * 3}IF col.def IS NOT NULL THEN",
-                f"{INDENT * 4}EXECUTE format('ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT', "
-                "col.tab, col.name);",
-                f"{INDENT * 3}END IF;",
-                f"{INDENT * 3}EXECUTE format('ALTER TABLE %s ALTER COLUMN %s TYPE {name} "
-                f"USING %s::text::{name}',",
-                f"{INDENT * 4}col.tab, col.name, col.name);",
-                f"{INDENT * 3}IF col.def IS NOT NULL THEN",
-                f"{INDENT * 4}EXECUTE format('ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s', "
-                "col.tab, col.name,",
-                f"{INDENT * 5}replace(col.def, {literal('::' + old_name)}, "
-                f"{literal('::' + name)}));",
-                f"{INDENT * 3}END IF;",
-                f"{INDENT * 2}END LOOP;",
-                f"{INDENT * 2}DROP TYPE {old_name};",
-                f"{INDENT}END IF;",
-                "END",
-                "$$",
-            )
-        )
-        return (body,), comments
+        return rewrite_enum(op, self.plain, self.regtype(op.new.name))
 
     def _drop_foreign_key(self, op: o.DropForeignKey):
         name = foreign_key_name(op.name, op.column)
@@ -440,86 +378,3 @@ def _todo_existing_rows(applies: bool) -> tuple[str, ...]:
 
 def _indent(text: str, levels: int) -> str:
     return "\n".join(INDENT * levels + line if line else line for line in text.splitlines())
-
-
-# --------------------------------------------------------------------------- the file
-
-
-def render(
-    operations: tuple[o.Op, ...],
-    old: Schema,
-    new: Schema,
-    *,
-    plain: bool = False,
-    allow_destructive: bool = False,
-    old_label: str = "",
-    new_label: str = "",
-) -> Rendered:
-    renderer = Renderer(old, new, plain, allow_destructive)
-    blocks = tuple(renderer.block(op) for op in operations)
-    lines = _header(blocks, old_label or old.path, new_label or new.path, plain)
-    outside = [b for b in blocks if b.outside]
-    inside = [b for b in blocks if not b.outside]
-    if outside:
-        lines += [
-            "",
-            "-- Enum labels are added before the transaction: a label added inside a transaction",
-            "-- cannot be used until that transaction commits.",
-        ]
-        for block in outside:
-            lines += ["", *_block_lines(block)]
-    if inside:
-        lines += [
-            "",
-            "BEGIN;",
-            "",
-            "-- Wait at most 10 s for a lock: queued behind a long transaction, the migration",
-            "-- would block every query on its tables meanwhile. Run it again if it times out.",
-            "SET LOCAL lock_timeout = '10s';",
-        ]
-        for block in inside:
-            lines += ["", *_block_lines(block)]
-        lines += ["", "COMMIT;"]
-    return Rendered("\n".join(lines) + "\n", blocks)
-
-
-def _header(blocks: tuple[Block, ...], old_label: str, new_label: str, plain: bool) -> list[str]:
-    lines = [
-        "-- Migration generated by modelsync.",
-        f"-- From: {old_label}",
-        f"-- To:   {new_label}",
-        "--",
-        "-- Changes:",
-    ]
-    lines += [f"--   - {b.op.describe()}{' (commented out)' if b.disabled else ''}" for b in blocks]
-    lines.append("--")
-    if plain:
-        lines.append("-- Plain DDL: applies once, to the old schema only.")
-    else:
-        lines += [
-            "-- Re-runnable: correct on the old schema, after create_all() of the new models and",
-            "-- on an empty database; applying it twice changes nothing.",
-        ]
-    disabled = sum(b.disabled for b in blocks)
-    if disabled:
-        lines.append(
-            f"-- WARNING: {disabled} destructive statement(s) commented out (see WARNING below)."
-        )
-    todos = sum(any("TODO" in c for c in (*b.comments, *b.statements)) for b in blocks)
-    if todos:
-        lines.append(
-            f"-- TODO: {todos} step(s) need a decision before this runs on a table with rows."
-        )
-    return lines
-
-
-def _block_lines(block: Block) -> list[str]:
-    lines = [f"-- {block.op.describe()}"] + [f"-- {c}" for c in block.comments]
-    for statement in block.statements:
-        text = statement if statement.startswith("--") else statement + ";"
-        if block.disabled:
-            text = "\n".join(
-                line if line.startswith("--") else f"-- {line}" for line in text.splitlines()
-            )
-        lines.append(text)
-    return lines

@@ -37,7 +37,7 @@ def migration(
 ) -> Migration:
     # SQLAlchemy comes in with the renderer, only when a migration is actually made.
     from modelsync.migrate.plan import plan
-    from modelsync.migrate.render import render
+    from modelsync.migrate.sqlfile import render
 
     operations = plan(old, new)
     if not operations:
