@@ -346,6 +346,27 @@ CASES += [
         where="pyproject.toml:3",
     ),
     Case(
+        "unknown_drift_kind_line",
+        ("check",),
+        2,
+        files={"pyproject.toml": "[tool.modelsync]\n\nignore = ['indexes']\n"},
+        where="pyproject.toml:3",
+    ),
+    Case(
+        "bad_version_line",
+        ("check",),
+        2,
+        files={"pyproject.toml": "[tool.modelsync]\n\nsqlmodel_version = 'latest'\n"},
+        where="pyproject.toml:3",
+    ),
+    Case(
+        "internal_key_refused",
+        ("check",),
+        2,
+        files={"pyproject.toml": "[tool.modelsync]\nkey_lines = 1\n"},
+        where="pyproject.toml:2",
+    ),
+    Case(
         "vector_dim_bool",
         ("check",),
         2,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,12 @@ class Config:
     # [tool.modelsync.lint] as read (select, ignore, vector_dims), frozen; lint.settings
     # checks it. A sub-table, because `ignore` above already means drift kinds for check.
     lint: tuple[tuple[str, Any], ...] = ()
+    # Key -> its line in pyproject.toml, for messages about a value read from there.
+    key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
+
+    def line_of(self, key: str) -> int | None:
+        """The pyproject.toml line of a key read from there (None: not from the file)."""
+        return next((line for name, line in self.key_lines if name == key), None)
 
     @property
     def templates_path(self) -> Path | None:
@@ -101,6 +107,8 @@ def load_config(root: Path, overrides: dict[str, Any]) -> Config:
         values["engine_files"] = tuple(values["engine_files"])
     if "lint" in values:
         values["lint"] = tuple((k, _frozen(v)) for k, v in values["lint"].items())
+    lines = tuple((key, table.line_of(key)) for key in table.values if key not in given)
+    values["key_lines"] = tuple((key, line) for key, line in lines if line is not None)
     config = replace(Config(root=root), **values)
     for key in PATH_KEYS:
         value = getattr(config, key)
@@ -215,7 +223,7 @@ def _read_pyproject(path: Path) -> _Table:
 
 
 def _validate(table: _Table, shown: str) -> None:
-    known = {f.name for f in fields(Config)} - {"root"} - FLAG_ONLY
+    known = {f.name for f in fields(Config)} - {"root", "key_lines"} - FLAG_ONLY
     for key, value in table.values.items():
         line = table.line_of(key)
         if key not in known:
@@ -229,6 +237,14 @@ def _validate(table: _Table, shown: str) -> None:
         expected = _TYPES[key]
         if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             raise ConfigError(f"[tool.modelsync] {key} has the wrong type", shown, line)
+    version = table.values.get("sqlmodel_version")
+    # The pattern of schema.release.parse_version (config sits beside schema, not above).
+    if isinstance(version, str) and not re.fullmatch(r"\s*(\d+(?:\.\d+)*)\S*\s*", version):
+        raise ConfigError(
+            f"sqlmodel_version {_short(version)!r} is not a version like '0.0.50'",
+            shown,
+            table.line_of("sqlmodel_version"),
+        )
     if any(not isinstance(kind, str) for kind in table.values.get("ignore", [])):
         raise ConfigError(
             "[tool.modelsync] ignore must be a list of strings", shown, table.line_of("ignore")

@@ -44,8 +44,11 @@ def check(
     ignored = tuple(dict.fromkeys((*config.ignore, *ignore)))
     unknown_kinds = [k for k in ignored if k not in DRIFT_KINDS]
     if unknown_kinds:
+        from_file = unknown_kinds[0] in config.ignore and unknown_kinds[0] not in ignore
         raise ConfigError(
-            f"unknown drift kind {unknown_kinds[0]!r} to ignore (known: {', '.join(DRIFT_KINDS)})"
+            f"unknown drift kind {unknown_kinds[0]!r} to ignore (known: {', '.join(DRIFT_KINDS)})",
+            "pyproject.toml" if from_file else None,
+            config.line_of("ignore") if from_file else None,
         )
     release = choose_release(config.root, config.source, sqlmodel_version, config.sqlmodel_version)
     rules = release.rules
