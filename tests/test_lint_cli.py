@@ -252,3 +252,11 @@ def test_lint_imports_nothing_of_the_users_and_no_sqlalchemy(example: Path) -> N
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert "HEAVY []" in result.stdout, result.stdout + result.stderr
+
+
+def test_a_missing_source_is_bad_input_and_a_missing_target_is_skipped(violating: Path) -> None:
+    assert not (violating / TARGET).exists()
+    assert run_cli("lint", "--root", violating, "--select", "json-type").returncode == 1
+    result = run_cli("lint", "--root", violating, "--source", "nope/models.py")
+    assert result.returncode == 2
+    assert result.stderr == "modelsync: error: nope/models.py: file not found\n"
