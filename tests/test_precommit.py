@@ -196,3 +196,27 @@ def test_the_repositorys_own_hooks_pass_on_the_example(
     assert result.stdout.count("Passed") == 3
     # nothing was written into the example
     assert git(root, "diff", "--stat", env=hook_env).stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("path", "check", "lint"),
+    [
+        ("backend-core/models.py", True, True),
+        ("ai-worker/db.py", True, True),
+        ("backend-core/database.py", False, True),
+        ("infra/postgres/migrations/002_x.sql", False, True),
+        ("pyproject.toml", True, True),
+        ("ai-worker/requirements-dev.txt", True, True),
+        ("uv.lock", True, True),
+        ("backend-core/poetry.lock", True, True),
+        ("README.md", False, False),
+        ("backend-core/api.py", False, False),
+        ("docs/queries.sql", False, False),
+    ],
+)
+def test_the_hooks_files_patterns_cover_the_standard_layout(path: str, check: bool, lint: bool):
+    hooks = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
+    # pre-commit matches `files:` with re.search on the repository-relative path
+    assert bool(re.search(hooks["modelsync-check"]["files"], path)) is check
+    assert bool(re.search(hooks["modelsync-generate"]["files"], path)) is check
+    assert bool(re.search(hooks["modelsync-lint"]["files"], path)) is lint
