@@ -19,6 +19,7 @@ from modelsync.schema.load import ParsedFile, parse_file, schema_of
 from modelsync.schema.pins import ReleaseChoice
 
 DEFAULT_ENGINE_FILES = ("ai-worker/db.py", "backend-core/database.py")
+MIGRATION_RULES = ("migration-name", "migration-number", "migration-sql")
 MODEL_RULES = frozenset(
     {"table-name", "column-name", "primary-key-name", "vector-column", "json-type"}
 )
@@ -69,7 +70,8 @@ def lint_project(config: Config, settings: LintSettings, release: ReleaseChoice)
         index = call_index(engine.module)
         found += engine_findings(engine, index)
         found += query_findings(engine, index)
-    found += migration_folder_findings(lint.migrations, lint.migrations_shown)
+    if any(settings.runs(name) for name in MIGRATION_RULES):
+        found += migration_folder_findings(lint.migrations, lint.migrations_shown)
     if settings.runs("sqlmodel-release"):
         found += release_findings(config.root, config.source, config.target)
     selected = [f for f in found if settings.runs(f.kind)]
