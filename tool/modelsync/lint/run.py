@@ -82,7 +82,8 @@ def lint_project(config: Config, settings: LintSettings, release: ReleaseChoice)
     )
     kept = tuple(sorted((f for f in selected if not silenced.silences(f)), key=_order))
     warnings = tuple(w for m in models for w in m.schema.warnings) + silenced.warnings
-    files = (*parsed, *_migration_files(lint))
+    read_migrations = any(settings.runs(name) for name in MIGRATION_RULES)
+    files = (*parsed, *(_migration_files(lint) if read_migrations else ()))
     return LintResult(kept, len(selected) - len(kept), files, warnings)
 
 
