@@ -10,9 +10,7 @@ from __future__ import annotations
 import ast
 import bisect
 import hashlib
-import io
 import re
-import tokenize
 from dataclasses import dataclass
 
 from modelsync.errors import InputError
@@ -132,6 +130,10 @@ def _lines_inside_statements(
 
 def _is_comment_line(statement_lines: list[str], line: int) -> bool:
     """Does a comment token start line ``line`` (1-based) of this statement's text?"""
+    # Loaded here: check reaches this only for marker text inside a statement.
+    import io
+    import tokenize
+
     try:
         tokens = tokenize.generate_tokens(io.StringIO("".join(statement_lines)).readline)
         return any(t.type == tokenize.COMMENT and t.start == (line, 0) for t in tokens)
