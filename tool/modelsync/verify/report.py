@@ -87,9 +87,13 @@ def state_findings(
 ) -> tuple[Finding, ...]:
     """Failures, unchanged files and catalog differences of the three states."""
     found: list[Finding] = []
+    # The same statement failing the same way in several states is one finding.
+    failed_in: dict[object, list[str]] = {}
     for result in outcome.results:
         if result.failure is not None:
-            found.append(_failure_finding(result.state, result.failure, models_shown))
+            failed_in.setdefault(result.failure, []).append(result.state)
+    for failure, states in failed_in.items():
+        found.append(_failure_finding(states, failure, models_shown))
     for file in outcome.unchanged:
         found.append(
             finding(
@@ -120,8 +124,8 @@ def state_findings(
     return tuple(found)
 
 
-def _failure_finding(state: str, failure, models_shown: str) -> Finding:
-    title = STATE_TITLES[state]
+def _failure_finding(states: list[str], failure, models_shown: str) -> Finding:
+    title = " and ".join(STATE_TITLES[state] for state in states)
     if failure.shown == models_shown:  # create_all itself failed on the state's database
         return finding(
             "create_all_failed",
