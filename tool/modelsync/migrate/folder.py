@@ -117,7 +117,8 @@ def split_statements(sql: str, shown: str) -> tuple[Statement, ...]:
         raw = parser.parse_sql(sql)
     except parser.ParseError as exc:
         message, location = (exc.args + (None, None))[:2]
-        line = _line_at(sql, location - 1) if isinstance(location, int) and location > 0 else None
+        # pglast's location is a 0-based character offset.
+        line = _line_at(sql, location) if isinstance(location, int) and location >= 0 else None
         raise SqlSyntaxError(f"not valid PostgreSQL: {message}", shown, line) from None
     statements = []
     for stmt in raw:
