@@ -63,16 +63,6 @@ def _schema(path: Path) -> Schema:
 
 
 ROLES = ("ref", "a", "b", "c", "rows", "plain")
-# verify.build_child.forget_models empties SQLModel.metadata but leaves the listeners that
-# each enum type (a SQLAlchemy SchemaType) puts on it, so a later job's create_all also
-# creates the previous job's enum types, with their old labels. Until build_child clears
-# them itself, the test's build child does.
-_CHILD = (
-    "import modelsync.verify.build_child as child; from sqlmodel import SQLModel; "
-    "forget = child.forget_models; "
-    "child.forget_models = lambda: (forget(), SQLModel.metadata.dispatch._clear()); "
-    "child.main()"
-)
 # Commits need not wait for the disk in a throwaway database (session setting only).
 FAST = "options=-c%20synchronous_commit%3Doff"
 
@@ -83,15 +73,10 @@ def round_trip(postgres_server, tmp_path_factory):
     a database costs about a second on a slow disk, so each of two workers (threads: the
     work is waiting for PostgreSQL and psql) reuses five databases, emptied before a case."""
     folder = tmp_path_factory.mktemp("roundtrip")
-    patch = pytest.MonkeyPatch()
-    patch.setattr("modelsync.verify.build._CHILD", _CHILD)
-    try:
-        with ThreadPoolExecutor(WORKERS) as pool:
-            shares = [CASES[n::WORKERS] for n in range(WORKERS)]
-            done = pool.map(lambda names: _run_share(names, postgres_server, folder), shares)
-            yield {case.name: case for share in done for case in share}
-    finally:
-        patch.undo()
+    with ThreadPoolExecutor(WORKERS) as pool:
+        shares = [CASES[n::WORKERS] for n in range(WORKERS)]
+        done = pool.map(lambda names: _run_share(names, postgres_server, folder), shares)
+        yield {case.name: case for share in done for case in share}
 
 
 WORKERS = 2
