@@ -48,7 +48,12 @@ MISSING = "<missing>"  # shown in a diff when one side lacks a key the oracle pr
 
 
 def _pick(record: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
-    return {key: record.get(key, MISSING) for key in keys}
+    picked = {key: record.get(key, MISSING) for key in keys}
+    if isinstance(picked.get("with"), dict):
+        # Storage parameters in order: create_all writes them, and the catalog shows them,
+        # in the order the model gives.
+        picked["with"] = list(picked["with"].items())
+    return picked
 
 
 def _normalize_list(records: Any, keys: tuple[str, ...]) -> Any:

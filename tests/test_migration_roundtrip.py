@@ -229,18 +229,8 @@ def _applied(case: Case, key: str) -> None:
     assert result.returncode == 0, result.stderr
 
 
-# The IR keeps an index's storage parameters sorted (schema/table_args.py), while
-# create_all emits them in the order the model writes them, and pg_get_indexdef shows that
-# order: {"m": 16, "ef_construction": 64} cannot be reproduced until the IR keeps it.
-PARAMETER_ORDER = pytest.mark.xfail(
-    strict=True, reason="index storage parameters: the IR sorts them, create_all keeps source order"
-)
-KNOWN = {
-    ("vector_dimension", "a"): PARAMETER_ORDER,
-    ("vector_dimension", "b"): PARAMETER_ORDER,
-    ("vector_dimension", "again_c"): PARAMETER_ORDER,
-    ("vector_dimension", "plain"): PARAMETER_ORDER,
-}
+# (case, state) pairs known to fail, each with the reason: none at present.
+KNOWN: dict[tuple[str, str], pytest.MarkDecorator] = {}
 
 
 def _cases(prefix: str = ""):

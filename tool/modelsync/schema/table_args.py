@@ -104,7 +104,9 @@ def _read_index(item: Call, table: str, line: int, warn: Warn, out: dict[str, li
         warn(line, f"cannot resolve the name of {canonical_text(item)} statically")
         return
     ops = _string_pairs(item.kwarg("postgresql_ops"), "postgresql_ops", line, warn)
-    with_ = _string_pairs(item.kwarg("postgresql_with"), "postgresql_with", line, warn)
+    # Storage parameters keep the model's order: create_all writes them so, and
+    # PostgreSQL's catalog (pg_get_indexdef) shows that order.
+    with_ = _string_pairs(item.kwarg("postgresql_with"), "postgresql_with", line, warn, sort=False)
     where = item.kwarg("postgresql_where")
     if is_call(where, "sa.text") and where.args:
         where = where.args[0]
@@ -134,15 +136,19 @@ def _with_opclasses(elements: list, ops: dict[str, str]) -> tuple[IndexElement, 
     )
 
 
-def _string_pairs(value: Any, keyword: str, line: int, warn: Warn) -> tuple[tuple[str, str], ...]:
-    """A dict of literal keys and values as sorted text pairs (``{"m": 16}`` -> m=16)."""
+def _string_pairs(
+    value: Any, keyword: str, line: int, warn: Warn, sort: bool = True
+) -> tuple[tuple[str, str], ...]:
+    """A dict of literal keys and values as text pairs (``{"m": 16}`` -> m=16), sorted
+    unless their order means something."""
     if value is None:
         return ()
     pairs = value.items if isinstance(value, DictValue) else None
     if pairs is None or not all(isinstance(k, str) and _literal(v) for k, v in pairs):
         warn(line, f"cannot resolve {keyword}={canonical_text(value)} statically")
         return (("unknown", canonical_text(value)),)
-    return tuple(sorted((k, str(v)) for k, v in pairs))
+    found = tuple((k, str(v)) for k, v in pairs)
+    return tuple(sorted(found)) if sort else found
 
 
 def _literal(value: Any) -> bool:

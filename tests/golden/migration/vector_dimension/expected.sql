@@ -37,7 +37,7 @@ ALTER TABLE IF EXISTS documents ALTER COLUMN embedding TYPE VECTOR(1024) USING e
 DO $$
 BEGIN
     IF to_regclass('documents') IS NOT NULL THEN
-        CREATE INDEX IF NOT EXISTS ix_documents_embedding_hnsw ON documents USING hnsw (embedding vector_cosine_ops) WITH (ef_construction = 64, m = 16);
+        CREATE INDEX IF NOT EXISTS ix_documents_embedding_hnsw ON documents USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64);
     END IF;
 END
 $$;
