@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -147,25 +146,12 @@ def migration(
 
 def _parsed_at_ref(root: Path, source: str, ref: str):
     """The source file as it was at ``ref``, read with ``git show`` (nothing is checked out)."""
+    from modelsync.migrate.git import file_at_ref
     from modelsync.schema.load import ParsedFile
     from modelsync.schema.source import parse_python
 
     shown = f"{ref}:{Path(source).as_posix()}"
-    try:
-        where = subprocess.run(["git", "rev-parse", "--show-prefix"], cwd=root,
-                               capture_output=True, text=True, check=True)  # fmt: skip
-        prefix = where.stdout.strip()
-        done = subprocess.run(["git", "show", f"{ref}:{prefix}{Path(source).as_posix()}"],
-                              cwd=root, capture_output=True, check=False)  # fmt: skip
-    except (OSError, subprocess.CalledProcessError) as exc:
-        raise InputError(f"cannot run git here: {exc}", str(root)) from None
-    if done.returncode != 0:
-        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise InputError(f"git show failed: {detail[-1] if detail else 'no output'}", shown)
-    try:
-        text = done.stdout.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8", shown) from None
+    text = file_at_ref(root, source, ref)
     return ParsedFile(shown, text, parse_python(text, shown))
 
 

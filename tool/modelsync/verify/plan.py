@@ -11,13 +11,13 @@ it includes), else none (state (a) starts from an empty database).
 from __future__ import annotations
 
 import contextlib
-import subprocess
 import tempfile
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from modelsync.errors import ConfigError, InputError
+from modelsync.errors import InputError
 from modelsync.migrate.folder import migration_files, read_sql, split_statements
+from modelsync.migrate.git import file_at_ref, names_at_ref
 from modelsync.verify.build import BuildJob
 from modelsync.verify.states import Baseline, Migration, Plan
 
@@ -45,7 +45,7 @@ def verify_plan(
     plan = Plan(models, source, migrations, import_paths=(models.parent.resolve(),))
     if baseline_ref:
         with _file_at_ref(root, source, baseline_ref) as old_models:
-            included = _files_at_ref(root, migrations_dir, baseline_ref)
+            included = names_at_ref(root, migrations_dir, baseline_ref)
             yield _replace_baseline(plan, _ref_baseline(plan, old_models, baseline_ref, included))
         return
     yield _replace_baseline(plan, _state_baseline(root, migrations_dir, migrations))
@@ -94,27 +94,8 @@ def _state_baseline(root: Path, migrations_dir: str, migrations) -> Baseline | N
 
 @contextlib.contextmanager
 def _file_at_ref(root: Path, source: str, ref: str) -> Iterator[Path]:
-    text = _git(root, "show", f"{ref}:./{PurePosixPath(Path(source).as_posix())}", ref=ref)
+    text = file_at_ref(root, source, ref)
     with tempfile.TemporaryDirectory(prefix="modelsync-baseline-") as folder:
         path = Path(folder) / Path(source).name
         path.write_text(text, encoding="utf-8")
         yield path
-
-
-def _files_at_ref(root: Path, migrations_dir: str, ref: str) -> frozenset[str]:
-    listing = _git(root, "ls-tree", "--name-only", ref, "--", f"./{migrations_dir}/", ref=ref)
-    return frozenset(PurePosixPath(line).name for line in listing.splitlines() if line)
-
-
-def _git(root: Path, *args: str, ref: str) -> str:
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=60
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ConfigError(f"--baseline-ref {ref}: cannot run git: {exc}") from None
-    if done.returncode != 0:
-        lines = [line for line in done.stderr.splitlines() if line.strip()]
-        reason = lines[-1].strip() if lines else f"git exited {done.returncode}"
-        raise ConfigError(f"--baseline-ref {ref}: {reason}")
-    return done.stdout
