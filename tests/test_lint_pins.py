@@ -110,7 +110,12 @@ def test_schema_and_generate_follow_the_pin_too(tmp_path: Path) -> None:
     assert types["last_login_at"] == "TIMESTAMP WITHOUT TIME ZONE"
     (root / "ai-worker" / "db.py").unlink()
     assert run_cli("generate", "--root", root).returncode == 0
-    assert run_cli("check", "--root", root).returncode == 0
+    checked = run_cli("check", "--root", root)
+    # The mirror follows the pin as the source does; the schema state, written under
+    # 0.0.50's rules, no longer matches what 0.0.16 creates: that is a migration to write.
+    kinds = {line.split("[")[1].split("]")[0] for line in checked.stdout.splitlines()[:-1]}
+    assert kinds == {"migration_missing"}, checked.stdout
+    assert run_cli("check", "--root", root, "--ignore", "migration_missing").returncode == 0
 
 
 def test_a_file_outside_the_root_is_pinned_from_its_own_folder(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import EXAMPLE, REPO
+from tests.conftest import EXAMPLE, REPO, run_cli
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -150,6 +150,15 @@ def test_drift_is_rejected_then_generate_makes_the_commit_pass(
     assert "files were modified by this hook" in output  # generate refreshed the mirror
     assert "nickname: Optional[str] = None" in (project / "ai-worker" / "db.py").read_text()
 
+    # The mirror is in step now, but the model change still has no migration.
+    pending = commit(project, hook_env, "add users.nickname")
+    output = pending.stdout + pending.stderr
+    assert pending.returncode != 0
+    assert "MS701 [migration_missing] table users changed since 001_init.sql" in output
+
+    written = run_cli("migration", "add nickname", "--root", project)
+    assert written.returncode == 0, written.stderr
+    assert (project / "infra" / "postgres" / "migrations" / "002_add_nickname.sql").is_file()
     accepted = commit(project, hook_env, "add users.nickname")
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     assert re.search(r"modelsync lint\.+Passed", accepted.stdout + accepted.stderr)
