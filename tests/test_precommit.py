@@ -81,7 +81,7 @@ def adopted(tmp_path_factory: pytest.TempPathFactory, hook_env: dict[str, str]) 
     """The example in a git repository whose hooks are the README's snippet, installed.
 
     One repository for the module (each commit runs three hooks, which takes a while);
-    ``project`` hands each test a clean checkout of its last commit."""
+    ``project`` hands each test a clean checkout of that first commit."""
     root = tmp_path_factory.mktemp("project") / "interview"
     shutil.copytree(EXAMPLE, root)
     snippet = readme_block("As a pre-commit hook")
@@ -107,7 +107,9 @@ def adopted(tmp_path_factory: pytest.TempPathFactory, hook_env: dict[str, str]) 
 
 @pytest.fixture
 def project(adopted: Path, hook_env: dict[str, str]) -> Path:
-    git(adopted, "reset", "-q", "--hard", env=hook_env)
+    # Back to the adopting commit: a test's own commits must not reach the next test.
+    first = git(adopted, "rev-list", "--max-parents=0", "HEAD", env=hook_env).stdout.split()[0]
+    git(adopted, "reset", "-q", "--hard", first, env=hook_env)
     git(adopted, "clean", "-q", "-fdx", env=hook_env)
     return adopted
 
