@@ -74,7 +74,11 @@ def generate(
     )
     target_file = None if blank else parse_file(target_path, shown)
     state = mirror_state(
-        source_file, schema, target_file, config.templates_path, config.relationships,
+        source_file,
+        schema,
+        target_file,
+        config.templates_path,
+        config.relationships,
         templates_shown=config.templates_dir,
     )
     result = generate_text(state, target_file, shown, force)

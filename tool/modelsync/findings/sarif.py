@@ -50,7 +50,10 @@ def sarif_document(report: Report) -> str:
 
 
 def _first_of_each_code(findings: tuple[Finding, ...]) -> list[Finding]:
-    return list({f.code: f for f in reversed(findings)}.values())[::-1]
+    first: dict[str, Finding] = {}
+    for finding in findings:
+        first.setdefault(finding.code, finding)
+    return list(first.values())
 
 
 def _bare_rule(finding: Finding) -> Rule:
