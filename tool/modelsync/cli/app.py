@@ -7,6 +7,7 @@ Exit codes: 0 clean, 1 findings, 2 bad input or usage.
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 import signal
 import sys
@@ -29,8 +30,27 @@ _STYLES = {
 }
 
 
+# Command name -> the module defining the command function of that name. A command's
+# module is imported only when that command runs (or ``--help`` lists them all), so that
+# ``check`` and ``lint`` never pay for the imports of ``migration`` or ``verify``.
+COMMAND_MODULES = {
+    name: f"modelsync.cli.{name}"
+    for name in ("check", "generate", "lint", "migration", "schema", "verify")
+}
+
+
 class ModelsyncGroup(click.Group):
-    """Maps modelsync's exceptions to exit code 2 with a one-line message."""
+    """Loads each command when it is asked for, and maps modelsync's exceptions to exit
+    code 2 with a one-line message."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMAND_MODULES})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            module = importlib.import_module(COMMAND_MODULES[cmd_name])
+            self.add_command(getattr(module, cmd_name))
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
