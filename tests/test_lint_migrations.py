@@ -134,6 +134,35 @@ def test_a_changed_file_is_parsed_again(tmp_path: Path, cache: Path) -> None:
     assert found.location.line == 2
 
 
+def test_a_cached_verdict_for_other_bytes_is_not_used(tmp_path: Path, cache: Path) -> None:
+    # The cache file's name is only a checksum: a file under the same name that records
+    # other input (a collision, or a tampered cache) must not decide the verdict.
+    folder = folder_with(tmp_path, {"001_a.sql": "SELEC 1;\n"})
+    (found,) = migration_folder_findings(folder, "m")
+    (entry,) = (cache / "sql").iterdir()
+    verdict_line, _, identity = entry.read_bytes().partition(b"\n")
+    entry.write_bytes(b"ok\t\t\n" + identity.replace(b"SELEC 1", b"SELECT 1"))
+    assert migration_folder_findings(folder, "m") == (found,)
+    entry.write_bytes(b"ok\t\t\n" + identity)  # the same input: the stored verdict counts
+    assert migration_folder_findings(folder, "m") == ()
+
+
+def test_verdicts_survive_the_cache_format() -> None:
+    from modelsync.lint.sql_cache import decode_verdict, encode_verdict
+
+    for verdict in (
+        {"status": "ok"},
+        {"status": "empty"},
+        {"status": "error", "message": 'syntax error at\tor near "é"\nline two\\', "line": 7},
+        {"status": "error", "message": "", "line": None},
+    ):
+        encoded = encode_verdict(verdict)
+        assert b"\n" not in encoded
+        assert decode_verdict(encoded) == verdict
+    assert decode_verdict(b"maybe\t\t") is None
+    assert decode_verdict(b"not three fields") is None
+
+
 def test_a_cache_that_cannot_be_written_is_ignored(tmp_path: Path, monkeypatch) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")

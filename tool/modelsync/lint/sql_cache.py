@@ -2,24 +2,35 @@
 
 Importing pglast alone costs about 0.1 s, more than linting everything else, and migration
 files are written once and then never change. So the verdict on a file (parses, empty, or
-the first syntax error and its line) is kept under a key made of the file's bytes, its shown
-path and the installed parser (its files' sizes and times, read without importing it): any
-change to either parses again. The cache lives in ``MODELSYNC_CACHE_DIR``, else
-``$XDG_CACHE_HOME/modelsync``, else ``~/.cache/modelsync``; ``MODELSYNC_CACHE=0`` turns it
-off. It is only ever an optimisation: a cache that cannot be read or written is ignored.
+the first syntax error and its line) is kept together with everything it depends on: the
+file's bytes, its shown path and the installed parser (its files' sizes and times, read
+without importing it). A cached verdict is used only when all of that is byte for byte the
+same, so any change parses again; the file's name in the cache is just a checksum of it.
+The cache lives in ``MODELSYNC_CACHE_DIR``, else ``$XDG_CACHE_HOME/modelsync``, else
+``~/.cache/modelsync``; ``MODELSYNC_CACHE=0`` turns it off. It is only ever an
+optimisation: a cache that cannot be read or written is ignored.
+
+No hashlib and no json here: on ``lint``'s path their imports (OpenSSL's start-up above
+all) cost more than reading the cache saves.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
+import zlib
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 # Bump when what is stored changes shape.
-FORMAT = b"modelsync-sql-verdict-1"
+FORMAT = b"modelsync-sql-verdict-2"
+
+
+class CacheKey(NamedTuple):
+    name: str
+    # Everything the verdict depends on, stored beside it and compared in full on reading.
+    identity: bytes
 
 
 def cache_dir() -> Path | None:
@@ -57,38 +68,60 @@ def parser_stamp() -> bytes | None:
     return "|".join(parts).encode() if parts else None
 
 
-def key_for(shown: str, data: bytes) -> str | None:
+def key_for(shown: str, data: bytes) -> CacheKey | None:
     stamp = parser_stamp()
     if stamp is None:
         return None
-    digest = hashlib.sha256(FORMAT)
-    for part in (stamp, shown.encode("utf-8", "surrogateescape"), data):
-        digest.update(len(part).to_bytes(8, "big"))
-        digest.update(part)
-    return digest.hexdigest()
+    identity = b"".join(
+        len(part).to_bytes(8, "big") + part
+        for part in (FORMAT, stamp, shown.encode("utf-8", "surrogateescape"), data)
+    )
+    return CacheKey(f"{zlib.crc32(identity):08x}-{len(identity)}", identity)
 
 
-def load(key: str | None) -> dict | None:
+def load(key: CacheKey | None) -> dict | None:
     folder = cache_dir()
     if key is None or folder is None:
         return None
     try:
-        verdict = json.loads((folder / "sql" / f"{key}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        stored = (folder / "sql" / key.name).read_bytes()
+    except OSError:
         return None
-    return verdict if isinstance(verdict, dict) and "status" in verdict else None
+    verdict_line, _, identity = stored.partition(b"\n")
+    return decode_verdict(verdict_line) if identity == key.identity else None
 
 
-def store(key: str | None, verdict: dict) -> None:
+def store(key: CacheKey | None, verdict: dict) -> None:
     folder = cache_dir()
     if key is None or folder is None:
         return
-    target = folder / "sql" / f"{key}.json"
-    temporary = target.with_name(f".{key}.{os.getpid()}.tmp")
+    target = folder / "sql" / key.name
+    temporary = target.with_name(f".{key.name}.{os.getpid()}.tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(json.dumps(verdict), encoding="utf-8")
+        temporary.write_bytes(encode_verdict(verdict) + b"\n" + key.identity)
         os.replace(temporary, target)
     except OSError:
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
+
+
+def encode_verdict(verdict: dict) -> bytes:
+    """``status<TAB>line<TAB>message`` on one line: each field escaped, so that neither a
+    tab nor a newline in a message can shift the fields."""
+    line = verdict.get("line")
+    fields = (verdict["status"], "" if line is None else str(line), verdict.get("message", ""))
+    return b"\t".join(field.encode("unicode_escape") for field in fields)
+
+
+def decode_verdict(data: bytes) -> dict | None:
+    try:
+        status, line, message = (field.decode("unicode_escape") for field in data.split(b"\t"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if status not in ("ok", "empty", "error"):
+        return None
+    verdict: dict = {"status": status}
+    if status == "error":
+        verdict.update(message=message, line=int(line) if line.isdigit() else None)
+    return verdict
