@@ -15,7 +15,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "tool" / "modelsync"
 
 # Lower layers first. A part may import itself and any part of a lower layer, nothing else.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("modelsync",),  # the package's own __init__: only __version__
+    # The package's own __init__ (only __version__), and the record classes everything
+    # else is made of.
+    ("modelsync", "records"),
     ("errors", "findings"),
     ("schema", "config"),
     ("drift",),

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from modelsync import records
 from modelsync.migrate import ops as o
 from modelsync.migrate.names import check_name, object_name, unique_name
 from modelsync.migrate.plan import is_narrowing, needs_using, plan
@@ -41,8 +41,8 @@ def test_operations_are_sorted_frozen_and_reversible(case):
     assert operations
     assert list(operations) == sorted(operations, key=lambda op: op.sort_key())
     for op in operations:
-        with pytest.raises(dataclasses.FrozenInstanceError):
-            setattr(op, dataclasses.fields(op)[0].name, None)
+        with pytest.raises(records.FrozenRecordError):
+            setattr(op, records.fields(op)[0].name, None)
         assert isinstance(op.as_tuple(), tuple) and op.as_tuple()[0] == op.kind
         if isinstance(op, o.AddEnumLabel):
             with pytest.raises(ValueError, match="cannot drop an enum label"):

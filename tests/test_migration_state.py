@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import subprocess
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ from modelsync.migrate.state import (
     stored_schema,
     write_state,
 )
+from modelsync.records import replace
 from modelsync.schema.ir import Schema
 from modelsync.schema.load import load_schema
 from modelsync.schema.release import rules_for

@@ -12,11 +12,11 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from modelsync.errors import ConfigError
+from modelsync.records import field, fields, record, replace
 
 PYPROJECT = "pyproject.toml"
 # Keys a command line may set but the file may not.
@@ -27,7 +27,7 @@ _NAME_MAX = 255
 _PATH_MAX = 4096
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Config:
     root: Path
     source: str = "backend-core/models.py"
@@ -77,7 +77,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Table:
     """``[tool.modelsync]`` as read, with the line of each key (for messages)."""
 

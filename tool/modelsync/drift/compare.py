@@ -7,13 +7,13 @@ and enums; output is sorted so that runs are reproducible.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import replace
 from typing import Any, TypeVar
 
 from modelsync.drift.kinds import DRIFT_KINDS, KIND_CODES, drift, source_side, target_side
 
 __all__ = ["DRIFT_KINDS", "KIND_CODES", "compare", "differences"]
 from modelsync.findings.model import Finding
+from modelsync.records import replace
 from modelsync.schema.ir import Column, EnumType, Index, IndexElement, Schema, Table
 
 K = TypeVar("K")

@@ -9,10 +9,10 @@ change no DDL. Pure IR comparison: no PostgreSQL, no SQLAlchemy, so ``check`` st
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import fields, replace
 
 from modelsync.drift.kinds import KIND_CODES
 from modelsync.findings.model import Finding, Location
+from modelsync.records import fields, replace
 from modelsync.schema.ir import Column, EnumType, Schema, Table
 
 KIND = "migration_missing"

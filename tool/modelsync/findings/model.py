@@ -7,13 +7,14 @@ take only a ``Report``, so a new command gets text, JSON, GitHub and SARIF outpu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+from modelsync.records import field, record
 
 SEVERITIES = ("error", "warning", "note")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Diagnostic:
     """A warning about the input itself: something a stage could not resolve and did not
     guess. Not a finding: it never fails a command."""
@@ -23,7 +24,7 @@ class Diagnostic:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Location:
     """A place in a file, named by its ``role`` (``target``, ``source``, ``migration``...).
 
@@ -43,7 +44,7 @@ class Location:
         return f"{self.path}:{self.line}" + (f":{self.col}" if self.col else "")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Finding:
     code: str
     # The drift kind (check), the rule name (lint) or the check's name (verify).
@@ -75,7 +76,7 @@ class Finding:
         return (self.kind, self.table, self.column, *(loc.value for loc in self.locations))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rule:
     """What SARIF's ``tool.driver.rules`` and the docs say about one code."""
 
@@ -85,7 +86,7 @@ class Rule:
     help: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Report:
     """A command's outcome as the formats see it.
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,6 +28,7 @@ from sqlalchemy.schema import CreateIndex as SaCreateIndex
 from sqlalchemy.schema import CreateTable as SaCreateTable
 
 from modelsync.errors import UnsupportedConstruct
+from modelsync.records import replace
 from modelsync.schema.ir import (
     CheckConstraint,
     Column,

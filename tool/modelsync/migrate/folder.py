@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
 from modelsync.errors import InputError
+from modelsync.records import record
 
 # The standard's rule (5.1): ``NNN_description.sql``, numbered in the order they apply.
 NAME_PATTERN = re.compile(r"(?P<number>\d{3})_(?P<description>[a-z0-9]+(?:_[a-z0-9]+)*)\.sql")
@@ -21,7 +21,7 @@ NAME_PATTERN = re.compile(r"(?P<number>\d{3})_(?P<description>[a-z0-9]+(?:_[a-z0
 _NUMBER_PREFIX = re.compile(r"(?P<number>\d+)")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MigrationFile:
     path: Path
     # As messages show it: relative to the project root.
@@ -35,7 +35,7 @@ class MigrationFile:
         return self.path.name
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Statement:
     """One SQL statement of a migration file: its text and the line it starts on."""
 

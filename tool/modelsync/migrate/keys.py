@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from modelsync.migrate.opbase import Op
+from modelsync.records import record
 from modelsync.schema.ir import CheckConstraint, Index, UniqueConstraint
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PrimaryKeyOp(Op):
     name: str  # the table
     columns: tuple[str, ...]
@@ -21,7 +20,7 @@ class PrimaryKeyOp(Op):
         return (self.kind, self.name, self.columns)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AddPrimaryKey(PrimaryKeyOp):
     kind = "add_primary_key"  # type: ignore[assignment]
 
@@ -32,7 +31,7 @@ class AddPrimaryKey(PrimaryKeyOp):
         return DropPrimaryKey(self.name, self.columns)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DropPrimaryKey(PrimaryKeyOp):
     kind = "drop_primary_key"  # type: ignore[assignment]
 
@@ -47,7 +46,7 @@ class DropPrimaryKey(PrimaryKeyOp):
 Constraint = UniqueConstraint | CheckConstraint
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConstraintOp(Op):
     name: str  # the table
     constraint: Constraint
@@ -68,7 +67,7 @@ class ConstraintOp(Op):
         return f"check constraint ({c.sqltext})"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AddConstraint(ConstraintOp):
     kind = "add_constraint"  # type: ignore[assignment]
 
@@ -79,7 +78,7 @@ class AddConstraint(ConstraintOp):
         return DropConstraint(self.name, self.constraint)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DropConstraint(ConstraintOp):
     kind = "drop_constraint"  # type: ignore[assignment]
 
@@ -90,7 +89,7 @@ class DropConstraint(ConstraintOp):
         return AddConstraint(self.name, self.constraint)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ForeignKeyOp(Op):
     name: str  # the table
     column: str
@@ -109,7 +108,7 @@ class ForeignKeyOp(Op):
         return f"foreign key {self.name}.{self.column} -> {self.target}{action}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AddForeignKey(ForeignKeyOp):
     kind = "add_foreign_key"  # type: ignore[assignment]
 
@@ -120,7 +119,7 @@ class AddForeignKey(ForeignKeyOp):
         return DropForeignKey(self.name, self.column, self.target, self.ondelete)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DropForeignKey(ForeignKeyOp):
     kind = "drop_foreign_key"  # type: ignore[assignment]
 
@@ -131,7 +130,7 @@ class DropForeignKey(ForeignKeyOp):
         return AddForeignKey(self.name, self.column, self.target, self.ondelete)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IndexOp(Op):
     name: str  # the table
     index: Index
@@ -151,7 +150,7 @@ class IndexOp(Op):
         return f"{unique}index {self.index.name} on {self.name} ({keys}){using}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateIndex(IndexOp):
     kind = "create_index"  # type: ignore[assignment]
 
@@ -162,7 +161,7 @@ class CreateIndex(IndexOp):
         return DropIndex(self.name, self.index)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DropIndex(IndexOp):
     kind = "drop_index"  # type: ignore[assignment]
 

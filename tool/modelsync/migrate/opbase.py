@@ -6,8 +6,9 @@ constraints, indexes); ``ops`` re-exports both, so callers import ``ops`` only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+from modelsync.records import record
 
 # Dependency order, one number per kind of step (see plan.py for why each comes where).
 PHASES = {
@@ -38,7 +39,7 @@ PHASES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Op:
     """What every operation has: a kind and the table it acts on (None for types)."""
 

@@ -11,7 +11,6 @@ well as the new one where it changes something), so it can say what it does in p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 # The base and the key, constraint and index operations, re-exported: callers import ops.
@@ -31,10 +30,11 @@ from modelsync.migrate.keys import (  # noqa: F401
     PrimaryKeyOp,
 )
 from modelsync.migrate.opbase import PHASES, Op  # noqa: F401
+from modelsync.records import record
 from modelsync.schema.ir import Column, EnumType, Table
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateExtension(Op):
     name: str
 
@@ -51,7 +51,7 @@ class CreateExtension(Op):
         return self
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateEnum(Op):
     enum: EnumType
 
@@ -67,7 +67,7 @@ class CreateEnum(Op):
         return DropEnum(self.enum)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DropEnum(Op):
     enum: EnumType
 
@@ -84,7 +84,7 @@ class DropEnum(Op):
         return CreateEnum(self.enum)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AddEnumLabel(Op):
     enum: str
     label: str
@@ -110,7 +110,7 @@ class AddEnumLabel(Op):
         raise ValueError("PostgreSQL cannot drop an enum label; the reverse is a RewriteEnum")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RewriteEnum(Op):
     """Labels dropped or reordered: PostgreSQL can only build the type anew and convert
     every column that uses it (``columns``: (table, column, server default))."""
@@ -137,7 +137,7 @@ class RewriteEnum(Op):
         return RewriteEnum(self.new, self.old, self.columns)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateTable(Op):
     new: Table
 
@@ -160,7 +160,7 @@ class CreateTable(Op):
         return DropTable(self.new)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DropTable(Op):
     old: Table
 
@@ -184,7 +184,7 @@ class DropTable(Op):
         return CreateTable(self.old)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AddColumn(Op):
     """``new`` is the whole new table: the column's DDL depends on its table (SERIAL)."""
 
@@ -210,7 +210,7 @@ class AddColumn(Op):
         return DropColumn(self.new, self.column, self.renamed_from)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DropColumn(Op):
     old: Table
     column: Column
@@ -233,7 +233,7 @@ class DropColumn(Op):
         return AddColumn(self.old, self.column, self.renamed_to)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AlterColumn(Op):
     """One aspect of a column changes; ``old``/``new`` are the column on each side and
     ``new_table`` the table as it ends up (for its DDL)."""
@@ -268,7 +268,7 @@ class AlterColumn(Op):
         return type(self)(self.new_table, self.new, self.old)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AlterType(AlterColumn):
     # Set by the plan: the change loses data (VARCHAR(100) -> VARCHAR(20)).
     narrowing: bool = False
@@ -290,7 +290,7 @@ class AlterType(AlterColumn):
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AlterNullable(AlterColumn):
     kind = "alter_nullable"  # type: ignore[assignment]
 
@@ -298,7 +298,7 @@ class AlterNullable(AlterColumn):
         return "NULL" if column.nullable else "NOT NULL"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AlterDefault(AlterColumn):
     kind = "alter_default"  # type: ignore[assignment]
 
@@ -306,7 +306,7 @@ class AlterDefault(AlterColumn):
         return column.server_default
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AlterAutoincrement(AlterColumn):
     kind = "alter_autoincrement"  # type: ignore[assignment]
 
@@ -314,7 +314,7 @@ class AlterAutoincrement(AlterColumn):
         return "SERIAL" if column.autoincrement else "no sequence"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AlterComment(AlterColumn):
     kind = "alter_comment"  # type: ignore[assignment]
 
@@ -322,7 +322,7 @@ class AlterComment(AlterColumn):
         return column.comment
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AlterGenerated(AlterColumn):
     """An identity or a generated expression changes. A column cannot become generated,
     nor switch between stored and virtual, in place: it is dropped and added again."""

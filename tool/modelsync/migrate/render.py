@@ -13,8 +13,6 @@ Python decides every string here; statement bodies come from SQLAlchemy's compil
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from modelsync.migrate import ops as o
 from modelsync.migrate import plan as p
 from modelsync.migrate.ddl import Ddl, create_enum, quote
@@ -27,12 +25,13 @@ from modelsync.migrate.names import (
     sequence_name,
     unique_name,
 )
+from modelsync.records import field, record
 from modelsync.schema.ir import Schema, UniqueConstraint
 
 INDENT = "    "
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Block:
     """One operation's SQL: comments above, then its statements (each without ``;``)."""
 
@@ -45,7 +44,7 @@ class Block:
     outside: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rendered:
     sql: str
     blocks: tuple[Block, ...] = field(default=())

@@ -1,6 +1,6 @@
 """Schema IR records <-> JSON objects, for the schema state (``migrate.state``).
 
-Generic over the IR's dataclass fields: a field added to a record is stored and read back
+Generic over the IR records' fields: a field added to a record is stored and read back
 without a change here (only nested records and renamed keys are listed). Values equal to a
 field's default are left out; source line numbers are never stored. Reading checks each
 value against the field's annotation, so a hand-edited file cannot put a number where code
@@ -10,9 +10,9 @@ expects a name.
 from __future__ import annotations
 
 import functools
-from dataclasses import MISSING, fields, replace
 from typing import Any
 
+from modelsync.records import MISSING, fields, replace
 from modelsync.schema.ir import (
     CheckConstraint,
     Column,

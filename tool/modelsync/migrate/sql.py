@@ -8,13 +8,12 @@ uses it to build a database from the schema state's baseline
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from modelsync.migrate.ops import Op
+from modelsync.records import record
 from modelsync.schema.ir import Schema
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Migration:
     operations: tuple[Op, ...]
     sql: str

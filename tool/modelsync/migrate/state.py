@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +35,7 @@ from modelsync.migrate.schema_json import (
     schema_to_json,
     stored_schema,
 )
+from modelsync.records import record
 from modelsync.schema.ir import Schema, Table
 
 __all__ = [
@@ -58,7 +58,7 @@ FORMAT_KEY = "modelsync_schema_state"
 FORMAT_VERSION = 1
 
 
-@dataclass(frozen=True)
+@record
 class SchemaState:
     schema: Schema
     # File name of the last migration written from this state (None: none yet).

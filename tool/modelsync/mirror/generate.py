@@ -6,7 +6,6 @@ import difflib
 import os
 import stat
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from modelsync.errors import InputError, ModelsyncError
@@ -14,12 +13,13 @@ from modelsync.mirror.markers import find_region
 from modelsync.mirror.render import render_new_file, render_region
 from modelsync.mirror.splice import splice_adopting, splice_marked
 from modelsync.mirror.state import MirrorState, bindings_outside, class_collisions
+from modelsync.records import record
 from modelsync.schema.ir import Diagnostic
 from modelsync.schema.load import ParsedFile
 from modelsync.schema.source import newline_of, parse_python, source_lines
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Generated:
     current: str | None  # None: the target does not exist yet
     text: str

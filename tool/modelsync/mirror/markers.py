@@ -11,9 +11,9 @@ import ast
 import bisect
 import hashlib
 import re
-from dataclasses import dataclass
 
 from modelsync.errors import InputError
+from modelsync.records import record
 from modelsync.schema.source import source_lines
 
 MARKER_STEM = "# --- modelsync: "  # cli._has_markers looks for it without importing this
@@ -34,7 +34,7 @@ def content_sum(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()[:12]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Region:
     """Where the region stands in a file (1-based marker lines) and what it holds."""
 

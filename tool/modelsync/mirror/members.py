@@ -14,15 +14,15 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
-from dataclasses import dataclass
 
+from modelsync.records import record
 from modelsync.schema.source import source_lines
 
 # Body statements the mirror owns: columns, attributes and the docstring.
 _MIRRORED = (ast.AnnAssign, ast.Assign, ast.Pass)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LostLine:
     line: int
     what: str  # "method is_passing", "comment", "class Config", ...

@@ -12,8 +12,8 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
-from dataclasses import dataclass
 
+from modelsync.records import record
 from modelsync.schema.ir import Diagnostic, Schema
 from modelsync.schema.load import ParsedFile
 from modelsync.schema.source import source_lines
@@ -21,7 +21,7 @@ from modelsync.schema.source import source_lines
 _RELATIONSHIP_CALLS = frozenset({"Relationship", "relationship"})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CopiedItem:
     """A top-level statement of the source copied into the region."""
 
@@ -30,7 +30,7 @@ class CopiedItem:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ImportLine:
     """``from module import name as asname`` (module None: ``import name as asname``)."""
 
@@ -52,7 +52,7 @@ class ImportLine:
         return f"from {self.module} import {self.name}{alias}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RegionInput:
     source_path: str
     items: tuple[CopiedItem, ...]

@@ -7,7 +7,6 @@ fingerprints), so that the two can never disagree about whether the region is cu
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from pathlib import Path
 
 from modelsync.drift.kinds import drift, source_side, target_side
@@ -22,6 +21,7 @@ from modelsync.mirror.region import (
 )
 from modelsync.mirror.render import inputs_digest
 from modelsync.mirror.templates import template_origins, template_sources
+from modelsync.records import record
 from modelsync.schema.ir import Diagnostic, Schema
 from modelsync.schema.load import ParsedFile
 from modelsync.schema.names import canonical, gather_imports
@@ -29,7 +29,7 @@ from modelsync.schema.parse import refuse_star_imports
 from modelsync.schema.source import source_lines
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Conflict:
     """The target binds a name the region needs, or defines, to something else."""
 
@@ -37,7 +37,7 @@ class Conflict:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MirrorState:
     region_input: RegionInput
     sources: tuple[tuple[str, str], ...]

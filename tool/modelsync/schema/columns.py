@@ -8,10 +8,10 @@ annotation gives the type, ``Field(...)`` the keys and nullability, and
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from typing import Any
 
 from modelsync.errors import ModelError
+from modelsync.records import record, replace
 from modelsync.schema.ir import UNKNOWN_TYPE, Column, ColumnComputed, ColumnIdentity, EnumType
 from modelsync.schema.parse import FieldDecl
 from modelsync.schema.pgtypes import SqlType, compile_type
@@ -36,7 +36,7 @@ _ANSI_FUNCTIONS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TableContext:
     """What a field needs to know about its file and the SQLModel release."""
 
@@ -47,7 +47,7 @@ class TableContext:
     warn: Callable[[int, str], None]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ColumnDraft:
     """A column plus what SQLAlchemy still needs while assembling the table."""
 

@@ -6,15 +6,14 @@ positions are excluded from equality: moving a class within a file is not drift.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-
 # Warnings are part of the findings model that every stage shares.
 from modelsync.findings.model import Diagnostic
+from modelsync.records import field, record, replace
 
 UNKNOWN_TYPE = "unknown"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ColumnIdentity:
     """``Identity(...)`` in ``sa_column``: ``GENERATED ALWAYS|BY DEFAULT AS IDENTITY``.
 
@@ -27,7 +26,7 @@ class ColumnIdentity:
     options: tuple[tuple[str, int | bool], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ColumnComputed:
     """``Computed(sqltext, persisted=...)``: a generated column. PostgreSQL 18 makes it
     VIRTUAL unless ``persisted`` is True (STORED)."""
@@ -36,7 +35,7 @@ class ColumnComputed:
     persisted: bool | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Column:
     name: str
     type: str
@@ -61,7 +60,7 @@ class Column:
     line: int = field(default=0, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IndexElement:
     """One key of an index, as SQLAlchemy's DDL compiler takes it: a column name or the
     SQL text of an expression (exactly one is set), its sort and nulls order as written
@@ -86,7 +85,7 @@ class IndexElement:
         return " ".join(parts)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Index:
     name: str
     # The plain column keys of the index, in order (expression keys are left out): what
@@ -125,7 +124,7 @@ class Index:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UniqueConstraint:
     name: str | None
     columns: tuple[str, ...]
@@ -133,14 +132,14 @@ class UniqueConstraint:
     line: int = field(default=0, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CheckConstraint:
     name: str | None
     sqltext: str
     line: int = field(default=0, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Table:
     name: str
     class_name: str = field(compare=False)
@@ -155,7 +154,7 @@ class Table:
         return next((c for c in self.columns if c.name == name), None)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EnumType:
     name: str
     labels: tuple[str, ...]
@@ -163,7 +162,7 @@ class EnumType:
     line: int = field(default=0, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Schema:
     path: str
     tables: tuple[Table, ...]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from pathlib import Path
 
 from modelsync.errors import InputError
+from modelsync.records import record
 from modelsync.schema.ir import Schema
 from modelsync.schema.parse import gather
 from modelsync.schema.release import SqlmodelRules
@@ -14,7 +14,7 @@ from modelsync.schema.resolve import resolve
 from modelsync.schema.source import parse_python, read_source
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ParsedFile:
     """A models file read once: its text and syntax tree serve every later stage."""
 

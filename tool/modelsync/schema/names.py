@@ -11,7 +11,8 @@ from __future__ import annotations
 import ast
 import builtins
 import functools
-from dataclasses import dataclass
+
+from modelsync.records import record
 
 # Module prefixes whose public names are SQLAlchemy core/type objects.
 _SQLALCHEMY_MODULES = (
@@ -59,7 +60,7 @@ def canonical(qualname: str) -> str:
     return qualname
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NameTable:
     """Local name -> qualified name, from the file's imports and top-level definitions."""
 

@@ -7,15 +7,15 @@ SQLModel's rules, it only records what is written and where.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 from typing import Any
 
 from modelsync.errors import InputError, ModelsyncError, UnsupportedConstruct
+from modelsync.records import field, record
 from modelsync.schema.names import NameTable, gather_imports
 from modelsync.schema.values import Evaluator
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FieldDecl:
     """``name: annotation [= value]`` in a class body."""
 
@@ -26,7 +26,7 @@ class FieldDecl:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AttributeDecl:
     """``name = value`` without annotation (``__tablename__``, enum members, ...)."""
 
@@ -35,7 +35,7 @@ class AttributeDecl:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ClassDecl:
     name: str
     bases: tuple[Any, ...]
@@ -52,7 +52,7 @@ class ClassDecl:
         return next((a for a in self.attributes if a.name == name), None)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ModelFile:
     path: str
     classes: tuple[ClassDecl, ...]

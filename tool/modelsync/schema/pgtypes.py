@@ -7,14 +7,14 @@ The table mirrors the dialect's type compiler (``PGTypeCompiler``) and pgvector'
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from modelsync.records import record
 from modelsync.schema.ir import UNKNOWN_TYPE, EnumType
 from modelsync.schema.values import Call, Ref, canonical_text
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SqlType:
     sql: str
     enum: EnumType | None = None

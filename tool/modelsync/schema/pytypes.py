@@ -7,10 +7,10 @@ before int, datetime before date.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from modelsync.errors import ModelError
+from modelsync.records import record
 from modelsync.schema.ir import EnumType
 from modelsync.schema.pgtypes import SqlType, enum_sql_type, unknown
 from modelsync.schema.release import SqlmodelRules
@@ -44,7 +44,7 @@ _UNION = "typing.Union"
 _ANNOTATED = "typing.Annotated"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Unwrapped:
     """An annotation with ``Optional``/``Union[.., None]``/``Annotated`` peeled off."""
 
@@ -85,7 +85,7 @@ def _is_none(value: Any) -> bool:
     return value is None or (isinstance(value, Ref) and value.name == "builtins.None")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LengthHints:
     """``max_length``/``max_digits``/``decimal_places`` from ``Field(...)`` or metadata."""
 

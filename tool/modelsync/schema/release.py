@@ -7,15 +7,15 @@ beside it unless ``sqlmodel_version`` in the config pins another one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from modelsync.errors import ConfigError
+from modelsync.records import record
 
 # The newest release whose rules modelsync knows; used when none is installed.
 LATEST_KNOWN = (0, 0, 50)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SqlmodelRules:
     version: tuple[int, ...]
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from typing import Any
 
 from modelsync.errors import ModelError
+from modelsync.records import field, record, replace
 from modelsync.schema.columns import (
     TYPE_FROM_FOREIGN_KEY,
     ColumnDraft,
@@ -26,7 +26,7 @@ _BUILTIN_BASES = frozenset(
 _SQLMODEL = "sqlmodel.SQLModel"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _FileIndex:
     """Lookups over the classes of one file."""
 

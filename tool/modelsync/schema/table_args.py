@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from typing import Any
 
+from modelsync.records import record, replace
 from modelsync.schema.expressions import index_element
 from modelsync.schema.ir import CheckConstraint, Index, IndexElement, UniqueConstraint
 from modelsync.schema.values import Call, DictValue, canonical_text, is_call
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TableArgs:
     indexes: tuple[Index, ...] = ()
     unique_constraints: tuple[UniqueConstraint, ...] = ()

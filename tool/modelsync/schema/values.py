@@ -8,14 +8,14 @@ where it stands: the resolver reports it instead of guessing.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 from typing import Any
 
 from modelsync.errors import InputError
+from modelsync.records import field, record
 from modelsync.schema.names import NameTable
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Ref:
     """A reference to a named object (class, function, constant) by canonical name."""
 
@@ -23,7 +23,7 @@ class Ref:
     line: int = field(default=0, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Call:
     func: str
     args: tuple[Any, ...]
@@ -44,7 +44,7 @@ class Call:
         return False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Subscript:
     """``X[...]`` in an annotation: ``Optional[int]``, ``Annotated[str, ...]``."""
 
@@ -53,7 +53,7 @@ class Subscript:
     line: int = field(default=0, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DictValue:
     items: tuple[tuple[Any, Any], ...]
 
@@ -61,7 +61,7 @@ class DictValue:
         return next((v for k, v in self.items if k == key), default)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Unknown:
     source: str
     line: int
@@ -80,7 +80,7 @@ _ARITHMETIC = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Evaluator:
     names: NameTable
     constants: dict[str, ast.expr]

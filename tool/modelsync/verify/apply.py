@@ -9,12 +9,11 @@ statement's first line when it points nowhere) and PostgreSQL's own message.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from modelsync.migrate.folder import Statement
+from modelsync.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ApplyFailure:
     """A statement PostgreSQL refused: where, and PostgreSQL's own words."""
 

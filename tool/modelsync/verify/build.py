@@ -18,10 +18,10 @@ import select
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from modelsync.errors import ModelError
+from modelsync.records import record
 
 _CHILD = "from modelsync.verify.build_child import main; main()"
 # build_child.ERROR_PREFIX, spelled out: the child module is not imported here.
@@ -30,7 +30,7 @@ _ERROR_PREFIX = "modelsync-build-error: "
 TIMEOUT_SECONDS = 300
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BuildJob:
     """Build ``models_file`` into the database at ``libpq_url``. ``shown`` is how messages
     name the file; ``import_paths`` are extra folders to import the models' own modules

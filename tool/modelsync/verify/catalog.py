@@ -16,7 +16,8 @@ its own (later migrations drop and alter by name).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from modelsync.records import record
 
 # pg_constraint.confdeltype / confupdtype letters, as DDL spells them.
 _ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
@@ -24,7 +25,7 @@ _ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", 
 _IDENTITY = {"": None, "a": "ALWAYS", "d": "BY DEFAULT"}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CatalogColumn:
     name: str
     type: str
@@ -33,7 +34,7 @@ class CatalogColumn:
     identity: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CatalogForeignKey:
     name: str
     columns: tuple[str, ...]
@@ -51,7 +52,7 @@ class CatalogForeignKey:
         return text
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CatalogIndex:
     name: str
     definition: str
@@ -62,7 +63,7 @@ class CatalogIndex:
         return _INDEX_NAME.sub(r"\1 ON", self.definition, count=1)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CatalogConstraint:
     """A unique or check constraint: its name and ``pg_get_constraintdef``."""
 
@@ -70,7 +71,7 @@ class CatalogConstraint:
     definition: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CatalogTable:
     name: str
     columns: tuple[CatalogColumn, ...]
@@ -84,13 +85,13 @@ class CatalogTable:
         return next((c for c in self.columns if c.name == name), None)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CatalogEnum:
     name: str
     labels: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Catalog:
     tables: tuple[CatalogTable, ...] = ()
     enums: tuple[CatalogEnum, ...] = ()
@@ -99,7 +100,7 @@ class Catalog:
         return next((t for t in self.tables if t.name == name), None)
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@record(order=True)
 class CatalogDifference:
     """One way the actual catalog differs from the expected one.
 

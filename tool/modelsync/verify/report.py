@@ -10,15 +10,14 @@ in the models file. The two values ride on those locations: ``models`` holds wha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from modelsync.findings.model import Finding, Location, Report, Rule
+from modelsync.records import record
 from modelsync.verify.catalog import CatalogDifference
 from modelsync.verify.states import STATE_TITLES, STATES, Migration, Outcome
 from modelsync.verify.touches import touched_names, words
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class VerifyKind:
     kind: str
     code: str

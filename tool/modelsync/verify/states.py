@@ -19,10 +19,10 @@ SQL is applied to the other databases: one batch before state (c)'s migrations, 
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
 from pathlib import Path
 
 from modelsync.migrate.folder import MigrationFile, Statement
+from modelsync.records import record
 from modelsync.verify.apply import ApplyFailure, apply_statements
 from modelsync.verify.build import BuildError, BuildJob, BuildWorker
 from modelsync.verify.catalog import Catalog, CatalogDifference, catalog_differences, read_catalog
@@ -37,13 +37,13 @@ STATE_TITLES = {
 DATABASES = ("expected", "a", "b", "c")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Migration:
     file: MigrationFile
     statements: tuple[Statement, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Baseline:
     """The database a team already had. Either ``sql`` (from the schema state) or
     ``models`` (a models file from ``--baseline-ref``). ``includes`` is how many of the
@@ -55,7 +55,7 @@ class Baseline:
     models: BuildJob | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Plan:
     models: Path
     models_shown: str
@@ -64,7 +64,7 @@ class Plan:
     import_paths: tuple[Path, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StateResult:
     state: str
     differences: tuple[CatalogDifference, ...] = ()
@@ -72,7 +72,7 @@ class StateResult:
     failure: ApplyFailure | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Outcome:
     results: tuple[StateResult, ...]
     # Files after which state (a)'s schema was unchanged.
