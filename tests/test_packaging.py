@@ -34,7 +34,7 @@ def test_wheel_ships_every_template(tmp_path: Path) -> None:
     entry_points = zipfile.ZipFile(wheel).read(
         next(n for n in names if n.endswith("entry_points.txt"))
     )
-    assert b"modelsync = modelsync.cli:run" in entry_points
+    assert b"modelsync = modelsync.__main__:run" in entry_points
 
 
 def test_editable_install_resolves_the_repository_templates() -> None:
