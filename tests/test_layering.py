@@ -17,8 +17,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "tool" / "modelsync"
 LAYERS: tuple[tuple[str, ...], ...] = (
     # The package's own __init__ (only __version__), and the record classes everything
     # else is made of.
-    ("modelsync", "records"),
-    ("errors", "findings"),
+    ("modelsync", "records", "cache"),
+    ("errors", "findings", "tomlfile"),
     ("schema", "config"),
     ("drift",),
     ("mirror", "migrate"),

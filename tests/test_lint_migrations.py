@@ -137,13 +137,20 @@ def test_a_changed_file_is_parsed_again(tmp_path: Path, cache: Path) -> None:
 def test_a_cached_verdict_for_other_bytes_is_not_used(tmp_path: Path, cache: Path) -> None:
     # The cache file's name is only a checksum: a file under the same name that records
     # other input (a collision, or a tampered cache) must not decide the verdict.
+    from modelsync.lint.sql_cache import encode_verdict
+
     folder = folder_with(tmp_path, {"001_a.sql": "SELEC 1;\n"})
     (found,) = migration_folder_findings(folder, "m")
     (entry,) = (cache / "sql").iterdir()
-    verdict_line, _, identity = entry.read_bytes().partition(b"\n")
-    entry.write_bytes(b"ok\t\t\n" + identity.replace(b"SELEC 1", b"SELECT 1"))
+    stored = entry.read_bytes()
+    size = int.from_bytes(stored[:8], "big")
+    identity = stored[8 : 8 + size]
+    assert b"SELEC 1" in identity and stored[8 + size :].startswith(b"error\t1\t")
+    ok = encode_verdict({"status": "ok"})
+    other = identity.replace(b"SELEC 1", b"SELECT ")
+    entry.write_bytes(size.to_bytes(8, "big") + other + ok)
     assert migration_folder_findings(folder, "m") == (found,)
-    entry.write_bytes(b"ok\t\t\n" + identity)  # the same input: the stored verdict counts
+    entry.write_bytes(size.to_bytes(8, "big") + identity + ok)  # the same input: it counts
     assert migration_folder_findings(folder, "m") == ()
 
 

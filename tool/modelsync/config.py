@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from modelsync.errors import ConfigError
 from modelsync.records import field, fields, record, replace
+from modelsync.tomlfile import TomlError, parse_toml
 
 PYPROJECT = "pyproject.toml"
 # Keys a command line may set but the file may not.
@@ -198,15 +198,13 @@ def _read_pyproject(path: Path) -> _Table:
         line = data[: exc.start].count(b"\n") + 1
         raise ConfigError(f"not UTF-8 (byte 0x{data[exc.start]:02x})", shown, line) from None
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        document = parse_toml(text)
+    except TomlError as exc:
         match = re.search(r"at line (\d+)", str(exc))
         message = " ".join(str(exc).split())
         raise ConfigError(
             f"invalid TOML: {message}", shown, int(match.group(1)) if match else None
         ) from None
-    except RecursionError:
-        raise ConfigError("invalid TOML: nested too deeply", shown) from None
     table_line = _table_line(text)
     tool = document.get("tool", {})
     if not isinstance(tool, dict):

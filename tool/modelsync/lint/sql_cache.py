@@ -1,46 +1,22 @@
-"""A cache of what PostgreSQL's parser said about each migration file's text.
+"""PostgreSQL's verdict on each migration file's text, through the cache (``modelsync.cache``).
 
 Importing pglast alone costs about 0.1 s, more than linting everything else, and migration
 files are written once and then never change. So the verdict on a file (parses, empty, or
-the first syntax error and its line) is kept together with everything it depends on: the
-file's bytes, its shown path and the installed parser (its files' sizes and times, read
-without importing it). A cached verdict is used only when all of that is byte for byte the
-same, so any change parses again; the file's name in the cache is just a checksum of it.
-The cache lives in ``MODELSYNC_CACHE_DIR``, else ``$XDG_CACHE_HOME/modelsync``, else
-``~/.cache/modelsync``; ``MODELSYNC_CACHE=0`` turns it off. It is only ever an
-optimisation: a cache that cannot be read or written is ignored.
-
-No hashlib and no json here: on ``lint``'s path their imports (OpenSSL's start-up above
-all) cost more than reading the cache saves.
+the first syntax error and its line) is kept with what it depends on: the file's bytes,
+its shown path and the installed parser (its files' sizes and times, read without
+importing it). A verdict is stored as one line of text, not JSON, to keep json's import
+off lint's path.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import zlib
 from functools import lru_cache
-from pathlib import Path
-from typing import NamedTuple
+
+from modelsync import cache
 
 # Bump when what is stored changes shape.
-FORMAT = b"modelsync-sql-verdict-2"
-
-
-class CacheKey(NamedTuple):
-    name: str
-    # Everything the verdict depends on, stored beside it and compared in full on reading.
-    identity: bytes
-
-
-def cache_dir() -> Path | None:
-    if os.environ.get("MODELSYNC_CACHE", "1") in ("0", "false", "no", "off"):
-        return None
-    explicit = os.environ.get("MODELSYNC_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "modelsync"
+FORMAT = b"modelsync-sql-verdict-3"
 
 
 @lru_cache(maxsize=1)
@@ -68,42 +44,22 @@ def parser_stamp() -> bytes | None:
     return "|".join(parts).encode() if parts else None
 
 
-def key_for(shown: str, data: bytes) -> CacheKey | None:
+def key_for(shown: str, data: bytes) -> bytes | None:
+    """The cache identity of a file's verdict; None when the parser cannot be found."""
     stamp = parser_stamp()
     if stamp is None:
         return None
-    identity = b"".join(
-        len(part).to_bytes(8, "big") + part
-        for part in (FORMAT, stamp, shown.encode("utf-8", "surrogateescape"), data)
-    )
-    return CacheKey(f"{zlib.crc32(identity):08x}-{len(identity)}", identity)
+    return cache.identity(FORMAT, stamp, shown.encode("utf-8", "surrogateescape"), data)
 
 
-def load(key: CacheKey | None) -> dict | None:
-    folder = cache_dir()
-    if key is None or folder is None:
-        return None
-    try:
-        stored = (folder / "sql" / key.name).read_bytes()
-    except OSError:
-        return None
-    verdict_line, _, identity = stored.partition(b"\n")
-    return decode_verdict(verdict_line) if identity == key.identity else None
+def load(key: bytes | None) -> dict | None:
+    stored = None if key is None else cache.load("sql", key)
+    return None if stored is None else decode_verdict(stored)
 
 
-def store(key: CacheKey | None, verdict: dict) -> None:
-    folder = cache_dir()
-    if key is None or folder is None:
-        return
-    target = folder / "sql" / key.name
-    temporary = target.with_name(f".{key.name}.{os.getpid()}.tmp")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(encode_verdict(verdict) + b"\n" + key.identity)
-        os.replace(temporary, target)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
+def store(key: bytes | None, verdict: dict) -> None:
+    if key is not None:
+        cache.store("sql", key, encode_verdict(verdict))
 
 
 def encode_verdict(verdict: dict) -> bytes:

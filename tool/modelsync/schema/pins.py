@@ -17,11 +17,11 @@ what an install picks. Only the standard library is used: the check path stays l
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
-from typing import NamedTuple
 
+from modelsync.records import record
 from modelsync.schema.release import LATEST_KNOWN, SqlmodelRules, parse_version, rules_for
+from modelsync.tomlfile import TomlError, parse_toml
 
 _REQUIREMENT = re.compile(
     r"^\s*sqlmodel\s*(?:\[[^\]]*\])?\s*(?P<spec>(?:[<>=!~]=?=?\s*[\w.*+!-]+\s*,?\s*)*)"
@@ -31,7 +31,8 @@ _REQUIREMENT = re.compile(
 _CLAUSE = re.compile(r"(?P<op>===|==|!=|~=|>=|<=|>|<)\s*(?P<version>[\w.*+!-]+)")
 
 
-class Pin(NamedTuple):
+@record
+class Pin:
     """A project's SQLModel requirement and where it is written."""
 
     spec: str
@@ -44,7 +45,8 @@ class Pin(NamedTuple):
         return f"{self.path}:{self.line}" if self.line else self.path
 
 
-class ReleaseChoice(NamedTuple):
+@record
+class ReleaseChoice:
     """The rules in force and where they came from, as summaries report it."""
 
     rules: SqlmodelRules
@@ -141,8 +143,8 @@ def _pyproject(folder: Path, shown: str) -> Pin | None:
     if text is None:
         return None
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+        document = parse_toml(text)
+    except TomlError:
         return None  # check's own config reading reports a broken pyproject.toml
     path = f"{shown}pyproject.toml"
     for requirement in document.get("project", {}).get("dependencies", []):
