@@ -206,11 +206,12 @@ def test_class_variables_and_own_methods_are_left_alone() -> None:
 
 
 def test_building_a_record_class_compiles_nothing() -> None:
-    # The point of records: importing the modules that define them compiles no code.
-    # Counted in a fresh interpreter: calls to compile() while building 50 classes.
+    # The point of records: importing the modules that define them compiles no code, nor
+    # do a class's first instances; a class much used gets its own __init__, once.
+    # Counted in a fresh interpreter: calls to compile().
     probe = (
         "import builtins\n"
-        "from modelsync.records import record, field\n"
+        "from modelsync.records import COMPILE_AFTER, record, field\n"
         "count = 0\n"
         "real = builtins.compile\n"
         "def counting(*a, **k):\n"
@@ -221,8 +222,43 @@ def test_building_a_record_class_compiles_nothing() -> None:
         "classes = [record(type(f'C{i}', (), {'__annotations__': {'a': 'int', 'b': 'str'},"
         " 'b': field(default='', compare=False)})) for i in range(50)]\n"
         "print(count)\n"
-        "classes[0](1); classes[0](2)\n"
+        "made = [classes[0](n) for n in range(COMPILE_AFTER)]\n"
         "print(count)\n"
+        "made += [classes[0](n, b='x') for n in range(COMPILE_AFTER)]\n"
+        "print(count)\n"
+        "assert [m.a for m in made] == list(range(COMPILE_AFTER)) * 2\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["0", "1"]  # one compile: the first instance's __init__
+    assert out.stdout.split() == ["0", "0", "1"]
+
+
+@pytest.mark.parametrize("made_before", [0, records.COMPILE_AFTER + 1])
+def test_the_shared_and_the_compiled_init_agree(made_before: int) -> None:
+    # The same calls through the shared __init__ (a fresh class) and through the
+    # compiled one (a class past COMPILE_AFTER instances): the same records or the same
+    # TypeError as a dataclass gives.
+    body = """
+    a: int
+    b: str = "b"
+    c: tuple = FIELD(default_factory=tuple, compare=False)
+    d: int = FIELD(init=False, default=4)
+"""
+    dc, rc = both(body)
+    for _ in range(made_before):
+        rc(0)
+    calls = [((1,), {}), ((1, "x"), {}), ((), {"a": 1, "c": (2,)}), ((1,), {"b": "y"})]
+    for args, kwargs in calls:
+        got, expected = rc(*args, **kwargs), dc(*args, **kwargs)
+        assert [getattr(got, n) for n in "abcd"] == [getattr(expected, n) for n in "abcd"]
+    bad = [((), {}), ((1, "x", (), 4), {}), ((1,), {"a": 2}), ((1,), {"d": 5}), ((1,), {"z": 0})]
+    for args, kwargs in bad:
+        if not made_before:
+            _, rc = both(body)  # a fresh class: its shared __init__ meets the bad call
+        with pytest.raises(TypeError) as expected_error:
+            dc(*args, **kwargs)
+        with pytest.raises(TypeError) as got_error:
+            rc(*args, **kwargs)
+        assert (
+            str(got_error.value).split("() ", 1)[1]
+            == (str(expected_error.value).split("() ", 1)[1])
+        )

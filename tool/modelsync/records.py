@@ -13,9 +13,10 @@ about 1.5 ms a class on CPython 3.11, and ``check`` and ``lint`` import some for
 before reading a line. On a small project that was a third of a whole ``lint`` run
 (``bench/bench_lint.py``). A record compiles nothing when its class is built: equality,
 hashing, ``repr`` and freezing are shared functions that read the class's field table.
-Only ``__init__`` is compiled, once per class and the first time the class is
-instantiated, because large models files make records by the hundred thousand and a
-generic ``__init__`` would be several times slower for each.
+A class's first instances are made by a shared ``__init__`` that reads the same table;
+only a class instantiated more than ``COMPILE_AFTER`` times gets an ``__init__`` of its
+own, compiled as dataclasses would write it, because large models files make records by
+the hundred thousand and the shared one is several times slower for each.
 """
 
 from __future__ import annotations
@@ -188,11 +189,55 @@ def _key_getter(names: tuple[str, ...]) -> Any:
 # ------------------------------------------------------------------ shared methods
 
 
-def _init_on_first_use(self: Any, *args: Any, **kwargs: Any) -> None:
+# Instances a class makes with the shared __init__ before it gets its own. Compiling one
+# costs about as much as a hundred shared-__init__ calls' extra time.
+COMPILE_AFTER = 32
+
+
+def _init_until_compiled(self: Any, *args: Any, **kwargs: Any) -> None:
     cls = type(self)
+    made = cls.__dict__.get("__record_made__", 0) + 1
+    if made <= COMPILE_AFTER and _init_shared(self, cls, args, kwargs):
+        cls.__record_made__ = made  # type: ignore[attr-defined]
+        return
+    # Past the count, or arguments the shared __init__ does not take: the compiled one
+    # takes over and raises Python's own TypeError for the latter.
     init = _compile_init(cls)
     cls.__init__ = init  # type: ignore[misc]
     init(self, *args, **kwargs)
+
+
+def _init_shared(self: Any, cls: type, args: tuple, kwargs: dict[str, Any]) -> bool:
+    """Set every field as the compiled ``__init__`` would; False (and nothing meant to
+    be kept) when the arguments do not fit the fields."""
+    every = cls.__record_fields__  # type: ignore[attr-defined]
+    takes = [f for f in every if f.init]
+    if len(args) > len(takes):
+        return False
+    given = {f.name: value for f, value in zip(takes, args, strict=False)}
+    for name, value in kwargs.items():
+        if name in given:
+            return False
+        given[name] = value
+    known = 0
+    for f in every:
+        if f.init and f.name in given:
+            value = given[f.name]
+            known += 1
+        elif f.default is not MISSING:
+            value = f.default
+        elif f.default_factory is not MISSING:
+            value = f.default_factory()
+        elif f.init:
+            return False  # a required argument is missing
+        else:
+            continue
+        object.__setattr__(self, f.name, value)
+    if known != len(given):
+        return False  # a keyword that names no field, or one not set by __init__
+    if hasattr(cls, "__post_init__"):
+        self.__post_init__()
+    return True
 
 
 def _compile_init(cls: type) -> Any:
@@ -271,7 +316,7 @@ def _compared(operator: str) -> Any:
 
 
 _METHODS = {
-    "__init__": _init_on_first_use,
+    "__init__": _init_until_compiled,
     "__repr__": _repr,
     "__eq__": _eq,
     "__hash__": _hash,

@@ -8,10 +8,12 @@ module-level name to the expression assigned to it, ``int(...)`` to its argument
 from __future__ import annotations
 
 import ast
-from typing import NamedTuple
+
+from modelsync.records import record
 
 
-class EnvRead(NamedTuple):
+@record
+class EnvRead:
     """``os.getenv("KEY", default)``: the variable and the default, if any, as text."""
 
     key: str | None
@@ -105,7 +107,8 @@ def _string(node: ast.expr) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
-class CallIndex(NamedTuple):
+@record
+class CallIndex:
     """The calls of a module that code (not a class body) makes, and each visited node's
     parent, gathered in one walk (walking a large module is the costliest thing the code
     rules do)."""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NamedTuple
 
+from modelsync.records import record
 from modelsync.schema.ir import Schema
 from modelsync.schema.load import ParsedFile
 
 
-class ModelsFile(NamedTuple):
+@record
+class ModelsFile:
     """A models file with its schema; ``role`` is ``source`` or ``target``."""
 
     role: str
@@ -17,7 +18,8 @@ class ModelsFile(NamedTuple):
     schema: Schema
 
 
-class LintInput(NamedTuple):
+@record
+class LintInput:
     root: Path
     models: tuple[ModelsFile, ...]
     # Engine and session modules (``engine_files``), read with ``ast`` only.

@@ -7,7 +7,6 @@ environment variable the standard names decides it, with the standard's default.
 from __future__ import annotations
 
 import ast
-from typing import NamedTuple
 
 from modelsync.findings.model import Finding, Location
 from modelsync.lint.astutil import (
@@ -20,6 +19,7 @@ from modelsync.lint.astutil import (
     module_assignments,
 )
 from modelsync.lint.registry import finding
+from modelsync.records import record
 from modelsync.schema.load import ParsedFile
 
 DRIVER = "postgresql+psycopg"
@@ -27,7 +27,8 @@ DEFAULT_URL = "postgresql+psycopg://admin:1234@db:5432/interview_db"
 ENGINE_FACTORIES = ("create_engine", "create_async_engine")
 
 
-class PoolSetting(NamedTuple):
+@record
+class PoolSetting:
     keyword: str
     variable: str
     default: int

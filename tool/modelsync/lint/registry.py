@@ -9,13 +9,13 @@ MS85x the SQLModel release.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from modelsync.errors import ConfigError
 from modelsync.findings.model import Finding, Location, Rule
+from modelsync.records import record
 
 
-class LintRule(NamedTuple):
+@record
+class LintRule:
     name: str
     code: str
     # The section of DB_CONNECTION_STANDARD the rule enforces.

@@ -7,7 +7,6 @@ a configured engine file that does not exist, a syntax error. Everything else is
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NamedTuple
 
 from modelsync.config import Config
 from modelsync.errors import ConfigError, InputError
@@ -15,6 +14,7 @@ from modelsync.findings.model import Diagnostic, Finding
 from modelsync.lint.context import LintInput, ModelsFile
 from modelsync.lint.settings import LintSettings
 from modelsync.lint.suppress import suppressions
+from modelsync.records import record
 from modelsync.schema.load import ParsedFile, parse_file, schema_of
 from modelsync.schema.pins import ReleaseChoice
 
@@ -25,7 +25,8 @@ MODEL_RULES = frozenset(
 )
 
 
-class LintResult(NamedTuple):
+@record
+class LintResult:
     findings: tuple[Finding, ...]
     suppressed: int
     # Every file read, as shown (the Python files first, then the migrations).

@@ -10,17 +10,19 @@ Every unknown name or key is an error naming pyproject.toml and the line.
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import Any
 
 from modelsync.config import PYPROJECT, Config
 from modelsync.errors import ConfigError
 from modelsync.lint.registry import RULE_NAMES, check_names
+from modelsync.records import record
 
 KEYS = ("select", "ignore", "vector_dims")
 _HEADER = r"^\s*\[\s*tool\s*\.\s*modelsync\s*\.\s*lint\s*\]"
 
 
-class LintSettings(NamedTuple):
+@record
+class LintSettings:
     rules: tuple[str, ...]
     vector_dims: tuple[tuple[str, int], ...]
 

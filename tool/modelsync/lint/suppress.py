@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import NamedTuple
 
 from modelsync.findings.model import Diagnostic, Finding
 from modelsync.lint.registry import BY_NAME
+from modelsync.records import record
 from modelsync.schema.source import source_lines
 
 COMMENT = re.compile(r"(?:#|--)\s*modelsync:\s*ignore\[(?P<names>[^\]]*)\]")
 
 
-class Suppressions(NamedTuple):
+@record
+class Suppressions:
     """Per file, per line: the rule names an inline comment suppresses there."""
 
     by_line: dict[tuple[str, int], frozenset[str]]
