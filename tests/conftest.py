@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -50,6 +53,28 @@ def project(tmp_path: Path):
         return write_project(tmp_path, source, target, config)
 
     return make
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # modelsync's cache (SQL verdicts, parsed TOML, the pristine PostgreSQL cluster) lives
+    # in a folder of this session's, so that no test reads what an earlier run or another
+    # modelsync left in ~/.cache, and the suite writes nothing there. Every subprocess
+    # inherits it; a test may still point a run elsewhere (MODELSYNC_CACHE_DIR and
+    # XDG_CACHE_HOME are both honoured above it).
+    for name in ("MODELSYNC_CACHE", "MODELSYNC_CACHE_DIR"):
+        os.environ.pop(name, None)
+    folder = tempfile.mkdtemp(prefix="modelsync-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = folder
+    config.stash[_CACHE_FOLDER] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = config.stash.get(_CACHE_FOLDER, None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_CACHE_FOLDER = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -29,7 +29,12 @@ def cache_dir() -> Path | None:
     explicit = os.environ.get("MODELSYNC_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        if home.startswith("~"):  # no home folder to speak of: no cache, not ./~/.cache
+            return None
+        base = os.path.join(home, ".cache")
     return Path(base) / "modelsync"
 
 

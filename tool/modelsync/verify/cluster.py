@@ -20,6 +20,7 @@ import subprocess
 import uuid
 from pathlib import Path
 
+from modelsync.cache import cache_dir
 from modelsync.errors import ModelsyncError
 
 INITDB_OPTIONS = (
@@ -53,23 +54,14 @@ def fresh_cluster(postgres_bin: Path, data: Path, user: str | None) -> None:
 
 
 def cache_folder(postgres_bin: Path) -> Path | None:
-    """Where the pristine cluster of this PostgreSQL build is kept; None when caching is
-    off. The same places and switch as lint's SQL cache: ``MODELSYNC_CACHE_DIR``, else
-    ``$XDG_CACHE_HOME/modelsync``, else ``~/.cache/modelsync``; ``MODELSYNC_CACHE=0``."""
-    if os.environ.get("MODELSYNC_CACHE", "1") in ("0", "false", "no", "off"):
-        return None
-    explicit = os.environ.get("MODELSYNC_CACHE_DIR")
-    try:
-        base = Path(explicit) if explicit else _home_cache() / "modelsync"
-    except RuntimeError:  # no home folder to speak of
+    """Where the pristine cluster of this PostgreSQL build is kept, in modelsync's cache
+    (``modelsync.cache``: the same places and the same switch); None when caching is off."""
+    base = cache_dir()
+    if base is None:
         return None
     version = _pg_version(postgres_bin)
     key = hashlib.sha256(f"{postgres_bin}|{version}|{INITDB_OPTIONS}".encode()).hexdigest()
     return base / f"pgdata-{version}-{key[:12]}"
-
-
-def _home_cache() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
 
 
 def _pg_version(postgres_bin: Path) -> str:
