@@ -213,8 +213,8 @@ def _read_pyproject(path: Path) -> _Table:
     if not isinstance(table, dict):
         line = _key_line(text, "modelsync", None) or _key_line(text, "tool", None)
         raise ConfigError("`tool.modelsync` must be a table", shown, line)
-    lines = {key: _key_line(text, key, table_line) for key in table}
-    lines = {key: line for key, line in lines.items() if line is not None}
+    written = _key_lines(text, table_line)
+    lines = {key: written[key] for key in table if key in written}
     read = _Table(dict(table), lines, table_line)
     _validate(read, shown)
     return read
@@ -263,9 +263,19 @@ def _table_line(text: str) -> int | None:
 def _key_line(text: str, key: str, table_line: int | None) -> int | None:
     """The line where ``key = ...`` is written: inside ``[tool.modelsync]`` when that
     header exists, else anywhere (``tool.modelsync.key = ...``, ``tool = 1``)."""
-    pattern = re.compile(
-        r"\s*(?:(?:tool\s*\.\s*)?modelsync\s*\.\s*)?[\"']?" + re.escape(key) + r"[\"']?\s*="
-    )
+    return _key_lines(text, table_line).get(key)
+
+
+# ``key =`` at the start of a line: bare or quoted, or dotted under (``tool.``)``modelsync.``.
+_KEY_ASSIGNMENT = re.compile(
+    r"\s*(?:(?:tool\s*\.\s*)?modelsync\s*\.\s*)?"
+    r"(?:\"(?P<double>[^\"]*)\"|'(?P<single>[^']*)'|(?P<bare>[A-Za-z0-9_-]+))\s*="
+)
+
+
+def _key_lines(text: str, table_line: int | None) -> dict[str, int]:
+    """Each key's first line, as ``_key_line`` finds it, in one pass over the text."""
+    found: dict[str, int] = {}
     in_table = table_line is None
     for number, line in enumerate(text.splitlines(), start=1):
         if table_line is not None and number > table_line and line.lstrip().startswith("["):
@@ -273,6 +283,8 @@ def _key_line(text: str, key: str, table_line: int | None) -> int | None:
         if number == table_line:
             in_table = True
             continue
-        if in_table and pattern.match(line):
-            return number
-    return None
+        match = _KEY_ASSIGNMENT.match(line) if in_table else None
+        if match:
+            key = match.group("double") or match.group("single") or match.group("bare") or ""
+            found.setdefault(key, number)
+    return found

@@ -23,12 +23,13 @@ from modelsync.records import record
 from modelsync.schema.release import LATEST_KNOWN, SqlmodelRules, parse_version, rules_for
 from modelsync.tomlfile import TomlError, parse_toml
 
-_REQUIREMENT = re.compile(
-    r"^\s*sqlmodel\s*(?:\[[^\]]*\])?\s*(?P<spec>(?:[<>=!~]=?=?\s*[\w.*+!-]+\s*,?\s*)*)"
-    r"(?:;.*)?(?:#.*)?$",
-    re.IGNORECASE,
+# Patterns, not compiled ones: most projects have no requirement to read, and ``re``
+# compiles (and keeps) each the first time it is used.
+_REQUIREMENT = (
+    r"(?i)^\s*sqlmodel\s*(?:\[[^\]]*\])?\s*(?P<spec>(?:[<>=!~]=?=?\s*[\w.*+!-]+\s*,?\s*)*)"
+    r"(?:;.*)?(?:#.*)?$"
 )
-_CLAUSE = re.compile(r"(?P<op>===|==|!=|~=|>=|<=|>|<)\s*(?P<version>[\w.*+!-]+)")
+_CLAUSE = r"(?P<op>===|==|!=|~=|>=|<=|>|<)\s*(?P<version>[\w.*+!-]+)"
 
 
 @record
@@ -132,7 +133,7 @@ def _requirements(folder: Path, shown: str) -> Pin | None:
     for path in sorted(folder.glob("requirements*.txt")):
         text = _read(path) or ""
         for number, line in enumerate(text.splitlines(), start=1):
-            match = _REQUIREMENT.match(line)
+            match = re.match(_REQUIREMENT, line)
             if match:
                 return _pin(match.group("spec"), f"{shown}{path.name}", number)
     return None
@@ -148,7 +149,7 @@ def _pyproject(folder: Path, shown: str) -> Pin | None:
         return None  # check's own config reading reports a broken pyproject.toml
     path = f"{shown}pyproject.toml"
     for requirement in document.get("project", {}).get("dependencies", []):
-        match = _REQUIREMENT.match(str(requirement))
+        match = re.match(_REQUIREMENT, str(requirement))
         if match:
             return _pin(match.group("spec"), path, _line_of(text, r"['\"]sqlmodel"))
     poetry = document.get("tool", {}).get("poetry", {}).get("dependencies", {})
@@ -208,7 +209,7 @@ def _pin(spec: str, path: str, line: int | None) -> Pin:
 def resolve_spec(spec: str) -> tuple[int, ...]:
     """The newest release a specifier allows; the releases considered are 0.0.1 up to the
     newest modelsync knows, plus any the specifier names."""
-    clauses = [(m.group("op"), m.group("version")) for m in _CLAUSE.finditer(spec)]
+    clauses = [(m.group("op"), m.group("version")) for m in re.finditer(_CLAUSE, spec)]
     named = [_numbers(v) for _, v in clauses if _numbers(v)]
     candidates = {(0, 0, n) for n in range(1, LATEST_KNOWN[2] + 1)} | set(named)
     allowed = [v for v in candidates if all(_allows(op, text, v) for op, text in clauses)]
