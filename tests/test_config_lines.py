@@ -41,3 +41,15 @@ def test_every_key_keeps_its_line(tmp_path: Path) -> None:
         ("target", 4),
         ("vector_dim", 5),
     ]
+
+
+def test_integers_past_pythons_digit_limit(tmp_path: Path) -> None:
+    # tomllib reads 0x and 4,000 hex digits (repr() would refuse to print it); a decimal
+    # integer past 4,300 digits makes tomllib itself raise. Neither may crash.
+    hexadecimal = "[tool.other]\nbig = 0x" + "f" * 4000 + "\n[tool.modelsync]\nvector_dim = 384\n"
+    (tmp_path / "pyproject.toml").write_text(hexadecimal)
+    for _ in range(2):  # the second reading would come from the cache
+        assert load_config(tmp_path, {}).vector_dim == 384
+    (tmp_path / "pyproject.toml").write_text("[tool.other]\nbig = " + "9" * 5000 + "\n")
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        load_config(tmp_path, {})

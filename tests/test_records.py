@@ -262,3 +262,39 @@ def test_the_shared_and_the_compiled_init_agree(made_before: int) -> None:
             str(got_error.value).split("() ", 1)[1]
             == (str(expected_error.value).split("() ", 1)[1])
         )
+
+
+def test_a_plain_subclass_keeps_its_own_init() -> None:
+    # The base's __init__, called from a subclass's own, compiles for (and replaces) the
+    # base's, never the subclass's.
+    @record
+    class Base:
+        a: int
+
+    class Scaled(Base):
+        __slots__ = ()
+
+        def __init__(self, a: int) -> None:
+            Base.__init__(self, a * 10)
+
+    made = [Scaled(n) for n in range(records.COMPILE_AFTER * 2)]
+    assert [m.a for m in made] == [n * 10 for n in range(records.COMPILE_AFTER * 2)]
+    assert "__init__" in vars(Scaled) and Scaled.__init__ is not Base.__init__
+
+
+def test_missing_given_explicitly_and_copied() -> None:
+    body = "    a: list = FIELD(default_factory=list)\n"
+    dc, rc = both(body)
+    for _ in range(records.COMPILE_AFTER + 2):  # the shared __init__, then the compiled one
+        assert rc(records.MISSING).a is records.MISSING
+    assert dc(dataclasses.MISSING).a is dataclasses.MISSING
+    assert pickle.loads(pickle.dumps(records.MISSING)) is records.MISSING
+    assert copy.deepcopy(records.MISSING) is records.MISSING
+
+
+def test_an_unhashable_default_is_refused_as_dataclasses_does() -> None:
+    for default in ([], {}, set(), bytearray()):
+        with pytest.raises(ValueError, match="mutable default"):
+            record(type("M", (), {"__annotations__": {"a": "object"}, "a": default}))
+        with pytest.raises(ValueError):
+            dataclasses.dataclass(type("M", (), {"__annotations__": {"a": "object"}, "a": default}))

@@ -29,11 +29,11 @@ def cache_dir() -> Path | None:
     explicit = os.environ.get("MODELSYNC_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME")
-    if not base:
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the XDG rule: a relative value is ignored
         home = os.path.expanduser("~")
-        if home.startswith("~"):  # no home folder to speak of: no cache, not ./~/.cache
-            return None
+        if not os.path.isabs(home) or home == os.sep:
+            return None  # no home folder to speak of (HOME unset or empty): no cache
         base = os.path.join(home, ".cache")
     return Path(base) / "modelsync"
 
@@ -60,10 +60,15 @@ def store(kind: str, key: bytes, payload: bytes) -> None:
     entry = _entry(kind, key)
     if entry is None:
         return
-    temporary = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
+    # A new file of a random name, created exclusively: a symlink planted at a guessable
+    # name in a shared cache folder cannot redirect the write, and two processes (say pid
+    # 1 in two containers) never write the same file. Renamed into place whole.
+    temporary = entry.with_name(f".{entry.name}.{os.urandom(8).hex()}.tmp")
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(len(key).to_bytes(8, "big") + key + payload)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(len(key).to_bytes(8, "big") + key + payload)
         os.replace(temporary, entry)
     except OSError:
         with contextlib.suppress(OSError):

@@ -33,6 +33,9 @@ class _Missing:
     def __repr__(self) -> str:
         return "MISSING"
 
+    def __reduce__(self) -> str:
+        return "MISSING"  # pickled and copied as the one module-level object
+
 
 # No default given (``None`` is a default like any other).
 MISSING: Any = _Missing()
@@ -128,7 +131,9 @@ def _build(cls: type, order: bool) -> type:
             continue
         value = body.get(name, MISSING)
         spec = value if isinstance(value, Field) else Field(default=value)
-        if type(spec.default) in (list, dict, set):
+        # dataclasses' rule: an unhashable default (a list, dict, set, bytearray...) would
+        # be one object shared by every instance.
+        if spec.default is not MISSING and type(spec.default).__hash__ is None:
             raise ValueError(
                 f"{cls.__qualname__}.{name}: a mutable default is shared by every "
                 "instance; use default_factory"
@@ -195,7 +200,9 @@ COMPILE_AFTER = 32
 
 
 def _init_until_compiled(self: Any, *args: Any, **kwargs: Any) -> None:
-    cls = type(self)
+    # The record class this __init__ belongs to: the instance's own, or the record base
+    # that a plain subclass's own __init__ calls.
+    cls = next(c for c in type(self).__mro__ if c.__dict__.get("__init__") is _init_until_compiled)
     made = cls.__dict__.get("__record_made__", 0) + 1
     if made <= COMPILE_AFTER and _init_shared(self, cls, args, kwargs):
         cls.__record_made__ = made  # type: ignore[attr-defined]
@@ -242,7 +249,9 @@ def _init_shared(self: Any, cls: type, args: tuple, kwargs: dict[str, Any]) -> b
 
 def _compile_init(cls: type) -> Any:
     """The class's own ``__init__``, written out for its fields, as dataclasses does."""
-    names: dict[str, Any] = {"__set": object.__setattr__, "__MISSING": MISSING}
+    # A private "no argument" marker, so that passing MISSING itself stores MISSING, as
+    # the shared __init__ (and dataclasses) do.
+    names: dict[str, Any] = {"__set": object.__setattr__, "__MISSING": object()}
     parameters, lines = [], []
     for f in cls.__record_fields__:  # type: ignore[attr-defined]
         default, factory = f"__default_{f.name}", f"__factory_{f.name}"

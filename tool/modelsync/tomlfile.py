@@ -12,12 +12,18 @@ from __future__ import annotations
 
 import ast
 import math
+import sys
 from typing import Any
 
 from modelsync import cache
 
 # Bump when what is stored changes shape.
-FORMAT = b"modelsync-toml-1"
+FORMAT = b"modelsync-toml-2"
+# tomllib comes with the interpreter: another Python may read the same text differently.
+_PARSER = sys.version.encode()
+# TOML integers are 64-bit; a longer one (tomllib reads ``0x`` and 4,000 hex digits) is
+# left uncached, as ``repr`` refuses to print an integer past 4,300 digits.
+_INT_RANGE = range(-(2**63), 2**63)
 
 
 class TomlError(ValueError):
@@ -25,7 +31,7 @@ class TomlError(ValueError):
 
 
 def parse_toml(text: str) -> dict[str, Any]:
-    key = cache.identity(FORMAT, text.encode("utf-8", "surrogatepass"))
+    key = cache.identity(FORMAT, _PARSER, text.encode("utf-8", "surrogatepass"))
     stored = cache.load("toml", key)
     if stored is not None:
         document = _literal(stored)
@@ -39,6 +45,8 @@ def parse_toml(text: str) -> dict[str, Any]:
         raise TomlError(str(error)) from None
     except RecursionError:
         raise TomlError("nested too deeply") from None
+    except ValueError as error:  # a decimal integer past Python's 4,300-digit limit
+        raise TomlError(str(error)) from None
     if _plain(document):
         cache.store("toml", key, repr(document).encode("utf-8", "surrogatepass"))
     return document
@@ -61,4 +69,6 @@ def _plain(value: Any, depth: int = 0) -> bool:
         return all(_plain(item, depth + 1) for item in value)
     if isinstance(value, float):
         return math.isfinite(value)
-    return isinstance(value, str | int | bool)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value in _INT_RANGE
+    return isinstance(value, str | bool)
