@@ -3,13 +3,16 @@
     floor   python -c "import ast ..." FILES   (ast.parse of the Python files lint reads;
             the migrations are read and decoded)
     lint    modelsync lint --root examples/interview            (the console script)
-    cold    the same with MODELSYNC_CACHE=0: every migration parsed by pglast again
+    cache off  the same with MODELSYNC_CACHE=0: every migration parsed by pglast again, and
+            pyproject.toml by tomllib
+    check   modelsync check, for comparison: the start-up every command shares
 
-The three run interleaved, round after round, so that load on the machine hits them alike;
-each round is one run of each after a warm-up round (page cache, .pyc files, lint's SQL
+The four run interleaved, round after round, so that load on the machine hits them alike;
+each round is one run of each after a warm-up round (page cache, .pyc files, modelsync's
 cache). The children run without PYTHONDONTWRITEBYTECODE, as an installed tool does. Printed:
 wall-clock and CPU (user+sys of the child) medians and minima, and the ratios to the floor,
-which the issue bounds at 3x.
+which the issue bounds at 3x. Last, lint's own work once everything is imported, in this
+process with the garbage collector off as the console script has it, against ast.parse.
 
     python bench/bench_lint.py [--rounds N]
 """
@@ -62,6 +65,9 @@ def in_process(files: list[str], rounds: int) -> None:
     """lint's own work once everything is imported, against ast.parse of the same files in
     the same process: what lint adds beyond reading, without interpreter and import start-up."""
     import ast
+    import gc
+
+    gc.disable()  # as the console script runs (modelsync.__main__)
 
     from modelsync.config import load_config
     from modelsync.lint.run import lint_project
@@ -104,7 +110,7 @@ def main() -> None:
     cases = {
         "floor (ast.parse)": ([PY, "-c", FLOOR, *files], env),
         "lint": (lint, env),
-        "lint, cold SQL cache": (lint, {**env, "MODELSYNC_CACHE": "0"}),
+        "lint, cache off": (lint, {**env, "MODELSYNC_CACHE": "0"}),
         # For comparison: the start-up (click, the schema IR) that every command pays.
         "check": ([SCRIPT, "check", "--root", str(EXAMPLE)], env),
     }
