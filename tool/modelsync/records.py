@@ -202,7 +202,9 @@ COMPILE_AFTER = 32
 def _init_until_compiled(self: Any, *args: Any, **kwargs: Any) -> None:
     # The record class this __init__ belongs to: the instance's own, or the record base
     # that a plain subclass's own __init__ calls.
-    cls = next(c for c in type(self).__mro__ if c.__dict__.get("__init__") is _init_until_compiled)
+    cls = type(self)
+    if cls.__dict__.get("__init__") is not _init_until_compiled:
+        cls = next(c for c in cls.__mro__ if c.__dict__.get("__init__") is _init_until_compiled)
     made = cls.__dict__.get("__record_made__", 0) + 1
     if made <= COMPILE_AFTER and _init_shared(self, cls, args, kwargs):
         cls.__record_made__ = made  # type: ignore[attr-defined]
