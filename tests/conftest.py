@@ -30,6 +30,24 @@ def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedP
     return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=120)
 
 
+def imported_by_each_run(command: str, root: Path, module: str, runs: int = 2) -> list[bool]:
+    """Whether ``modelsync COMMAND --root ROOT`` imported ``module``, run after run, each
+    in a fresh interpreter (a warm cache should spare the later runs an import)."""
+    probe = (
+        "import sys\n"
+        f"sys.argv = ['modelsync', {command!r}, '--root', {str(root)!r}]\n"
+        "from modelsync.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print('IMPORTED', {module!r} in sys.modules)\n"
+    )
+    found = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+        assert "IMPORTED " in out.stdout, out.stdout + out.stderr
+        found.append("IMPORTED True" in out.stdout)
+    return found
+
+
 def schema_of(text: str, version: str = "0.0.50", path: str = "models.py") -> Schema:
     source = textwrap.dedent(text)
     rules = SqlmodelRules(parse_version(version))

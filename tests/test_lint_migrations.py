@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from modelsync.lint.migrations import migration_folder_findings
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, imported_by_each_run
 
 
 def folder_with(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -180,18 +180,4 @@ def test_a_cache_that_cannot_be_written_is_ignored(tmp_path: Path, monkeypatch) 
 
 
 def test_a_warm_lint_does_not_load_pglast(tmp_path: Path, cache: Path) -> None:
-    import subprocess
-    import sys
-
-    probe = (
-        "import sys\n"
-        f"sys.argv = ['modelsync', 'lint', '--root', {str(EXAMPLE)!r}]\n"
-        "from modelsync.cli import main\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print('PGLAST', 'pglast' in sys.modules)\n"
-    )
-    runs = [
-        subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout
-        for _ in range(2)
-    ]
-    assert "PGLAST True" in runs[0] and "PGLAST False" in runs[1], runs
+    assert imported_by_each_run("lint", EXAMPLE, "pglast") == [True, False]

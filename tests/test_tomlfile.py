@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -11,8 +10,8 @@ import pytest
 
 from modelsync import cache
 from modelsync.tomlfile import FORMAT, TomlError, parse_toml
+from tests.conftest import EXAMPLE, imported_by_each_run
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "interview"
 PYPROJECT = """\
 [project]
 name = "backend"
@@ -87,15 +86,4 @@ def test_no_cache_when_turned_off(folder: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_a_warm_check_does_not_import_tomllib(folder: Path) -> None:
-    probe = (
-        "import sys\n"
-        f"sys.argv = ['modelsync', 'check', '--root', {str(EXAMPLE)!r}]\n"
-        "from modelsync.cli import main\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print('TOMLLIB', 'tomllib' in sys.modules)\n"
-    )
-    runs = [
-        subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout
-        for _ in range(2)
-    ]
-    assert "TOMLLIB True" in runs[0] and "TOMLLIB False" in runs[1], runs
+    assert imported_by_each_run("check", EXAMPLE, "tomllib") == [True, False]
