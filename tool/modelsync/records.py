@@ -150,6 +150,11 @@ def _build(cls: type, order: bool) -> type:
     compared = tuple(f.name for f in every.values() if f.compare)
     namespace["__record_key__"] = staticmethod(_key_getter(compared))
     namespace["__match_args__"] = tuple(f.name for f in every.values() if f.init)
+    # What the shared __init__ reads, flattened so that it looks nothing up per field.
+    namespace["__record_init_names__"] = namespace["__match_args__"]
+    namespace["__record_plan__"] = tuple(
+        (f.name, f.init, f.default, f.default_factory) for f in every.values()
+    )
     methods = dict(_METHODS, **(_ORDER_METHODS if order else {}))
     for name, method in methods.items():
         # As with dataclasses, a method the class writes itself is kept.
@@ -219,33 +224,34 @@ def _init_until_compiled(self: Any, *args: Any, **kwargs: Any) -> None:
 def _init_shared(self: Any, cls: type, args: tuple, kwargs: dict[str, Any]) -> bool:
     """Set every field as the compiled ``__init__`` would; False (and nothing meant to
     be kept) when the arguments do not fit the fields."""
-    every = cls.__record_fields__  # type: ignore[attr-defined]
-    takes = [f for f in every if f.init]
+    takes = cls.__record_init_names__  # type: ignore[attr-defined]
     if len(args) > len(takes):
         return False
-    given = {f.name: value for f, value in zip(takes, args, strict=False)}
+    given = dict(zip(takes, args, strict=False))
     for name, value in kwargs.items():
         if name in given:
             return False
         given[name] = value
     known = 0
-    for f in every:
-        if f.init and f.name in given:
-            value = given[f.name]
+    set_field = object.__setattr__
+    for name, init, default, factory in cls.__record_plan__:  # type: ignore[attr-defined]
+        if init and name in given:
+            value = given[name]
             known += 1
-        elif f.default is not MISSING:
-            value = f.default
-        elif f.default_factory is not MISSING:
-            value = f.default_factory()
-        elif f.init:
+        elif default is not MISSING:
+            value = default
+        elif factory is not MISSING:
+            value = factory()
+        elif init:
             return False  # a required argument is missing
         else:
             continue
-        object.__setattr__(self, f.name, value)
+        set_field(self, name, value)
     if known != len(given):
         return False  # a keyword that names no field, or one not set by __init__
-    if hasattr(cls, "__post_init__"):
-        self.__post_init__()
+    post_init = getattr(self, "__post_init__", None)
+    if post_init is not None:
+        post_init()
     return True
 
 

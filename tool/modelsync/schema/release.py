@@ -7,6 +7,7 @@ beside it unless ``sqlmodel_version`` in the config pins another one.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from modelsync.errors import ConfigError
 from modelsync.records import record
@@ -48,6 +49,7 @@ def rules_for(pinned: str | None) -> SqlmodelRules:
     return SqlmodelRules(installed or LATEST_KNOWN)
 
 
+@lru_cache(maxsize=1)  # asked for twice a run; the answer cannot change within one
 def installed_sqlmodel_version() -> tuple[int, ...] | None:
     """The version of the SQLModel that ``import sqlmodel`` would load, without loading it.
 
