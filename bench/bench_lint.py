@@ -11,10 +11,15 @@ The four run interleaved, round after round, so that load on the machine hits th
 each round is one run of each after a warm-up round (page cache, .pyc files, modelsync's
 cache). The children run without PYTHONDONTWRITEBYTECODE, as an installed tool does. Printed:
 wall-clock and CPU (user+sys of the child) medians and minima, and the ratios to the floor,
-which the issue bounds at 3x. Last, lint's own work once everything is imported, in this
+which the issue bounds at 3x. Then lint's own work once everything is imported, in this
 process with the garbage collector off as the console script has it, against ast.parse.
 
-    python bench/bench_lint.py [--rounds N]
+Wall-clock ratios on a shared or virtual machine move by a tenth either way from run to run.
+Where valgrind is installed, the floor, lint and check are also run once each under
+callgrind, which counts the instructions they execute: the same count whatever else the
+machine is doing (``--no-instructions`` skips it; it takes about ten seconds).
+
+    python bench/bench_lint.py [--rounds N] [--no-instructions]
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ import argparse
 import json
 import os
 import platform
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -100,9 +107,21 @@ def in_process(files: list[str], rounds: int) -> None:
     )
 
 
+def instructions(argv: list[str], env: dict[str, str]) -> int | None:
+    """Instructions the command executes, counted by callgrind; None without valgrind."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    command = [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv]
+    out = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    found = re.search(r"Collected : (\d+)", out.stderr)
+    return int(found.group(1)) if found and out.returncode == 0 else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--no-instructions", action="store_true", help="skip the callgrind counts")
     args = parser.parse_args()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     files = lint_files(EXAMPLE)
@@ -146,6 +165,18 @@ def main() -> None:
         ratios = f"{wm / base['wm']:.2f} / {wn / base['wn']:.2f}, {cm / base['cm']:.2f}"
         print(f"{name:<24}{wm:>9.3f}s{wn:>9.3f}s{cm:>9.3f}s{cn:>9.3f}s{ratios:>36}")
     in_process(files, args.rounds)
+    if not args.no_instructions:
+        counts = {name: instructions(cases[name][0], cases[name][1]) for name in cases}
+        floor = counts["floor (ast.parse)"]
+        if floor:
+            shown = ", ".join(
+                f"{name} {count / 1e6:.1f} M ({count / floor:.2f}x)"
+                for name, count in counts.items()
+                if count
+            )
+            print(f"instructions (callgrind): {shown}")
+        else:
+            print("instructions: valgrind not found (or it failed); skipped")
     ratio = stat("lint", 0, statistics.median) / base["wm"]
     verdict = "within" if ratio <= LIMIT else "OVER"
     print(f"lint: {ratio:.2f}x the floor (wall-clock medians): {verdict} the {LIMIT:.0f}x bound")

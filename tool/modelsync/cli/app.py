@@ -9,7 +9,6 @@ from __future__ import annotations
 import gc
 import importlib
 import os
-import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -190,6 +189,22 @@ def main() -> None:
     """
 
 
+# Set by run(): this process is modelsync's own (not a test's in-process runner), so a
+# command may take SIGTERM over.
+_PROCESS_ENTRY = False
+
+
+def unwind_on_sigterm() -> None:
+    """From here on SIGTERM (a CI job cancelled) unwinds like Ctrl-C, so that the command's
+    cleanup code runs. For the commands that write files (generate, migration) or start a
+    server (verify); the read-only ones (check, lint, schema) leave nothing half done when
+    killed, and do not pay for importing ``signal``."""
+    if _PROCESS_ENTRY:
+        import signal
+
+        signal.signal(signal.SIGTERM, _terminated)
+
+
 def run() -> None:
     """The console entry point (and ``python -m modelsync``): ``main`` for a process.
 
@@ -201,9 +216,9 @@ def run() -> None:
     - Once the output is flushed the process ends at once: freeing a million tree nodes
       one by one at exit costs a large file most of a second and does nothing useful.
     """
+    global _PROCESS_ENTRY
     gc.disable()
-    # SIGTERM (a CI job cancelled) unwinds like Ctrl-C, so that cleanup code runs.
-    signal.signal(signal.SIGTERM, _terminated)
+    _PROCESS_ENTRY = True  # see unwind_on_sigterm
     try:
         main()
         code: int = 0

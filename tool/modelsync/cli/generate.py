@@ -8,7 +8,13 @@ from pathlib import Path
 
 import click
 
-from modelsync.cli.app import echo_warnings, emit, load_project_config, project_options
+from modelsync.cli.app import (
+    echo_warnings,
+    emit,
+    load_project_config,
+    project_options,
+    unwind_on_sigterm,
+)
 
 
 @click.command()
@@ -60,6 +66,7 @@ def generate(
     from modelsync.schema.load import parse_file, schema_of
     from modelsync.schema.pins import choose_release
 
+    unwind_on_sigterm()
     config = load_project_config(root, source=source, target=target, migrations=migrations,
                      sqlmodel_version=sqlmodel_version)  # fmt: skip
     source_file = parse_file(config.path(config.source), config.shown(config.source))

@@ -9,7 +9,13 @@ from pathlib import Path
 
 import click
 
-from modelsync.cli.app import echo_warnings, emit, load_project_config, project_options
+from modelsync.cli.app import (
+    echo_warnings,
+    emit,
+    load_project_config,
+    project_options,
+    unwind_on_sigterm,
+)
 from modelsync.errors import InputError
 
 # A destructive statement left commented out: a warning, never a failure.
@@ -83,6 +89,7 @@ def migration(
         raise click.UsageError("give --from-file or --from-ref, not both")
     if not (name or to_stdout or baseline):
         raise click.UsageError("give the migration a NAME (or pass --stdout or --baseline)")
+    unwind_on_sigterm()
     config = load_project_config(root, source=source, target=target, migrations=migrations,
                                  sqlmodel_version=sqlmodel_version)  # fmt: skip
     release = choose_release(config.root, config.source, sqlmodel_version, config.sqlmodel_version)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from modelsync.cli.app import emit, load_project_config, project_options
+from modelsync.cli.app import emit, load_project_config, project_options, unwind_on_sigterm
 
 
 @click.command()
@@ -52,6 +52,7 @@ def verify(
     """
     from modelsync.verify.server import Interrupted, sigterm_interrupts
 
+    unwind_on_sigterm()
     config = load_project_config(
         root, source=source, target=target, migrations=migrations, sqlmodel_version=sqlmodel_version
     )

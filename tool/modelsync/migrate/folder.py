@@ -9,7 +9,6 @@ actually read.
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 
 from modelsync.errors import InputError
@@ -91,6 +90,8 @@ def migration_name(number: int, description: str) -> str:
 def slugify(text: str) -> str:
     """``"Add Company table!"`` -> ``add_company_table``: ASCII snake_case, as the names
     the standard wants."""
+    import unicodedata  # only for a name to write or suggest, never on a clean lint
+
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", ascii_text)
     slug = re.sub(r"[^a-z0-9]+", "_", spaced.lower()).strip("_")
