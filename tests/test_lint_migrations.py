@@ -167,6 +167,12 @@ def test_verdicts_survive_the_cache_format() -> None:
         assert b"\n" not in encoded
         assert decode_verdict(encoded) == verdict
     assert decode_verdict(b"maybe\t\t") is None
+    # A tampered line number that str.isdigit() accepts but int() does not.
+    assert decode_verdict(b"error\t" + "²".encode("unicode_escape") + b"\tmessage") == {
+        "status": "error",
+        "message": "message",
+        "line": None,
+    }
     assert decode_verdict(b"not three fields") is None
 
 

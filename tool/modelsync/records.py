@@ -112,10 +112,6 @@ def replace(obj: Any, /, **changes: Any) -> Any:
     return obj.__class__(**changes)
 
 
-def is_record(obj: Any) -> bool:
-    return hasattr(type(obj) if not isinstance(obj, type) else obj, "__record_fields__")
-
-
 # ------------------------------------------------------------------ building a class
 
 

@@ -79,5 +79,7 @@ def decode_verdict(data: bytes) -> dict | None:
         return None
     verdict: dict = {"status": status}
     if status == "error":
-        verdict.update(message=message, line=int(line) if line.isdigit() else None)
+        verdict.update(
+            message=message, line=int(line) if line.isascii() and line.isdigit() else None
+        )
     return verdict
