@@ -1,13 +1,14 @@
 """modelsync's cache on disk: facts derived from files, each stored with all it came from.
 
 Two kinds of fact are kept: PostgreSQL's verdict on a migration file (``lint.sql_cache``)
-and the parsed TOML of ``pyproject.toml`` and lock files (``tomlfile``). Both are costly
-for a different reason than their size: importing pglast, and tomllib compiling its regular
-expressions at import, each cost a small project's ``lint`` or ``check`` more than reading
-everything else. An entry is stored with its whole input (the *identity*: the file's bytes
-and whatever else the fact depends on) and used only when that input is byte for byte the
-same, so any change computes the fact again; an entry's file name is only a checksum of
-the identity. A changed file leaves its old entry behind, a few hundred bytes.
+and the parsed TOML of ``pyproject.toml`` (``tomlfile``; lock files are read as text).
+Both are costly for a different reason than their size: importing pglast, and tomllib
+compiling its regular expressions at import, each cost a small project's ``lint`` or
+``check`` more than reading everything else. An entry is stored with its whole input (the
+*identity*: the file's bytes and whatever else the fact depends on) and used only when that
+input is byte for byte the same, so any change computes the fact again; an entry's file
+name is only a checksum of the identity. A changed file leaves its old entry behind, as
+large as its input: nothing prunes the folder.
 
 The cache lives in ``MODELSYNC_CACHE_DIR``, else ``$XDG_CACHE_HOME/modelsync``, else
 ``~/.cache/modelsync``; ``MODELSYNC_CACHE=0`` turns it off. It is only ever an
