@@ -1,4 +1,4 @@
-"""The names PostgreSQL gives what SQLAlchemy leaves unnamed, and SQL literals.
+"""The names PostgreSQL gives what SQLAlchemy leaves unnamed.
 
 ``create_all`` emits ``PRIMARY KEY (id)``, ``UNIQUE (email)``, ``FOREIGN KEY(user_id) ...``
 and ``CHECK (...)`` without names; PostgreSQL names them (``ChooseConstraintName`` and
@@ -66,8 +66,3 @@ def _column_references(sqltext: str) -> list[str]:
     except Exception:  # an expression pglast cannot read: PostgreSQL will say why
         return []
     return found
-
-
-def literal(text: str) -> str:
-    """A SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"

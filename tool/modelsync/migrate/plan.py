@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from modelsync.drift.compare import differences
 from modelsync.errors import UnsupportedConstruct
 from modelsync.migrate import ops as o
+from modelsync.migrate.fragments import refuse_unsafe
 from modelsync.schema.ir import (
     UNKNOWN_TYPE,
     Column,
@@ -35,6 +36,8 @@ VECTOR_TYPES = ("VECTOR", "HALFVEC", "SPARSEVEC")
 def plan(old: Schema, new: Schema) -> tuple[o.Op, ...]:
     """The operations that take a database from ``old`` to ``new``, sorted."""
     _refuse_unknown(new)
+    refuse_unsafe(old)
+    refuse_unsafe(new)
     old_tables = {t.name: t for t in old.tables}
     new_tables = {t.name: t for t in new.tables}
     dropped, created, common = differences(old_tables, new_tables)
