@@ -334,3 +334,13 @@ def test_the_statement_kinds_check_catches_an_injection():
     assert sneaky != rendered.sql
     with pytest.raises(AssertionError):
         assert_file_matches_plan(sneaky, rendered.blocks, operations)
+
+
+def test_a_state_with_half_a_character_is_refused_when_read():
+    from modelsync.errors import InputError
+
+    state = state_text(SchemaState(Schema("s", ()), None, None, None))
+    tampered = state.replace('"tables": []', '"tables": [{"name": "\\ud800"}]', 1)
+    assert tampered != state
+    with pytest.raises(InputError, match="lone surrogate"):
+        parse_state(tampered, "schema_state.json")
