@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from modelsync.migrate import ops as o
 from modelsync.migrate.ddl import create_enum, name_text, quote
+from modelsync.migrate.names import object_name, stored
 from modelsync.migrate.sqltext import INDENT, dollar_quoted, indent, literal
 
 
@@ -11,7 +12,10 @@ def rewrite_enum(op: o.RewriteEnum, plain: bool, regtype: str):
     """Labels dropped or reordered: rename the type away, make it anew, convert every
     column that uses the old one (found in the catalog, defaults kept), drop the old one.
     Guarded: only where the type exists with other labels."""
-    name, old_name = quote(op.new.name), quote(op.new.name + "_old")
+    # The old type's name while both exist: NAME_old, NAME cut to leave room for "_old"
+    # when it is long (PostgreSQL would cut NAME_old back to NAME).
+    kept = object_name(op.new.name, None, "old")
+    name, old_name = quote(op.new.name), quote(kept)
     comments = (
         f"PostgreSQL cannot drop or reorder enum labels: {op.new.name} is made anew and",
         "every column of the old type is converted to it.",
@@ -34,9 +38,9 @@ def rewrite_enum(op: o.RewriteEnum, plain: bool, regtype: str):
     labels = ", ".join(literal(label) for label in op.new.labels)
     # The names as the catalog prints them (pg_get_expr, ::regtype), always as literals:
     # EXECUTE's format() puts them in with %I, never into its format string.
-    old_text = literal(name_text(op.new.name + "_old"))
-    new_name, old_cast = literal(op.new.name), literal("::" + name_text(op.new.name + "_old"))
-    new_cast = literal("::" + name_text(op.new.name))
+    old_text = literal(name_text(kept))
+    new_name, old_cast = literal(op.new.name), literal("::" + name_text(kept))
+    new_cast = literal("::" + name_text(stored(op.new.name)))
     current = (
         "(SELECT array_agg(enumlabel::text ORDER BY enumsortorder) FROM pg_enum "
         f"WHERE enumtypid = {regtype})"

@@ -19,7 +19,9 @@ from collections.abc import Iterator
 from modelsync.drift.compare import differences
 from modelsync.errors import UnsupportedConstruct
 from modelsync.migrate import ops as o
+from modelsync.migrate.clashes import refuse_clashes
 from modelsync.migrate.fragments import refuse_unsafe
+from modelsync.migrate.keys import table_constraints
 from modelsync.schema.ir import (
     UNKNOWN_TYPE,
     Column,
@@ -27,7 +29,6 @@ from modelsync.schema.ir import (
     Index,
     Schema,
     Table,
-    UniqueConstraint,
 )
 
 VECTOR_TYPES = ("VECTOR", "HALFVEC", "SPARSEVEC")
@@ -36,8 +37,9 @@ VECTOR_TYPES = ("VECTOR", "HALFVEC", "SPARSEVEC")
 def plan(old: Schema, new: Schema) -> tuple[o.Op, ...]:
     """The operations that take a database from ``old`` to ``new``, sorted."""
     _refuse_unknown(new)
-    refuse_unsafe(old)
-    refuse_unsafe(new)
+    for schema in (old, new):
+        refuse_unsafe(schema)
+        refuse_clashes(schema)
     old_tables = {t.name: t for t in old.tables}
     new_tables = {t.name: t for t in new.tables}
     dropped, created, common = differences(old_tables, new_tables)
@@ -234,15 +236,6 @@ def _primary_key_ops(old: Table, new: Table) -> Iterator[o.Op]:
         yield o.DropPrimaryKey(old.name, old.primary_key)
     if new.primary_key:
         yield o.AddPrimaryKey(new.name, new.primary_key)
-
-
-def table_constraints(table: Table) -> tuple[o.Constraint, ...]:
-    """The table's unique and check constraints, a column's own UNIQUE included (SQLAlchemy
-    makes ``unique=True`` a constraint, or a unique index when the column is indexed too)."""
-    own = tuple(
-        UniqueConstraint(None, (c.name,)) for c in table.columns if c.unique and not c.index
-    )
-    return (*own, *table.unique_constraints, *table.check_constraints)
 
 
 def _constraint_ops(old: Table, new: Table, gone: frozenset[str]) -> Iterator[o.Op]:

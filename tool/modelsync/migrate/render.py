@@ -19,15 +19,15 @@ from modelsync.migrate import plan as p
 from modelsync.migrate.ddl import CompileError, Ddl, create_enum, name_text, quote
 from modelsync.migrate.enum_rewrite import rewrite_enum
 from modelsync.migrate.names import (
-    check_name,
+    constraint_name,
     foreign_key_name,
     primary_key_name,
     sequence_name,
-    unique_name,
+    stored,
 )
 from modelsync.migrate.sqltext import INDENT, dollar_quoted, indent, literal
 from modelsync.records import field, record
-from modelsync.schema.ir import Schema, UniqueConstraint
+from modelsync.schema.ir import Schema
 
 
 @record
@@ -83,7 +83,7 @@ class Renderer:
     def constraint_missing(self, table: str, name: str) -> str:
         return (
             f"NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = {self.regclass(table)} "
-            f"AND conname = {literal(name)})"
+            f"AND conname = {literal(stored(name))})"
         )
 
     def do(self, condition: str, statements: tuple[str, ...]) -> str:
@@ -310,7 +310,7 @@ class Renderer:
             steps.append(f"ALTER TABLE {quote(table)} ALTER COLUMN {col} ADD {identity}")
             current = (
                 f"(SELECT attidentity FROM pg_attribute WHERE attrelid = {self.regclass(table)} "
-                f"AND attname = {literal(new.name)})"
+                f"AND attname = {literal(stored(new.name))})"
             )
             condition = f"{self.exists(table)} AND {current} IS DISTINCT FROM {literal(wanted)}"
             statements += self.guard(condition, *steps)
@@ -370,14 +370,6 @@ class Renderer:
 
     def _drop_table(self, op: o.DropTable):
         return (f"DROP TABLE{self.if_exists()} {quote(op.old.name)}",), ()
-
-
-def constraint_name(table: str, constraint) -> str:
-    if constraint.name:
-        return constraint.name
-    if isinstance(constraint, UniqueConstraint):
-        return unique_name(table, constraint.columns)
-    return check_name(table, constraint.sqltext)
 
 
 def _todo_backfill(table: str, column: str) -> Note:
