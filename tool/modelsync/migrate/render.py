@@ -26,6 +26,7 @@ from modelsync.migrate.names import (
     stored,
 )
 from modelsync.migrate.sqltext import INDENT, dollar_quoted, indent, literal
+from modelsync.migrate.types import is_vector, needs_using
 from modelsync.records import field, record
 from modelsync.schema.ir import Schema
 
@@ -219,7 +220,7 @@ class Renderer:
         col = quote(column)
         comments: tuple[str, ...] = (f"{table}.{column}: {op.old.type} -> {op.new.type}.",)
         using = ""
-        if p.is_vector(op.new.type) and p.is_vector(op.old.type):
+        if is_vector(op.new.type) and is_vector(op.old.type):
             comments += (
                 "Existing embeddings have the old dimension and cannot be converted: they must be",
                 "recomputed with the new model, or nulled. The indexes on the column are rebuilt.",
@@ -227,7 +228,7 @@ class Renderer:
                 "or this fails on every row that has one.",
             )
             using = f" USING {col}::{new_type}"
-        elif p.needs_using(op.old.type, op.new.type, op.old.enum, op.new.enum):
+        elif needs_using(op.old.type, op.new.type, op.old.enum, op.new.enum):
             via = "::text" if op.old.enum and op.new.enum else ""
             using = f" USING {col}{via}::{new_type}"
             comments += (
