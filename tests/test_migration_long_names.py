@@ -262,3 +262,32 @@ def test_a_refusal_is_one_located_line_with_exit_2(tmp_path):
     assert done.stderr.startswith("modelsync: error: models.py:8: ")
     assert len(done.stderr.splitlines()) == 1
     assert "internal error" not in done.stderr
+
+
+def test_a_named_unique_that_create_table_would_fold_is_refused(postgres_server, fresh_database):
+    error = _refused(
+        """
+        from typing import Optional
+        from sqlalchemy import UniqueConstraint
+        from sqlmodel import Field, SQLModel
+
+        class User(SQLModel, table=True):
+            __table_args__ = (UniqueConstraint("code", name="uq_a"), UniqueConstraint("code", name="uq_b"))
+            id: Optional[int] = Field(default=None, primary_key=True)
+            code: str
+        """
+    )
+    assert "uq_" in error.message and "keeps only one" in error.message
+    # The server keeps the first of the two, so the name depends on their order.
+    postgres_server.psql(
+        fresh_database,
+        "-c",
+        "CREATE TABLE u (code int, CONSTRAINT uq_b UNIQUE (code), CONSTRAINT uq_a UNIQUE (code))",
+    )
+    done = postgres_server.psql(
+        fresh_database,
+        "-At",
+        "-c",
+        "SELECT conname FROM pg_constraint WHERE conrelid = 'u'::regclass",
+    )
+    assert done.stdout.split() == ["uq_b"]

@@ -24,7 +24,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from modelsync.migrate.plan import _fk_order
+from modelsync.migrate.foreign_keys import foreign_key_order
 from modelsync.migrate.sql import migration_sql
 from modelsync.schema.ir import Schema, Table
 from modelsync.schema.load import load_schema
@@ -213,7 +213,7 @@ def _value(table: Table, column, row: int, schema: Schema):
 
 
 def _insert_rows(connection, schema: Schema) -> None:
-    for table in _fk_order(list(schema.tables)):
+    for table in foreign_key_order(list(schema.tables))[0]:
         columns = [c for c in table.columns if c.computed is None]
         # psycopg reads every "%" of the query as a placeholder, quoted names' included.
         names = sql.SQL(", ").join(sql.Identifier(c.name) for c in columns)

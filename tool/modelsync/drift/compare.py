@@ -229,6 +229,12 @@ def _compare_constraints(
             f"CHECK {c.name or ''} ({c.sqltext})".replace("  ", " "): c.line
             for c in table.check_constraints
         }
+        found |= {
+            f"FOREIGN KEY {k.name or ''} ({', '.join(k.columns)}) REFERENCES "
+            f"({', '.join(k.targets)})".replace("  ", " ")
+            + (f" ON DELETE {k.ondelete}" if k.ondelete else ""): k.line
+            for k in table.foreign_keys
+        }
         return found
 
     a, b = texts(src), texts(dst)

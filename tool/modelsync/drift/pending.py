@@ -122,6 +122,8 @@ def _table_level_changes(old: Table, new: Table) -> Iterator[str]:
         yield "unique constraints changed"
     if set(old.check_constraints) != set(new.check_constraints):
         yield "check constraints changed"
+    if set(old.foreign_keys) != set(new.foreign_keys):
+        yield "foreign key constraints changed"
 
 
 def _index(index):

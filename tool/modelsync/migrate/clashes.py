@@ -18,11 +18,11 @@ the guards compare with the catalog.
 from __future__ import annotations
 
 from modelsync.errors import UnsupportedConstruct
-from modelsync.migrate.keys import table_constraints
+from modelsync.migrate.keys import duplicate_uniques, table_constraints, table_foreign_keys
 from modelsync.migrate.names import (
     MAX_IDENTIFIER,
     constraint_name,
-    foreign_key_name,
+    key_name,
     primary_key_name,
     sequence_name,
     stored,
@@ -91,6 +91,15 @@ def refuse_clashes(schema: Schema) -> None:
             labels.add(label, f"label {label!r}", enum.line)
     for table in schema.tables:
         _table_names(table, relations, constraints)
+        for unique in duplicate_uniques(table):
+            raise UnsupportedConstruct(
+                f"table {table.name}: the unique constraint {unique.name} is over the same "
+                "columns as the primary key or another named unique constraint, so CREATE "
+                "TABLE keeps only one of them, under a name that depends on their order; "
+                "remove one",
+                schema.path,
+                (unique.line or table.line) or None,
+            )
 
 
 def _columns(schema: Schema, table: Table) -> None:
@@ -115,11 +124,14 @@ def _table_names(table: Table, relations: _Names, constraints: _Names) -> None:
             name = sequence_name(table.name, column.name)
             what = f"the sequence of {table.name}.{column.name}"
             relations.add(name, what, column.line or line, generated=True)
-        if column.foreign_key:
-            name = foreign_key_name(table.name, column.name)
-            what = f"the foreign key of {table.name}.{column.name}"
-            constraints.add(name, what, column.line or line, generated=True)
-    checks = _Names(relations.schema, f"CHECK constraint name of table {table.name}")
+    checks = _Names(relations.schema, f"constraint name of table {table.name}")
+    for key in table_foreign_keys(table):
+        name = key_name(table.name, key)
+        what = f"the foreign key ({', '.join(key.columns)}) of {table.name}"
+        if key.name:
+            _short_enough(key.name, what, relations.schema, key.line or line)
+            checks.add(name, what, key.line or line)
+        constraints.add(name, what, key.line or line, not key.name, shared=bool(key.name))
     for constraint in table_constraints(table):
         where = getattr(constraint, "line", 0) or line
         name = constraint_name(table.name, constraint)
@@ -129,9 +141,9 @@ def _table_names(table: Table, relations: _Names, constraints: _Names) -> None:
         if hasattr(constraint, "columns"):  # a unique constraint has an index of its name
             relations.add(name, what, where, generated=not constraint.name)
             constraints.add(name, what, where, generated=not constraint.name)
-        else:  # a named CHECK needs only be unique in its table
+        else:  # a named CHECK (or foreign key) needs only be unique in its table
             checks.add(name, what, where)
-            constraints.add(name, what, where, generated=not constraint.name, shared=True)
+            constraints.add(name, what, where, not constraint.name, shared=bool(constraint.name))
 
 
 def _short_enough(name: str, what: str, schema: Schema, line: int) -> None:

@@ -202,8 +202,16 @@ class Ddl:
         self._tables = _Built(self)
 
     def _build_table(self, table: Table) -> sa.Table:
-        columns = [self._build_column(table, c) for c in table.columns]
-        items: list[Any] = []
+        # A column in a table-level key gets that key, not one of its own.
+        in_keys = {c for k in table.foreign_keys for c in k.columns}
+        columns = [
+            self._build_column(table, replace_fk(c) if c.name in in_keys else c)
+            for c in table.columns
+        ]
+        items: list[Any] = [
+            sa.ForeignKeyConstraint(k.columns, k.targets, name=k.name, ondelete=k.ondelete)
+            for k in table.foreign_keys
+        ]
         if table.primary_key:
             items.append(sa.PrimaryKeyConstraint(*table.primary_key))
         for column in table.columns:
@@ -264,10 +272,19 @@ class Ddl:
 
     # ------------------------------------------------------------------ compiled text
 
-    def create_table(self, name: str, if_not_exists: bool) -> str:
-        text = str(
-            SaCreateTable(self._tables[name], if_not_exists=if_not_exists).compile(dialect=DIALECT)
+    def create_table(
+        self, name: str, if_not_exists: bool, leaving_out: tuple[str, ...] = ()
+    ) -> str:
+        """``CREATE TABLE``, without the foreign keys of the columns ``leaving_out`` (those
+        that close a cycle: added after, as create_all adds them)."""
+        table = self._tables[name]
+        keys = [
+            k for k in table.foreign_key_constraints if not set(k.column_keys) & set(leaving_out)
+        ]
+        create = SaCreateTable(
+            table, if_not_exists=if_not_exists, include_foreign_key_constraints=keys
         )
+        text = str(create.compile(dialect=DIALECT))
         # The compiler's layout: a leading newline, tab indents, ", " line ends.
         lines = [line.rstrip() for line in text.strip().splitlines()]
         return "\n".join(line.replace("\t", "    ") for line in lines)
@@ -326,21 +343,27 @@ class Ddl:
         )
         return str(AddConstraint(built).compile(dialect=DIALECT))
 
-    def add_foreign_key(self, table: str, column: str, name: str) -> str:
-        """``ALTER TABLE t ADD CONSTRAINT name FOREIGN KEY(c) REFERENCES ...`` from the
-        column's key in this schema."""
-        key = next(iter(self._tables[table].c[column].foreign_keys))
-        target = key.column  # resolved in this schema's tables
-        # Just the two columns, in a metadata of their own (one table when the key points
+    def add_foreign_key(self, table: str, columns: tuple[str, ...], name: str) -> str:
+        """``ALTER TABLE t ADD CONSTRAINT name FOREIGN KEY(...) REFERENCES ...`` for the
+        table's key over ``columns`` in this schema."""
+        key = next(
+            k
+            for k in self._tables[table].foreign_key_constraints
+            if tuple(k.column_keys) == tuple(columns)
+        )
+        targets = [element.column for element in key.elements]  # resolved in this schema
+        # Just the key's columns, in a metadata of their own (one table when the key points
         # at its own table): enough for the compiler to write REFERENCES.
-        wanted: dict[str, list[str]] = {table: [column]}
-        if target.name not in wanted.setdefault(target.table.name, []):
-            wanted[target.table.name].append(target.name)
+        wanted: dict[str, list[str]] = {table: list(columns)}
+        for target in targets:
+            names = wanted.setdefault(target.table.name, [])
+            if target.name not in names:
+                names.append(target.name)
         alone = sa.MetaData()
         tables = {n: sa.Table(n, alone, *(sa.Column(c) for c in cs)) for n, cs in wanted.items()}
         built = sa.ForeignKeyConstraint(
-            [tables[table].c[column]],
-            [tables[target.table.name].c[target.name]],
+            [tables[table].c[c] for c in columns],
+            [tables[t.table.name].c[t.name] for t in targets],
             name=name,
             ondelete=key.ondelete,
         )

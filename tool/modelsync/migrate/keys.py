@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from modelsync.migrate.opbase import Op
 from modelsync.records import record
-from modelsync.schema.ir import CheckConstraint, Index, Table, UniqueConstraint
+from modelsync.schema.ir import (
+    CheckConstraint,
+    ForeignKeyConstraint,
+    Index,
+    Table,
+    UniqueConstraint,
+)
 
 
 @record
@@ -47,14 +53,44 @@ Constraint = UniqueConstraint | CheckConstraint
 
 
 def table_constraints(table: Table) -> tuple[Constraint, ...]:
-    """The table's unique and check constraints, a column's own UNIQUE included (SQLAlchemy
-    makes ``unique=True`` a constraint, or a unique index when the column is indexed too)."""
+    """The table's unique and check constraints as PostgreSQL keeps them, a column's own
+    UNIQUE included (SQLAlchemy makes ``unique=True`` a constraint, or a unique index when
+    the column is indexed too). CREATE TABLE keeps one of several UNIQUEs over the same
+    columns, named if one of them is, and none over the primary key's columns
+    (``transformIndexConstraints``); the migration builds what it builds."""
     own = tuple(
         UniqueConstraint(None, (c.name,), line=c.line)
         for c in table.columns
         if c.unique and not c.index
     )
-    return (*own, *table.unique_constraints, *table.check_constraints)
+    kept: list[UniqueConstraint] = []
+    for unique in (*table.unique_constraints, *own):
+        if unique.columns == table.primary_key and not unique.nulls_not_distinct:
+            continue
+        same = next((k for k in kept if _same_index(k, unique)), None)
+        if same is None:
+            kept.append(unique)
+        elif same.name is None and unique.name is not None:
+            kept[kept.index(same)] = unique
+    return (*kept, *table.check_constraints)
+
+
+def _same_index(a: UniqueConstraint, b: UniqueConstraint) -> bool:
+    return a.columns == b.columns and a.nulls_not_distinct == b.nulls_not_distinct
+
+
+def duplicate_uniques(table: Table) -> tuple[UniqueConstraint, ...]:
+    """Named UNIQUEs that CREATE TABLE would fold into another (its own name lost): over the
+    primary key's columns, or over the same columns as an earlier named one."""
+    found, named = [], []
+    for unique in table.unique_constraints:
+        if unique.name is None:
+            continue
+        on_key = unique.columns == table.primary_key and not unique.nulls_not_distinct
+        if on_key or any(_same_index(k, unique) for k in named):
+            found.append(unique)
+        named.append(unique)
+    return tuple(found)
 
 
 @record
@@ -100,23 +136,43 @@ class DropConstraint(ConstraintOp):
         return AddConstraint(self.name, self.constraint)
 
 
+def table_foreign_keys(table: Table) -> tuple[ForeignKeyConstraint, ...]:
+    """Every foreign key of the table as a constraint: those ``__table_args__`` names or
+    spreads over several columns, and each other column's own key."""
+    covered = {c for k in table.foreign_keys for c in k.columns}
+    own = tuple(
+        ForeignKeyConstraint((c.name,), (c.foreign_key,), c.ondelete, line=c.line)
+        for c in table.columns
+        if c.foreign_key and c.name not in covered
+    )
+    return (*table.foreign_keys, *own)
+
+
 @record
 class ForeignKeyOp(Op):
     name: str  # the table
-    column: str
-    target: str  # "table.column"
-    ondelete: str | None = None
+    key: ForeignKeyConstraint
 
     @property
     def table(self):
         return self.name
 
+    @property
+    def target_table(self) -> str:
+        return self.key.targets[0].rsplit(".", 1)[0]
+
     def as_tuple(self):
-        return (self.kind, self.name, self.column, self.target, self.ondelete)
+        k = self.key
+        return (self.kind, self.name, k.columns, k.targets, k.ondelete, k.name)
 
     def _words(self) -> str:
-        action = f" ON DELETE {self.ondelete}" if self.ondelete else ""
-        return f"foreign key {self.name}.{self.column} -> {self.target}{action}"
+        k = self.key
+        action = f" ON DELETE {k.ondelete}" if k.ondelete else ""
+        columns = ", ".join(k.columns)
+        targets = ", ".join(k.targets)
+        if len(k.columns) > 1:
+            columns, targets = f"({columns})", f"({targets})"
+        return f"foreign key {self.name}.{columns} -> {targets}{action}"
 
 
 @record
@@ -127,18 +183,23 @@ class AddForeignKey(ForeignKeyOp):
         return f"add {self._words()}"
 
     def reverse(self):
-        return DropForeignKey(self.name, self.column, self.target, self.ondelete)
+        return DropForeignKey(self.name, self.key)
 
 
 @record
 class DropForeignKey(ForeignKeyOp):
+    # Dropped because its table is dropped, before it: the key closes a cycle of dropped
+    # tables, or holds on to a column that changes. A key holds no data, so this stays live
+    # even when the DROP TABLE is left commented out.
+    with_table: bool = False
+
     kind = "drop_foreign_key"  # type: ignore[assignment]
 
     def describe(self):
-        return f"drop {self._words()}"
+        return f"drop {self._words()}" + (" (its table is dropped)" if self.with_table else "")
 
     def reverse(self):
-        return AddForeignKey(self.name, self.column, self.target, self.ondelete)
+        return AddForeignKey(self.name, self.key)
 
 
 @record

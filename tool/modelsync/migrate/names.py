@@ -49,8 +49,15 @@ def unique_name(table: str, columns: tuple[str, ...]) -> str:
     return object_name(table, "_".join(stored(c) for c in columns), "key")
 
 
-def foreign_key_name(table: str, column: str) -> str:
-    return object_name(table, column, "fkey")
+def foreign_key_name(table: str, columns: tuple[str, ...] | str) -> str:
+    """ChooseForeignKeyConstraintNameAddition: the stored column names joined by "_"."""
+    columns = (columns,) if isinstance(columns, str) else columns
+    return object_name(table, "_".join(stored(c) for c in columns), "fkey")
+
+
+def key_name(table: str, key) -> str:
+    """A foreign key constraint's name: its own, or the one PostgreSQL gives it."""
+    return key.name or foreign_key_name(table, key.columns)
 
 
 def check_name(table: str, sqltext: str) -> str:

@@ -28,10 +28,11 @@ from modelsync.migrate.keys import (  # noqa: F401
     ForeignKeyOp,
     IndexOp,
     PrimaryKeyOp,
+    table_foreign_keys,
 )
 from modelsync.migrate.opbase import PHASES, Op  # noqa: F401
 from modelsync.migrate.types import is_narrowing
-from modelsync.records import record
+from modelsync.records import field, record
 from modelsync.schema.ir import Column, EnumType, Table
 
 
@@ -141,6 +142,9 @@ class RewriteEnum(Op):
 @record
 class CreateTable(Op):
     new: Table
+    # Foreign-key columns whose keys are added after the new tables exist (AddForeignKey):
+    # how the plan orders the keys, not what the operation does (so not compared).
+    deferred: tuple[str, ...] = field(default=(), compare=False)
 
     kind = "create_table"  # type: ignore[assignment]
 

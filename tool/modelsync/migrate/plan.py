@@ -4,8 +4,8 @@ The order (``ops.PHASES``) is what makes the file apply: the ``vector`` extensio
 the first vector column; enum labels and new enum types before the tables that use them;
 foreign keys, indexes and constraints that change are dropped before the columns and keys
 they rest on change, and added after; new tables in foreign-key order (a table before the
-tables that point at it); dropped tables after the foreign keys that pointed at them, in
-reverse foreign-key order, and their enum types after them.
+tables that point at it, ``foreign_keys``); dropped tables after the foreign keys that
+pointed at them, in reverse foreign-key order, and their enum types after them.
 
 Only what needs SQL is planned: a Python-side default, a class name or a source line is
 not a database change.
@@ -19,8 +19,15 @@ from modelsync.drift.compare import differences
 from modelsync.errors import UnsupportedConstruct
 from modelsync.migrate import ops as o
 from modelsync.migrate.clashes import refuse_clashes
+from modelsync.migrate.foreign_keys import (
+    created_tables,
+    dropped_tables,
+    foreign_key_ops,
+    retyped_columns,
+)
 from modelsync.migrate.fragments import refuse_unsafe
 from modelsync.migrate.keys import table_constraints
+from modelsync.migrate.names import constraint_name
 from modelsync.migrate.types import is_narrowing, is_vector
 from modelsync.schema.ir import (
     UNKNOWN_TYPE,
@@ -43,10 +50,11 @@ def plan(old: Schema, new: Schema) -> tuple[o.Op, ...]:
     dropped, created, common = differences(old_tables, new_tables)
     found: list[o.Op] = []
     found += _enum_ops(old, new)
-    found += [o.CreateTable(t) for t in _fk_order([new_tables[n] for n in created])]
+    retyped = retyped_columns(old, new)
+    found += created_tables([new_tables[n] for n in created], retyped)
     for name in common:
-        found += _table_ops(old_tables[name], new_tables[name])
-    found += [o.DropTable(t) for t in reversed(_fk_order([old_tables[n] for n in dropped]))]
+        found += _table_ops(old_tables[name], new_tables[name], retyped)
+    found += dropped_tables(old, new, dropped)
     if any(_adds_vector(op) for op in found):
         found.append(o.CreateExtension("vector"))
     # sorted() is stable: tables keep their foreign-key order and enum labels theirs.
@@ -134,37 +142,7 @@ def _enum_columns(name: str, old: Schema, new: Schema) -> tuple[tuple[str, str, 
 # --------------------------------------------------------------------------- tables
 
 
-def _fk_order(tables: list[Table]) -> list[Table]:
-    """Tables sorted so that each comes after the tables (of this list) it points at."""
-    by_name = {t.name: t for t in sorted(tables, key=lambda t: t.name)}
-    done: dict[str, Table] = {}
-    visiting: set[str] = set()
-
-    def visit(table: Table) -> None:
-        if table.name in done:
-            return
-        if table.name in visiting:
-            raise UnsupportedConstruct(
-                f"tables {', '.join(sorted(visiting))} point at each other with foreign keys; "
-                "a migration for such a cycle is not supported yet"
-            )
-        visiting.add(table.name)
-        for target in sorted(_referenced(table)):
-            if target in by_name and target != table.name:
-                visit(by_name[target])
-        visiting.discard(table.name)
-        done[table.name] = table
-
-    for table in by_name.values():
-        visit(table)
-    return list(done.values())
-
-
-def _referenced(table: Table) -> set[str]:
-    return {c.foreign_key.split(".")[0] for c in table.columns if c.foreign_key}
-
-
-def _table_ops(old: Table, new: Table) -> Iterator[o.Op]:
+def _table_ops(old: Table, new: Table, retyped: frozenset[tuple[str, str]]) -> Iterator[o.Op]:
     a = {c.name: c for c in old.columns}
     b = {c.name: c for c in new.columns}
     dropped, added, common = differences(a, b)
@@ -179,7 +157,7 @@ def _table_ops(old: Table, new: Table) -> Iterator[o.Op]:
         if a[name].type != b[name].type and is_vector(b[name].type):
             retyped_vectors.add(name)
     gone = frozenset(dropped)
-    yield from _foreign_key_ops(old, new, gone)
+    yield from foreign_key_ops(old, new, gone, retyped)
     yield from _primary_key_ops(old, new)
     yield from _constraint_ops(old, new, gone)
     yield from _index_ops(old, new, gone, retyped_vectors)
@@ -209,20 +187,6 @@ def _column_ops(table: Table, old: Column, new: Column) -> Iterator[o.Op]:
         yield o.AlterGenerated(table, old, new)
 
 
-def _foreign_key_ops(old: Table, new: Table, gone: frozenset[str]) -> Iterator[o.Op]:
-    def keys(table: Table) -> dict[str, tuple[str, str | None]]:
-        return {c.name: (c.foreign_key, c.ondelete) for c in table.columns if c.foreign_key}
-
-    a, b = keys(old), keys(new)
-    for name in sorted(set(a) | set(b)):
-        if a.get(name) == b.get(name):
-            continue
-        if name in a and name not in gone:  # a dropped column takes its key with it
-            yield o.DropForeignKey(old.name, name, *a[name])
-        if name in b:
-            yield o.AddForeignKey(new.name, name, *b[name])
-
-
 def _primary_key_ops(old: Table, new: Table) -> Iterator[o.Op]:
     if old.primary_key == new.primary_key:
         return
@@ -234,10 +198,11 @@ def _primary_key_ops(old: Table, new: Table) -> Iterator[o.Op]:
 
 def _constraint_ops(old: Table, new: Table, gone: frozenset[str]) -> Iterator[o.Op]:
     a, b = set(table_constraints(old)), set(table_constraints(new))
+    added = {constraint_name(new.name, c) for c in b - a}
     for constraint in sorted(a - b, key=repr):
         columns = getattr(constraint, "columns", ())
-        if columns and set(columns) <= gone:
-            continue  # dropped with its columns
+        if columns and set(columns) <= gone and constraint_name(old.name, constraint) not in added:
+            continue  # dropped with its columns (unless a new one takes its name)
         yield o.DropConstraint(old.name, constraint)
     for constraint in sorted(b - a, key=repr):
         yield o.AddConstraint(new.name, constraint)
@@ -250,7 +215,7 @@ def _index_ops(
     b = {i.name: i for i in new.indexes}
     dropped, created, common = differences(a, b)
     for name in dropped:
-        if not set(a[name].columns) <= gone:
+        if not _goes_with_columns(a[name], gone):
             yield o.DropIndex(old.name, a[name])
     for name in created:
         yield o.CreateIndex(new.name, b[name])
@@ -260,6 +225,13 @@ def _index_ops(
         if _index_key(a[name]) != _index_key(b[name]) or rebuilt:
             yield o.DropIndex(old.name, a[name])
             yield o.CreateIndex(new.name, b[name])
+
+
+def _goes_with_columns(index: Index, gone: frozenset[str]) -> bool:
+    """Whether dropping columns drops the index too: every key is a column, all dropped.
+    (An expression key names no column the IR knows: such an index is dropped itself.)"""
+    keys = index.elements
+    return bool(keys) and all(e.column is not None and e.column in gone for e in keys)
 
 
 def _index_key(index: Index) -> tuple:

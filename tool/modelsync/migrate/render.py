@@ -18,17 +18,18 @@ from modelsync.migrate import ops as o
 from modelsync.migrate import plan as p
 from modelsync.migrate.ddl import CompileError, Ddl, create_enum, name_text, quote
 from modelsync.migrate.enum_rewrite import rewrite_enum
+from modelsync.migrate.foreign_keys import referenced_tables
 from modelsync.migrate.names import (
     constraint_name,
-    foreign_key_name,
+    key_name,
     primary_key_name,
     sequence_name,
     stored,
 )
 from modelsync.migrate.sqltext import INDENT, dollar_quoted, indent, literal
-from modelsync.migrate.types import is_vector, needs_using
+from modelsync.migrate.types import casts_directly, is_vector, needs_using
 from modelsync.records import field, record
-from modelsync.schema.ir import Schema
+from modelsync.schema.ir import Schema, Table
 
 
 @record
@@ -68,7 +69,7 @@ class Renderer:
         self.plain, self.allow_destructive = plain, allow_destructive
         self.ddl_new = Ddl(new)
         self.old_tables = {t.name for t in old.tables}
-        self.guarded_tables: set[str] = set()
+        self.old_enums = set(p.used_enums(old))
 
     # ------------------------------------------------------------------ helpers
 
@@ -86,6 +87,36 @@ class Renderer:
             f"NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = {self.regclass(table)} "
             f"AND conname = {literal(stored(name))})"
         )
+
+    def existing_needs(
+        self, table: str, seen: frozenset[str] = frozenset()
+    ) -> set[tuple[str, str]]:
+        """What of the old schema a new table needs, through its foreign keys (over other
+        new tables, cycles included) and its enum types: ``("table", name)`` and ``("type",
+        name)``. On an empty database (state (c)) none of it exists, and create_all makes
+        the table after the file; elsewhere all of it does."""
+        if table in self.old_tables:
+            return {("table", table)}
+        new_table = self.new.table(table)
+        if new_table is None:
+            return set()
+        found = {("type", c.enum) for c in new_table.columns if c.enum in self.old_enums}
+        for target in referenced_tables(new_table):
+            if target not in seen and target != table:
+                found |= self.existing_needs(target, seen | {table})
+        return found
+
+    def creation_needs(self, table: Table, deferred: tuple[str, ...]) -> list[tuple[str, str]]:
+        """What the guard of a new table tests: the tables it points at that may be missing
+        (old ones, and new ones made only where old ones exist), its old enum types, and for
+        a key that closes a cycle (its table is made later) what that table needs."""
+        needs = {("type", c.enum) for c in table.columns if c.enum in self.old_enums}
+        for target in referenced_tables(table, deferred) - {table.name}:
+            if target in self.old_tables or self.existing_needs(target):
+                needs.add(("table", target))
+        for target in referenced_tables(table) - referenced_tables(table, deferred):
+            needs |= self.existing_needs(target)
+        return sorted(needs, key=lambda need: (need[0] == "type", need[1]))
 
     def do(self, condition: str, statements: tuple[str, ...]) -> str:
         """A DO block that runs the statements only when the condition holds."""
@@ -149,7 +180,7 @@ class Renderer:
         return rewrite_enum(op, self.plain, self.regtype(op.new.name))
 
     def _drop_foreign_key(self, op: o.DropForeignKey):
-        name = foreign_key_name(op.name, op.column)
+        name = key_name(op.name, op.key)
         return (f"{self.alter(op.name)} DROP CONSTRAINT{self.if_exists()} {quote(name)}",), ()
 
     def _drop_index(self, op: o.DropIndex):
@@ -165,25 +196,25 @@ class Renderer:
 
     def _create_table(self, op: o.CreateTable):
         table = op.new
-        create = self.ddl_new.create_table(table.name, if_not_exists=not self.plain)
+        create = self.ddl_new.create_table(
+            table.name, if_not_exists=not self.plain, leaving_out=op.deferred
+        )
         indexes = tuple(
             self.ddl_new.create_index(table.name, i.name, if_not_exists=not self.plain)
             for i in table.indexes
         ) + self.ddl_new.column_comments(table.name)
-        referenced = sorted(
-            t
-            for t in p._referenced(table)
-            if t != table.name and (t in self.old_tables or t in self.guarded_tables)
-        )
-        if self.plain or not referenced:
+        needs = self.creation_needs(table, op.deferred)
+        if self.plain or not needs:
             return (create, *indexes), ()
-        self.guarded_tables.add(table.name)
-        condition = " AND ".join(self.exists(t) for t in referenced)
-        names = " and ".join(referenced)
+        condition = " AND ".join(
+            self.exists(name) if kind == "table" else f"{self.regtype(name)} IS NOT NULL"
+            for kind, name in needs
+        )
+        names = " and ".join(name if kind == "table" else f"type {name}" for kind, name in needs)
         comments = (
-            f"Made only where {names} {'exist' if len(referenced) > 1 else 'exists'}: on an "
+            f"Made only where {names} {'exist' if len(needs) > 1 else 'exists'}: on an "
             "empty database, create_all makes this",
-            "table together with the tables it points at.",
+            "table together with what it needs.",
         )
         return (self.do(condition, (create, *indexes)),), comments
 
@@ -229,7 +260,8 @@ class Renderer:
             )
             using = f" USING {col}::{new_type}"
         elif needs_using(op.old.type, op.new.type, op.old.enum, op.new.enum):
-            via = "::text" if op.old.enum and op.new.enum else ""
+            direct = casts_directly(op.old.type, op.new.type, op.old.enum)
+            via = "" if direct else "::text"
             using = f" USING {col}{via}::{new_type}"
             comments += (
                 "TODO: not an implicit cast: check that every value converts with USING, or",
@@ -237,7 +269,20 @@ class Renderer:
             )
         if op.narrowing:
             comments += ("Narrowing: values that do not fit the new type make this fail.",)
-        return (f"{self.alter(table)} ALTER COLUMN {col} TYPE {new_type}{using}",), comments
+        alter = f"{self.alter(table)} ALTER COLUMN {col}"
+        statements = [f"{alter} TYPE {new_type}{using}"]
+        if op.old.server_default is not None:
+            # PostgreSQL would cast the old default to the new type (and refuse where no
+            # assignment cast exists): it is dropped first and set again after, so that it
+            # is stored for the new type, as create_all stores it. A default that changes
+            # too is set by its own step.
+            statements.insert(0, f"{alter} DROP DEFAULT")
+            if op.new.server_default == op.old.server_default:
+                statements.append(f"{alter} SET DEFAULT {op.new.server_default}")
+                comments += ("The default is dropped, then set again for the new type.",)
+            else:
+                comments += ("The default is dropped first (its change follows).",)
+        return tuple(statements), comments
 
     def _alter_nullable(self, op: o.AlterNullable):
         col = quote(op.new.name)
@@ -340,17 +385,18 @@ class Renderer:
         return self.guard(self.exists(op.name), statement), comments
 
     def _add_foreign_key(self, op: o.AddForeignKey):
-        name = foreign_key_name(op.name, op.column)
-        statement = self.ddl_new.add_foreign_key(op.name, op.column, name)
-        target = op.target.split(".")[0]
+        name = key_name(op.name, op.key)
+        statement = self.ddl_new.add_foreign_key(op.name, op.key.columns, name)
         condition = (
-            f"{self.exists(op.name)} AND {self.exists(target)} AND "
+            f"{self.exists(op.name)} AND {self.exists(op.target_table)} AND "
             f"{self.constraint_missing(op.name, name)}"
         )
-        existed = self.old.table(op.name) and self.old.table(op.name).column(op.column)
+        old_table = self.old.table(op.name)
+        existed = old_table and any(old_table.column(c) for c in op.key.columns)
+        columns, targets = ", ".join(op.key.columns), ", ".join(op.key.targets)
         comments = (
             (
-                f"TODO: existing values of {op.name}.{op.column} must exist in {op.target},",
+                f"TODO: existing values of {op.name}.{columns} must exist in {targets},",
                 "or this fails.",
             )
             if existed

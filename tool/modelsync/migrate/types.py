@@ -88,3 +88,18 @@ def needs_using(old: str, new: str, old_enum: str | None, new_enum: str | None) 
     if b in _STRINGS:
         return False
     return not any(a in family and b in family for family in _CASTS_TO_ITSELF)
+
+
+# Pairs of type families with an explicit cast between them (besides the I/O casts).
+_DIRECT_CASTS = ({"JSON", "JSONB"},)
+
+
+def casts_directly(old: str, new: str, old_enum: str | None) -> bool:
+    """Whether ``old::new`` exists as a cast. Text reads into any type (its input
+    function), and JSON and JSONB cast to each other; otherwise, an INTEGER has no cast to
+    JSON, say, and PostgreSQL refuses the USING even on an empty table, so the value goes
+    through its text (``col::text::new``), which every type has."""
+    a, b = _parts(old)[0], _parts(new)[0]
+    if a in _STRINGS and not old_enum:
+        return True
+    return any(a in family and b in family for family in _DIRECT_CASTS)

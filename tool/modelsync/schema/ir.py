@@ -140,6 +140,20 @@ class CheckConstraint:
 
 
 @record
+class ForeignKeyConstraint:
+    """A ``ForeignKeyConstraint`` of ``__table_args__`` that a column's own key cannot say:
+    one over several columns (a composite key), or one with a name. Each of its columns
+    also has its part as ``foreign_key`` (so per-column reports stay as they are)."""
+
+    columns: tuple[str, ...]
+    # "table.column" for each column, in order.
+    targets: tuple[str, ...]
+    ondelete: str | None = None
+    name: str | None = None
+    line: int = field(default=0, compare=False)
+
+
+@record
 class Table:
     name: str
     class_name: str = field(compare=False)
@@ -149,6 +163,7 @@ class Table:
     unique_constraints: tuple[UniqueConstraint, ...] = ()
     check_constraints: tuple[CheckConstraint, ...] = ()
     line: int = field(default=0, compare=False)
+    foreign_keys: tuple[ForeignKeyConstraint, ...] = ()
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)

@@ -233,6 +233,9 @@ def _build_table(
         ),
         check_constraints=args.check_constraints,
         line=decl.line,
+        foreign_keys=tuple(
+            replace(k, columns=tuple(by_key.get(c, c) for c in k.columns)) for k in args.constraints
+        ),
     )
     return table, [d.enum_type for d in drafts if d.enum_type is not None]
 

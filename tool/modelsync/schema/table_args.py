@@ -7,7 +7,13 @@ from typing import Any
 
 from modelsync.records import record, replace
 from modelsync.schema.expressions import index_element
-from modelsync.schema.ir import CheckConstraint, Index, IndexElement, UniqueConstraint
+from modelsync.schema.ir import (
+    CheckConstraint,
+    ForeignKeyConstraint,
+    Index,
+    IndexElement,
+    UniqueConstraint,
+)
 from modelsync.schema.values import Call, DictValue, canonical_text, is_call
 
 
@@ -19,6 +25,8 @@ class TableArgs:
     primary_key: tuple[str, ...] = ()
     # column key -> (target "table.column", ondelete) from ForeignKeyConstraint
     foreign_keys: tuple[tuple[str, str, str | None], ...] = ()
+    # The ForeignKeyConstraints over several columns or with a name (column keys).
+    constraints: tuple[ForeignKeyConstraint, ...] = ()
 
 
 Warn = Callable[[int, str], None]
@@ -42,6 +50,7 @@ def read_table_args(value: Any, table: str, line: int, warn: Warn) -> TableArgs:
         "check_constraints": [],
         "primary_key": [],
         "foreign_keys": [],
+        "constraints": [],
     }
     for item in items:
         _read_item(item, table, line, warn, collected)
@@ -51,6 +60,7 @@ def read_table_args(value: Any, table: str, line: int, warn: Warn) -> TableArgs:
         check_constraints=tuple(collected["check_constraints"]),
         primary_key=tuple(collected["primary_key"]),
         foreign_keys=tuple(collected["foreign_keys"]),
+        constraints=tuple(collected["constraints"]),
     )
 
 
@@ -183,8 +193,14 @@ def _read_foreign_key_constraint(item: Call, line: int, warn: Warn, out: dict[st
     if not pairs_ok:
         warn(line, f"cannot resolve {canonical_text(item)} statically")
         return
+    ondelete, name = item.kwarg("ondelete"), item.kwarg("name")
     for column, target in zip(local, remote, strict=True):
-        out["foreign_keys"].append((column, target, item.kwarg("ondelete")))
+        out["foreign_keys"].append((column, target, ondelete))
+    if len(local) > 1 or name is not None:
+        if name is not None and not isinstance(name, str):
+            warn(line, f"cannot resolve the name of {canonical_text(item)} statically")
+            return
+        out["constraints"].append(ForeignKeyConstraint(local, remote, ondelete, name, line))
 
 
 def _check_options(options: DictValue, line: int, warn: Warn) -> None:

@@ -71,7 +71,7 @@ $$;
 
 -- create table chi'ld (2 columns)
 -- Made only where acc'ounts\u202e%s exists: on an empty database, create_all makes this
--- table together with the tables it points at.
+-- table together with what it needs.
 DO $$
 BEGIN
     IF to_regclass(E'"acc''ounts\u202E%s"') IS NOT NULL THEN

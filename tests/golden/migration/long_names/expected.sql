@@ -25,7 +25,7 @@ ALTER TABLE IF EXISTS event_log_entries_for_the_very_long_named_audit_subsystem_
 
 -- create table anhänge_zu_ereignissen_über_längere_zeiträume_gespeichert_äöü (2 columns)
 -- Made only where event_log_entries_for_the_very_long_named_audit_subsystem_xx exists: on an empty database, create_all makes this
--- table together with the tables it points at.
+-- table together with what it needs.
 DO $$
 BEGIN
     IF to_regclass('event_log_entries_for_the_very_long_named_audit_subsystem_xx') IS NOT NULL THEN

@@ -17,7 +17,7 @@ SET LOCAL lock_timeout = '10s';
 
 -- create table posts (3 columns)
 -- Made only where users exists: on an empty database, create_all makes this
--- table together with the tables it points at.
+-- table together with what it needs.
 DO $$
 BEGIN
     IF to_regclass('users') IS NOT NULL THEN
@@ -35,7 +35,7 @@ $$;
 
 -- create table comments (4 columns)
 -- Made only where posts and users exist: on an empty database, create_all makes this
--- table together with the tables it points at.
+-- table together with what it needs.
 DO $$
 BEGIN
     IF to_regclass('posts') IS NOT NULL AND to_regclass('users') IS NOT NULL THEN

@@ -1,0 +1,19 @@
+"""After: the column dropped, the unique of that name on another column (found by tests/test_migration_property.py)."""
+
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Optional
+
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import (BigInteger, CheckConstraint, Column, ForeignKeyConstraint, Index, Numeric,
+                        Text, UniqueConstraint, text)
+from sqlalchemy.dialects.postgresql import JSON, JSONB
+from sqlmodel import Field, SQLModel
+
+
+class T1(SQLModel, table=True):
+    __tablename__ = "t1"
+    __table_args__ = (UniqueConstraint('c0', name='uq_t1'),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    c0: int = Field()

@@ -1,0 +1,20 @@
+"""Before: a named unique on a column (found by tests/test_migration_property.py)."""
+
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Optional
+
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import (BigInteger, CheckConstraint, Column, ForeignKeyConstraint, Index, Numeric,
+                        Text, UniqueConstraint, text)
+from sqlalchemy.dialects.postgresql import JSON, JSONB
+from sqlmodel import Field, SQLModel
+
+
+class T1(SQLModel, table=True):
+    __tablename__ = "t1"
+    __table_args__ = (UniqueConstraint('c1', name='uq_t1'),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    c0: dict = Field(default=None, sa_column=Column(JSON, nullable=False))
+    c1: int = Field()

@@ -1,0 +1,22 @@
+"""After: the key is a string, and a new table points at it (found by tests/test_migration_property.py)."""
+
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Optional
+
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import (BigInteger, CheckConstraint, Column, ForeignKeyConstraint, Index, Numeric,
+                        Text, UniqueConstraint, text)
+from sqlalchemy.dialects.postgresql import JSON, JSONB
+from sqlmodel import Field, SQLModel
+
+
+class T0(SQLModel, table=True):
+    __tablename__ = "t0"
+    id: str = Field(primary_key=True, max_length=20)
+
+class T3(SQLModel, table=True):
+    __tablename__ = "t3"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    c1: Optional[str] = Field(default=None, foreign_key='t0.id')

@@ -1,0 +1,20 @@
+"""After: the table renamed: a new table of an enum type the old schema has (found by tests/test_migration_property.py)."""
+
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Optional
+
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Numeric, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSON, JSONB
+from sqlmodel import Field, SQLModel
+
+
+class E0(str, Enum):
+    red = "red"
+
+class T1(SQLModel, table=True):
+    __tablename__ = "t1"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    c0: E0 = Field()

@@ -1,0 +1,19 @@
+"""After: one is VARCHAR with the same default, the other INTEGER without one (found by tests/test_migration_property.py)."""
+
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Optional
+
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import (BigInteger, CheckConstraint, Column, ForeignKeyConstraint, Index, Numeric,
+                        Text, UniqueConstraint, text)
+from sqlalchemy.dialects.postgresql import JSON, JSONB
+from sqlmodel import Field, SQLModel
+
+
+class T0(SQLModel, table=True):
+    __tablename__ = "t0"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    c0: str = Field(sa_column_kwargs={'server_default': text("'x'")})
+    c1: int = Field()
