@@ -401,10 +401,9 @@ def repair(m: Models) -> Models:
         kinds = {c.name: c.kind for c in cols}
         indexes = tuple(i for i in t.indexes if i.column in plain
                         and (i.style != "expression" or KINDS[kinds[i.column]][0] == "str"))  # fmt: skip
-        # An unnamed unique on one unique column would be a second t_c_key: PostgreSQL numbers
-        # it (t_c_key1) and the migration refuses it (tests/test_migration_long_names.py).
-        own = {(c.name,) for c in cols if c.unique}
-        uniques = tuple(u for u in t.uniques if set(u[1]) <= plain and (u[0] or u[1] not in own))
+        # CREATE TABLE folds a UNIQUE over a unique column into the column's own, as the
+        # migration plans it (migrate/keys.py).
+        uniques = tuple(u for u in t.uniques if set(u[1]) <= plain)
         checks = tuple(ch for ch in t.checks if ch[1] in plain and KINDS[kinds[ch[1]]][3])
         pairs = {x.name for x in m.tables if x.key == "pair"}
         keys, used = [], set()

@@ -137,7 +137,7 @@ def hostile_pair(p: str) -> tuple[Schema, Schema]:
 
 
 def _q(name: str) -> str:
-    from modelsync.migrate.ddl import quote
+    from modelsync.migrate.dialect import quote
 
     return quote(name)
 

@@ -45,7 +45,7 @@ from tests.pg_server import PSQL
 from tests.statement_kinds import assert_file_matches_plan
 from tests.test_migration_roundtrip import FAST, _empty
 
-EXAMPLES = int(os.environ.get("MODELSYNC_PROPERTY_EXAMPLES", "30"))
+EXAMPLES = int(os.environ.get("MODELSYNC_PROPERTY_EXAMPLES", "60"))
 SEED = int(os.environ.get("MODELSYNC_PROPERTY_SEED", "20250518"))
 ROLES = ("ref", "a", "b", "c")
 ENUM_KINDS = ("create_enum", "drop_enum", "add_enum_label", "rewrite_enum")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from modelsync.migrate import ops as o
-from modelsync.migrate.ddl import create_enum, name_text, quote
+from modelsync.migrate.ddl import create_enum
+from modelsync.migrate.dialect import name_text, quote
 from modelsync.migrate.names import object_name, stored
 from modelsync.migrate.sqltext import INDENT, dollar_quoted, indent, literal
 
