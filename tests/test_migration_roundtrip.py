@@ -45,8 +45,19 @@ ROW_OUTCOME = {
     "new_enum_column": "todo",  # the backfill value of the new NOT NULL enum column
     "primary_key_changed": "applies",
     "multiline_sql_added": "todo",  # the rows' status is not one the new CHECK allows
+    # A type change that is not a cast ('value 1' is no integer): the conversion is a TODO.
+    "property_dropped_column_key_to_retyped_key": "todo",
+    "property_expression_index_dropped": "todo",
+    "property_named_unique_moves": "todo",
+    "property_type_change_under_default": "todo",
 }
 STATES = ("a", "b", "c")
+# Cases whose new models cannot start on the old schema (create_all itself fails there), so
+# state (b) never happens: each with the reason.
+NO_STATE_B = {
+    "property_new_table_key_to_retyped_column": "the new table's key cannot point at the old "
+    "integer key it must point at once it is a string",
+}
 
 
 @dataclass
@@ -158,7 +169,9 @@ def _run_case(case: Case, urls, connections, worker) -> None:
     old, new = GOLDEN / case.name / "old.py", GOLDEN / case.name / "new.py"
     for role, connection in connections.items():
         _empty(connection, role)
-    jobs = [(new, urls["ref"]), (old, urls["a"]), (old, urls["b"]), (new, urls["b"])]
+    jobs = [(new, urls["ref"]), (old, urls["a"]), (old, urls["b"])]
+    if case.name not in NO_STATE_B:
+        jobs.append((new, urls["b"]))
     worker.submit([*jobs, (old, urls["rows"]), (old, urls["plain"])])
     worker.result()
     _insert_rows(connections["rows"], case.old)
@@ -248,6 +261,7 @@ def _cases(prefix: str = ""):
         pytest.param(case, state, marks=KNOWN.get((case, prefix + state), ()))
         for case in CASES
         for state in STATES
+        if not (state == "b" and case in NO_STATE_B)
     ]
 
 

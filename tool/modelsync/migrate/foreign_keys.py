@@ -131,13 +131,21 @@ def foreign_key_ops(
         before, after = a.get(columns), b.get(columns)
         if before == after and not _joins_retyped(new.name, after, retyped):
             continue
-        # A dropped column takes its key with it, unless a new key takes its name (and
-        # would find it still there).
-        went = set(columns) & gone and key_name(old.name, before) not in added if before else True
-        if before is not None and not went:
+        if before is not None and not _goes_with_its_column(old.name, before, gone, added, retyped):
             yield o.DropForeignKey(old.name, before)
         if after is not None:
             yield o.AddForeignKey(new.name, after)
+
+
+def _goes_with_its_column(table: str, key, gone, added: set[str], retyped) -> bool:
+    """A dropped column takes its key with it, at the end of the file. Not soon enough when
+    a new key takes its name (it would find it still there), or when the column it points
+    at changes type before (PostgreSQL checks the key again, and it no longer fits)."""
+    return (
+        bool(set(key.columns) & gone)
+        and key_name(table, key) not in added
+        and not _joins_retyped(table, key, retyped)
+    )
 
 
 def _joins_retyped(
