@@ -314,3 +314,43 @@ def test_the_golden_state_is_the_old_models(tmp_path: Path) -> None:
     old = load_schema(GOLDEN / "old_models.py", "backend-core/models.py", rules_for(None))
     state = SchemaState(stored_schema(old), "002_interview_scores.sql", None, None)
     assert (GOLDEN / MIGRATIONS / STATE_FILE).read_text(encoding="utf-8") == state_text(state)
+
+
+@pytest.mark.parametrize(
+    ("before", "before_unique", "after", "after_unique", "changed"),
+    [
+        # A UNIQUE the table has once more under another spelling: CREATE TABLE keeps one.
+        ('sa.UniqueConstraint("code")', False, 'sa.UniqueConstraint("code")', True, False),
+        ("", False, 'sa.UniqueConstraint("id")', False, False),  # over the primary key
+        (
+            'sa.UniqueConstraint("code")',
+            False,
+            'sa.UniqueConstraint("code", name="uq")',
+            False,
+            True,
+        ),
+    ],
+)
+def test_check_and_migration_agree_on_unique_constraints(
+    before, before_unique, after, after_unique, changed
+):
+    """Found by the migration property: a model that adds ``unique=True`` to a column that
+    a UniqueConstraint already covers changes no table, and ``check`` must not ask for a
+    migration that ``migration`` then finds nothing to write for (or the reverse)."""
+    from modelsync.migrate.plan import plan
+
+    def models(args: str, unique: bool) -> str:
+        return f"""
+            from typing import Optional
+            import sqlalchemy as sa
+            from sqlmodel import Field, SQLModel
+
+            class Item(SQLModel, table=True):
+                __table_args__ = ({args + "," if args else ""})
+                id: Optional[int] = Field(default=None, primary_key=True)
+                code: int = Field(unique={unique})
+            """
+
+    old, new = schema_of(models(before, before_unique)), schema_of(models(after, after_unique))
+    assert bool(pending_findings(new, old, None, "state")) is changed
+    assert bool(plan(old, new)) is changed

@@ -12,14 +12,16 @@ from collections.abc import Iterator
 
 from modelsync.drift.kinds import KIND_CODES
 from modelsync.findings.model import Finding, Location
-from modelsync.records import fields, replace
+from modelsync.records import fields
+from modelsync.schema.constraints import unique_constraints
 from modelsync.schema.ir import Column, EnumType, Schema, Table
 
 KIND = "migration_missing"
 _RUN = "run `modelsync migration NAME` to write its migration"
-# Column attributes that need no SQL when they change (``index`` is reported by the
-# comparison of the indexes, where the column's own index is one of them).
-_NOT_COMPARED = frozenset({"name", "default", "index"})
+# Column attributes that need no SQL when they change, or are compared as what they make:
+# ``index`` as the indexes (the column's own index is one of them), ``unique`` as the
+# unique constraints PostgreSQL keeps (``schema.constraints``) or that unique index.
+_NOT_COMPARED = frozenset({"name", "default", "index", "unique"})
 _NEW, _DROPPED = "new", "dropped"
 
 
@@ -116,20 +118,14 @@ def _table_level_changes(old: Table, new: Table) -> Iterator[str]:
             yield f"index {name} added"
         elif name not in after:
             yield f"index {name} dropped"
-        elif _index(before[name]) != _index(after[name]):
+        elif before[name] != after[name]:
             yield f"index {name} changed"
-    if set(old.unique_constraints) != set(new.unique_constraints):
+    if set(unique_constraints(old)) != set(unique_constraints(new)):
         yield "unique constraints changed"
     if set(old.check_constraints) != set(new.check_constraints):
         yield "check constraints changed"
     if set(old.foreign_keys) != set(new.foreign_keys):
         yield "foreign key constraints changed"
-
-
-def _index(index):
-    # A column's own index (index=True) has its uniqueness from the column, which the
-    # column comparison reports.
-    return replace(index, unique=False) if index.from_column else index
 
 
 def enum_change(old: EnumType | None, new: EnumType | None) -> list[str]:

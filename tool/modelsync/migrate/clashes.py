@@ -18,7 +18,7 @@ the guards compare with the catalog.
 from __future__ import annotations
 
 from modelsync.errors import UnsupportedConstruct
-from modelsync.migrate.keys import duplicate_uniques, table_constraints, table_foreign_keys
+from modelsync.migrate.keys import table_constraints, table_foreign_keys
 from modelsync.migrate.names import (
     MAX_IDENTIFIER,
     constraint_name,
@@ -27,6 +27,7 @@ from modelsync.migrate.names import (
     sequence_name,
     stored,
 )
+from modelsync.schema.constraints import folded_named_uniques
 from modelsync.schema.ir import Schema, Table
 
 # SQLAlchemy's own limit on a name it is given, in characters (``validate_identifier``).
@@ -91,7 +92,7 @@ def refuse_clashes(schema: Schema) -> None:
             labels.add(label, f"label {label!r}", enum.line)
     for table in schema.tables:
         _table_names(table, relations, constraints)
-        for unique in duplicate_uniques(table):
+        for unique in folded_named_uniques(table):
             raise UnsupportedConstruct(
                 f"table {table.name}: the unique constraint {unique.name} is over the same "
                 "columns as the primary key or another named unique constraint, so CREATE "

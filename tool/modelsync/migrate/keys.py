@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from modelsync.migrate.opbase import Op
 from modelsync.records import record
+from modelsync.schema.constraints import unique_constraints
 from modelsync.schema.ir import (
     CheckConstraint,
     ForeignKeyConstraint,
@@ -53,44 +54,10 @@ Constraint = UniqueConstraint | CheckConstraint
 
 
 def table_constraints(table: Table) -> tuple[Constraint, ...]:
-    """The table's unique and check constraints as PostgreSQL keeps them, a column's own
-    UNIQUE included (SQLAlchemy makes ``unique=True`` a constraint, or a unique index when
-    the column is indexed too). CREATE TABLE keeps one of several UNIQUEs over the same
-    columns, named if one of them is, and none over the primary key's columns
-    (``transformIndexConstraints``); the migration builds what it builds."""
-    own = tuple(
-        UniqueConstraint(None, (c.name,), line=c.line)
-        for c in table.columns
-        if c.unique and not c.index
-    )
-    kept: list[UniqueConstraint] = []
-    for unique in (*table.unique_constraints, *own):
-        if unique.columns == table.primary_key and not unique.nulls_not_distinct:
-            continue
-        same = next((k for k in kept if _same_index(k, unique)), None)
-        if same is None:
-            kept.append(unique)
-        elif same.name is None and unique.name is not None:
-            kept[kept.index(same)] = unique
-    return (*kept, *table.check_constraints)
-
-
-def _same_index(a: UniqueConstraint, b: UniqueConstraint) -> bool:
-    return a.columns == b.columns and a.nulls_not_distinct == b.nulls_not_distinct
-
-
-def duplicate_uniques(table: Table) -> tuple[UniqueConstraint, ...]:
-    """Named UNIQUEs that CREATE TABLE would fold into another (its own name lost): over the
-    primary key's columns, or over the same columns as an earlier named one."""
-    found, named = [], []
-    for unique in table.unique_constraints:
-        if unique.name is None:
-            continue
-        on_key = unique.columns == table.primary_key and not unique.nulls_not_distinct
-        if on_key or any(_same_index(k, unique) for k in named):
-            found.append(unique)
-        named.append(unique)
-    return tuple(found)
+    """The table's unique and check constraints as PostgreSQL keeps them (a column's own
+    UNIQUE included, several over the same columns folded into one: see
+    ``schema.constraints``); the migration builds what CREATE TABLE builds."""
+    return (*unique_constraints(table), *table.check_constraints)
 
 
 @record
