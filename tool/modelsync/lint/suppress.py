@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 from modelsync.findings.model import Diagnostic, Finding
 from modelsync.lint.registry import BY_NAME
+from modelsync.modules.source import source_lines
 from modelsync.records import record
-from modelsync.schema.source import source_lines
 
 COMMENT = re.compile(r"(?:#|--)\s*modelsync:\s*ignore\[(?P<names>[^\]]*)\]")
 
