@@ -98,12 +98,15 @@ def project_options(command: Callable) -> Callable:
         ),
         click.option(
             "--source",
-            help="Source-of-truth models file, relative to the root "
-            "[default: backend-core/models.py].",
+            multiple=True,
+            help="Source-of-truth models, relative to the root: a file, a package folder or "
+            "a glob; repeat it for several [default: backend-core/models.py].",
         ),
         click.option(
             "--target",
-            help="Mirrored models file, relative to the root [default: ai-worker/db.py].",
+            multiple=True,
+            help="Mirrored models, relative to the root: a file, a package folder or a "
+            "glob; repeat it for several [default: ai-worker/db.py].",
         ),
         click.option(
             "--migrations",

@@ -52,8 +52,8 @@ DESTRUCTIVE_CODE, DESTRUCTIVE_KIND = "MS702", "destructive_commented_out"
 )
 def migration(
     root: Path,
-    source: str | None,
-    target: str | None,
+    source: tuple[str, ...],
+    target: tuple[str, ...],
     migrations: str | None,
     sqlmodel_version: str | None,
     output_format: str,

@@ -25,8 +25,8 @@ from modelsync.cli.app import emit, load_project_config, project_options, unwind
 )
 def verify(
     root: Path,
-    source: str | None,
-    target: str | None,
+    source: tuple[str, ...],
+    target: tuple[str, ...],
     migrations: str | None,
     sqlmodel_version: str | None,
     output_format: str,

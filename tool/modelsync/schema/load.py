@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import Any
 
 from modelsync.errors import InputError, ModelError
 from modelsync.modules.entries import entry_files
 from modelsync.modules.graph import Loaded, ModuleGraph
 from modelsync.modules.roots import import_roots, module_aliases, path_insertions
 from modelsync.modules.source import parse_python, read_source
-from modelsync.records import record, replace
+from modelsync.records import field, record, replace
 from modelsync.schema.ir import Diagnostic, Schema
 from modelsync.schema.parse import gather
 from modelsync.schema.project import Project
@@ -43,6 +44,8 @@ class Side:
     files: tuple[ParsedFile, ...]
     entries: tuple[str, ...]
     roots: tuple[str, ...]
+    # The module graph it was read with: later stages ask it what a name means.
+    graph: Any = field(default=None, compare=False, repr=False)
 
     @property
     def paths(self) -> frozenset[str]:
@@ -87,6 +90,32 @@ def load_side(
     ``imports_from`` (the source, when this is the target), the classes this side imports
     from that side's modules are shared, not its own: ``Schema.shared`` lists them."""
     loaded = {} if loaded is None else loaded
+    entries, graph = _side_graph(tree, items, what, pythonpath, imports_from, loaded)
+    try:
+        schema, closure = _read(graph, entries, items, rules, imports_from)
+    except RecursionError:
+        raise InputError("the models nest too deeply to read", entries[0]) from None
+    files = tuple(ParsedFile(p, loaded[p].text, loaded[p].tree) for p in closure)
+    return Side(schema, files, entries, graph.roots, graph)
+
+
+def shared_tables(
+    tree,
+    items: tuple[str, ...],
+    source: Side,
+    *,
+    pythonpath: tuple[str, ...] = (),
+    loaded: dict[str, Loaded] | None = None,
+) -> tuple[tuple[str, str, str], ...]:
+    """The source's tables a target imports instead of defining, found from the target's
+    imports alone (``generate`` must not need the target's own models to be valid)."""
+    loaded = {} if loaded is None else loaded
+    entries, graph = _side_graph(tree, items, "target", pythonpath, source, loaded)
+    reached = frozenset(graph.runtime_closure(entries)) & source.paths
+    return _shared(source, reached)
+
+
+def _side_graph(tree, items, what, pythonpath, imports_from, loaded):
     entries = entry_files(tree, items, what)
     reader = ModuleGraph(tree, (), loaded=loaded)
     if len(entries) == 1 and not reader.load(entries[0]).text.strip():
@@ -99,13 +128,15 @@ def load_side(
     if imports_from is not None:
         roots = tuple(dict.fromkeys((*roots, *imports_from.roots)))
         aliases = module_aliases(tuple(sorted(imports_from.paths)))
-    graph = ModuleGraph(tree, roots, aliases, loaded)
-    try:
-        schema, closure = _read(graph, entries, items, rules, imports_from)
-    except RecursionError:
-        raise InputError("the models nest too deeply to read", entries[0]) from None
-    files = tuple(ParsedFile(p, loaded[p].text, loaded[p].tree) for p in closure)
-    return Side(schema, files, entries, roots)
+    return entries, ModuleGraph(tree, roots, aliases, loaded)
+
+
+def _shared(source: Side, reached: frozenset[str]) -> tuple[tuple[str, str, str], ...]:
+    return tuple(
+        (t.name, t.class_name, source.schema.where(t))
+        for t in source.schema.tables
+        if source.schema.where(t) in reached
+    )
 
 
 def _read(
@@ -127,12 +158,7 @@ def _read(
     linked = tuple(Diagnostic(path, line, message) for path, line, message in project.notes)
     shared = ()
     if imports_from is not None:
-        reached = frozenset(closure) & foreign
-        shared = tuple(
-            (t.name, t.class_name, imports_from.schema.where(t))
-            for t in imports_from.schema.tables
-            if imports_from.schema.where(t) in reached
-        )
+        shared = _shared(imports_from, frozenset(closure) & foreign)
         _refuse_tables_defined_twice(schema, shared)
     schema = replace(schema, warnings=schema.warnings + linked, shared=shared)
     return schema, closure
