@@ -1,7 +1,9 @@
 """The lint run: read every file once, apply the selected rules, drop what is suppressed.
 
-Raises a ModelsyncError (exit 2) for input that cannot be read at all: a missing source,
-a configured engine file that does not exist, a syntax error. Everything else is a finding.
+A file that cannot be read (missing, not UTF-8, a syntax error) or whose models SQLModel
+would refuse is one ``bad-input`` finding at its place, and every other file and rule is
+still checked; the command then exits 2. Only a configuration lint cannot follow at all
+(``ConfigError``: pyproject.toml, a path outside the root) still raises.
 """
 
 from __future__ import annotations
@@ -9,9 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from modelsync.config import Config
-from modelsync.errors import ConfigError, InputError
+from modelsync.errors import ConfigError, InputError, ModelError, UnsupportedConstruct
 from modelsync.findings.model import Diagnostic, Finding
 from modelsync.lint.context import LintInput, ModelsFile
+from modelsync.lint.registry import input_finding
 from modelsync.lint.settings import LintSettings
 from modelsync.lint.suppress import suppressions
 from modelsync.records import record
@@ -43,21 +46,38 @@ def lint_project(config: Config, settings: LintSettings, release: ReleaseChoice)
     from modelsync.lint.release import release_findings
 
     parsed: dict[str, ParsedFile] = {}
+    unreadable: dict[str, Finding] = {}
 
-    def read(relative: str) -> ParsedFile:
+    def read(relative: str, role: str) -> ParsedFile | None:
         shown = config.shown(relative)
-        if shown not in parsed:
-            parsed[shown] = parse_file(config.path(relative), shown)
-        return parsed[shown]
+        if shown not in parsed and shown not in unreadable:
+            try:
+                parsed[shown] = parse_file(config.path(relative), shown)
+            except _BAD_INPUT as error:
+                unreadable[shown] = input_finding(error, role, shown)
+        return parsed.get(shown)
 
-    models = [ModelsFile("source", source := read(config.source), schema_of(source, release.rules))]
+    def models_file(relative: str, role: str) -> ModelsFile | None:
+        file = read(relative, role)
+        if file is None:
+            return None
+        try:
+            return ModelsFile(role, file, schema_of(file, release.rules))
+        except _BAD_INPUT as error:
+            unreadable.setdefault(f"{file.path} (models)", input_finding(error, role, file.path))
+            return None
+
+    models = [models_file(config.source, "source")]
     if config.path(config.target).is_file():
-        target = read(config.target)
-        models.append(ModelsFile("target", target, schema_of(target, release.rules)))
-    engines = tuple(read(relative) for relative in engine_files(config))
+        models.append(models_file(config.target, "target"))
+    engines = tuple(
+        file
+        for relative in engine_files(config, unreadable)
+        if (file := read(relative, "engine")) is not None
+    )
     lint = LintInput(
         config.root,
-        tuple(models),
+        tuple(m for m in models if m is not None),
         engines,
         config.path(config.migrations),
         config.shown(config.migrations),
@@ -81,15 +101,22 @@ def lint_project(config: Config, settings: LintSettings, release: ReleaseChoice)
     silenced = suppressions(
         (*texts, *migrations), lambda shown: texts.get(shown) or _read_text(config.root, shown)
     )
-    kept = tuple(sorted((f for f in selected if not silenced.silences(f)), key=_order))
-    warnings = tuple(w for m in models for w in m.schema.warnings) + silenced.warnings
+    checked = [f for f in selected if not silenced.silences(f)]
+    # bad-input findings are never selected away nor silenced: the file was not checked.
+    kept = tuple(sorted((*checked, *unreadable.values()), key=_order))
+    warnings = tuple(w for m in lint.models for w in m.schema.warnings) + silenced.warnings
     read_migrations = any(settings.runs(name) for name in MIGRATION_RULES)
     files = (*parsed, *(_migration_files(lint) if read_migrations else ()))
-    return LintResult(kept, len(selected) - len(kept), files, warnings)
+    return LintResult(kept, len(selected) - len(checked), files, warnings)
 
 
-def engine_files(config: Config) -> tuple[str, ...]:
-    """The configured engine modules (each must exist), else the standard's where present."""
+# What a file lint reads can be wrong with: a finding, not the end of the run.
+_BAD_INPUT = (InputError, ModelError, UnsupportedConstruct)
+
+
+def engine_files(config: Config, unreadable: dict[str, Finding]) -> tuple[str, ...]:
+    """The configured engine modules, else the standard's where present. A configured one
+    that does not exist is a ``bad-input`` finding in ``unreadable``."""
     if config.engine_files is not None:
         root = config.root.resolve()
         for relative in config.engine_files:
@@ -104,9 +131,15 @@ def engine_files(config: Config) -> tuple[str, ...]:
                     "--allow-outside-root on the command line if that is intended",
                     "pyproject.toml",
                 )
-            if not config.path(relative).is_file():
-                raise InputError("engine file not found (engine_files)", config.shown(relative))
-        return config.engine_files
+        found = []
+        for relative in config.engine_files:
+            if config.path(relative).is_file():
+                found.append(relative)
+                continue
+            shown = config.shown(relative)
+            missing = InputError("engine file not found (engine_files)", shown)
+            unreadable[shown] = input_finding(missing, "engine", shown)
+        return tuple(found)
     return tuple(r for r in DEFAULT_ENGINE_FILES if config.path(r).is_file())
 
 
