@@ -37,7 +37,7 @@ def replace_in(path: Path, old: str, new: str) -> int:
 def test_the_example_is_lint_clean() -> None:
     result = run_cli("lint", "--root", EXAMPLE)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.startswith("lint clean: 14 rule(s) over")
+    assert result.stdout.startswith("lint clean: 15 rule(s) over")
     assert result.stderr == ""
 
 

@@ -21,7 +21,7 @@ from modelsync.tomlfile import TomlError, parse_toml
 PYPROJECT = "pyproject.toml"
 # Keys a command line may set but the file may not.
 FLAG_ONLY = frozenset({"allow_outside_root"})
-PATH_KEYS = ("source", "target", "migrations", "templates_dir")
+PATH_KEYS = ("source", "target", "migrations", "templates_dir", "compose_file")
 # Longest file name component (bytes) most file systems take, and longest path.
 _NAME_MAX = 255
 _PATH_MAX = 4096
@@ -41,6 +41,11 @@ class Config:
     allow_outside_root: bool = False
     # lint's engine modules (None: ai-worker/db.py and backend-core/database.py where present)
     engine_files: tuple[str, ...] | None = None
+    # The docker-compose file (None: the first name Compose itself looks for, if any).
+    compose_file: str | None = None
+    # SQL files verify runs first, as a fresh volume would, for a project without a
+    # compose file (None: the compose file's mounts decide).
+    init_scripts: tuple[str, ...] | None = None
     # [tool.modelsync.lint] as read (select, ignore, vector_dims), frozen; lint.settings
     # checks it. A sub-table, because `ignore` above already means drift kinds for check.
     lint: tuple[tuple[str, Any], ...] = ()
@@ -73,6 +78,8 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "ignore": list,
     "relationships": bool,
     "engine_files": list,
+    "compose_file": str,
+    "init_scripts": list,
     "lint": dict,
 }
 
@@ -105,6 +112,8 @@ def load_config(root: Path, overrides: dict[str, Any]) -> Config:
         values["ignore"] = tuple(values["ignore"])
     if "engine_files" in values:
         values["engine_files"] = tuple(values["engine_files"])
+    if "init_scripts" in values:
+        values["init_scripts"] = tuple(values["init_scripts"])
     if "lint" in values:
         values["lint"] = tuple((k, _frozen(v)) for k, v in values["lint"].items())
     lines = tuple((key, table.line_of(key)) for key in table.values if key not in given)
@@ -121,6 +130,14 @@ def load_config(root: Path, overrides: dict[str, Any]) -> Config:
             _check_path(config, key, value, what, PYPROJECT, table.line_of(key))
         else:
             _check_path(config, key, value, key, None, None)
+    for value in config.init_scripts or ():
+        line = table.line_of("init_scripts") if "init_scripts" in table.values else None
+        if not isinstance(value, str):
+            raise ConfigError(
+                "[tool.modelsync] init_scripts must be a list of paths", PYPROJECT, line
+            )
+        where = PYPROJECT if "init_scripts" in table.values else None
+        _check_path(config, "init_scripts", value, f"init_scripts: {value[:80]!r}", where, line)
     return config
 
 

@@ -76,6 +76,13 @@ LINT_RULES: tuple[LintRule, ...] = (
     ),
     LintRule("migration-sql", "MS843", "5.1", "Every migration file parses as PostgreSQL"),
     LintRule(
+        "migration-mount",
+        "MS844",
+        "5.1",
+        "The compose file mounts every migration into /docker-entrypoint-initdb.d, in "
+        "number order",
+    ),
+    LintRule(
         "sqlmodel-release",
         "MS851",
         "3.1",

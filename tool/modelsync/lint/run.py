@@ -95,6 +95,10 @@ def lint_project(config: Config, settings: LintSettings, release: ReleaseChoice)
         found += migration_folder_findings(lint.migrations, lint.migrations_shown)
     if settings.runs("sqlmodel-release"):
         found += release_findings(config.root, config.source, config.target)
+    compose_notes: tuple[Diagnostic, ...] = ()
+    if settings.runs("migration-mount"):
+        mounts, compose_notes = _mount_findings(config, lint, unreadable)
+        found += mounts
     selected = [f for f in found if settings.runs(f.kind)]
     migrations = sorted({f.location.path for f in selected if f.location.role == "migration"})
     texts = {shown: p.text for shown, p in parsed.items()}
@@ -104,10 +108,30 @@ def lint_project(config: Config, settings: LintSettings, release: ReleaseChoice)
     checked = [f for f in selected if not silenced.silences(f)]
     # bad-input findings are never selected away nor silenced: the file was not checked.
     kept = tuple(sorted((*checked, *unreadable.values()), key=_order))
-    warnings = tuple(w for m in lint.models for w in m.schema.warnings) + silenced.warnings
+    warnings = tuple(w for m in lint.models for w in m.schema.warnings)
+    warnings += compose_notes + silenced.warnings
     read_migrations = any(settings.runs(name) for name in MIGRATION_RULES)
     files = (*parsed, *(_migration_files(lint) if read_migrations else ()))
     return LintResult(kept, len(selected) - len(checked), files, warnings)
+
+
+def _mount_findings(
+    config: Config, lint: LintInput, unreadable: dict[str, Finding]
+) -> tuple[tuple[Finding, ...], tuple[Diagnostic, ...]]:
+    """migration-mount over the compose file; a compose file that cannot be read is a
+    bad-input finding (YAML is parsed only when there is a compose file)."""
+    from modelsync.compose.services import read_project
+    from modelsync.lint.compose import mount_findings
+
+    try:
+        project = read_project(config.root, config.compose_file)
+    except _BAD_INPUT as error:
+        shown = error.path or config.compose_file or "docker-compose.yml"
+        unreadable[f"{shown} (compose)"] = input_finding(error, "compose", shown)
+        return (), ()
+    if project is None:
+        return (), ()
+    return mount_findings(config.root, project, lint.migrations, lint.migrations_shown)
 
 
 # What a file lint reads can be wrong with: a finding, not the end of the run.
