@@ -13,6 +13,7 @@ depth, so an alias bomb or a self-referencing anchor ends as a located error.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +46,10 @@ def compose_files(root: Path, configured: str | None) -> tuple[Path, ...]:
         return (root / configured,)
     for name in DEFAULT_NAMES:
         base = root / name
-        if base.is_file():
+        if os.path.lexists(base):
             stem = name.rsplit(".", 1)[0]
             overrides = [root / f"{stem}.override.{ext}" for ext in ("yaml", "yml")]
-            return (base, *[p for p in overrides if p.is_file()][:1])
+            return (base, *[p for p in overrides if os.path.lexists(p)][:1])
     return ()
 
 

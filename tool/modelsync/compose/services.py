@@ -51,6 +51,9 @@ class PostgresService:
     # The line of its ``volumes:`` key (None: it has none), where a mount would go.
     volumes_line: int | None
     mounts: tuple[Mount, ...]
+    # Volumes or configs it has that could not be followed (a variable from the
+    # environment, a named volume, a path outside the root): what they mount is unknown.
+    unfollowed: int = 0
 
 
 @record
@@ -111,9 +114,17 @@ class _Reader:
             if not _is_postgres(service["image"], service["environment"]):
                 continue
             mounts = tuple(m for _, m in sorted(service["mounts"].items()) if m is not None)
+            unfollowed = service["unfollowed"] + sum(
+                1 for m in service["mounts"].values() if m is None
+            )
             found.append(
                 PostgresService(
-                    name, service["shown"], service["line"], service["volumes_line"], mounts
+                    name,
+                    service["shown"],
+                    service["line"],
+                    service["volumes_line"],
+                    mounts,
+                    unfollowed,
                 )
             )
         return tuple(found)
@@ -159,6 +170,7 @@ class _Reader:
                 "mounts": {},
                 "line": line_of(name_node),
                 "volumes_line": None,
+                "unfollowed": 0,
                 "shown": nodes.shown,
             },
         )
@@ -192,6 +204,7 @@ class _Reader:
         if isinstance(item, yaml.ScalarNode):
             spec = self._value(nodes, item, what)
             if spec is None:
+                self._services[name]["unfollowed"] += 1
                 return
             source, target = _short_syntax(spec)
             kind = "bind" if source and source.startswith((".", "/", "~")) else "volume"
@@ -205,11 +218,15 @@ class _Reader:
             source_node = fields.get("source")
             source = self._value(nodes, source_node, f"{what}'s source") if source_node else None
         if target is None:
+            self._services[name]["unfollowed"] += 1
             return
         target = posixpath.normpath(target)
         if not _in_init_dir(target):
             return
         line = line_of(item)
+        if kind == "bind" and source is None and not isinstance(item, yaml.ScalarNode):
+            mounts[target] = None  # its source needs the environment: noted above
+            return
         if kind != "bind" or not source:
             mounts[target] = None
             self.note(

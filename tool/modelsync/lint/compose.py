@@ -63,7 +63,8 @@ def service_findings(
     found = _subfolder_findings(service, listing, folder, source)
     found += _not_run_findings(service, mounted)
     missing = [m for m in migrations if _real(m.path) not in by_path]
-    if missing and not found:
+    # A mount that could not be followed may be the one that brings them: not guessed.
+    if missing and not found and not service.unfollowed:
         found.append(_missing_finding(service, listing, missing, migrations, source))
     found += _order_findings(service, mounted)
     found += _late_script_findings(service, listing, mounted)

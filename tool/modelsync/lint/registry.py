@@ -79,8 +79,7 @@ LINT_RULES: tuple[LintRule, ...] = (
         "migration-mount",
         "MS844",
         "5.1",
-        "The compose file mounts every migration into /docker-entrypoint-initdb.d, in "
-        "number order",
+        "The compose file mounts every migration into /docker-entrypoint-initdb.d, in number order",
     ),
     LintRule(
         "sqlmodel-release",
