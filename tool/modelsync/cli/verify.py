@@ -82,7 +82,7 @@ def _verify(config, database_url: str | None, baseline_ref: str | None):
 
     shown_folder = config.shown(config.migrations)
     lint_rules = tuple(r.rule for r in LINT_RULES if r.name.startswith("migration-"))
-    folder = migration_folder_findings(config.path(config.migrations), shown_folder)
+    folder = migration_folder_findings(config.path(config.migrations), shown_folder, config.root)
     summary = {
         "models": config.shown(config.source),
         "migrations": shown_folder,

@@ -40,7 +40,7 @@ class LintResult:
 def lint_project(config: Config, settings: LintSettings, release: ReleaseChoice) -> LintResult:
     from modelsync.lint.astutil import call_index
     from modelsync.lint.engine import engine_findings
-    from modelsync.lint.migrations import migration_folder_findings
+    from modelsync.lint.migrations import metric_findings, migration_folder_findings
     from modelsync.lint.models import model_findings
     from modelsync.lint.queries import query_findings
     from modelsync.lint.release import release_findings
@@ -92,7 +92,9 @@ def lint_project(config: Config, settings: LintSettings, release: ReleaseChoice)
         found += engine_findings(engine, index)
         found += query_findings(engine, index)
     if any(settings.runs(name) for name in MIGRATION_RULES):
-        found += migration_folder_findings(lint.migrations, lint.migrations_shown)
+        found += migration_folder_findings(lint.migrations, lint.migrations_shown, config.root)
+    if settings.runs("vector-metric"):
+        found += metric_findings(lint.migrations, lint.migrations_shown, config.root)
     if settings.runs("sqlmodel-release"):
         found += release_findings(config.root, config.source, config.target)
     compose_notes: tuple[Diagnostic, ...] = ()
