@@ -19,6 +19,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # else is made of.
     ("modelsync", "records", "cache"),
     ("errors", "findings", "tomlfile"),
+    # Python files read and parsed, and which module binds which name (no SQLModel rules).
+    ("modules",),
     ("schema", "config", "compose"),
     ("drift",),
     ("mirror", "migrate"),

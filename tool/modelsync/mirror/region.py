@@ -13,10 +13,10 @@ import ast
 import functools
 import hashlib
 
+from modelsync.modules.source import source_lines
 from modelsync.records import record
 from modelsync.schema.ir import Diagnostic, Schema
 from modelsync.schema.load import ParsedFile
-from modelsync.schema.source import source_lines
 
 _RELATIONSHIP_CALLS = frozenset({"Relationship", "relationship"})
 

@@ -21,12 +21,12 @@ from modelsync.mirror.region import (
 )
 from modelsync.mirror.render import inputs_digest
 from modelsync.mirror.templates import template_origins, template_sources
+from modelsync.modules.source import source_lines
 from modelsync.records import record
 from modelsync.schema.ir import Diagnostic, Schema
 from modelsync.schema.load import ParsedFile
 from modelsync.schema.names import canonical, gather_imports
 from modelsync.schema.parse import refuse_star_imports
-from modelsync.schema.source import source_lines
 
 
 @record

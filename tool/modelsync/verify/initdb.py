@@ -151,7 +151,7 @@ def _script(root: Path, source: InitSource) -> InitScript:
 def _read_sql(root: Path, source: InitSource) -> str:
     """The script's SQL: a regular file inside the root, decompressed if need be, at most
     ``MAX_SCRIPT_BYTES``."""
-    from modelsync.schema.source import read_regular_file
+    from modelsync.modules.source import read_regular_file
 
     if not _real(source.path).is_relative_to(_real(root)):
         raise InputError("leads outside the project root: not read", source.shown)
