@@ -103,6 +103,15 @@ def init_dir(service: PostgresService) -> InitDir:
     return InitDir(ordered, tuple(subfolders[n] for n in sorted(subfolders)), tuple(notes))
 
 
+def real_path(path: Path) -> Path:
+    """The path with symlinks followed, for comparing files (itself when a loop or an
+    unreadable folder stops that)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path
+
+
 def _c_order(name: str) -> bytes:
     return name.encode("utf-8", "surrogateescape")
 

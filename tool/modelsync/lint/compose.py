@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from modelsync.compose.initdir import InitDir, InitFile, init_dir
+from modelsync.compose.initdir import InitDir, InitFile, init_dir, real_path
 from modelsync.compose.services import INIT_DIR, ComposeProject, PostgresService
 from modelsync.findings.model import Diagnostic, Finding, Location
 from modelsync.lint.registry import finding
@@ -58,11 +58,11 @@ def service_findings(
     source: str,
 ) -> list[Finding]:
     """``source`` is the migrations folder as the compose file names it."""
-    by_path = {_real(f.path): f for f in listing.files}
-    mounted = [(m, by_path[_real(m.path)]) for m in migrations if _real(m.path) in by_path]
+    by_path = {real_path(f.path): f for f in listing.files}
+    mounted = [(m, by_path[real_path(m.path)]) for m in migrations if real_path(m.path) in by_path]
     found = _subfolder_findings(service, listing, folder, source)
     found += _not_run_findings(service, mounted)
-    missing = [m for m in migrations if _real(m.path) not in by_path]
+    missing = [m for m in migrations if real_path(m.path) not in by_path]
     # A mount that could not be followed may be the one that brings them: not guessed.
     if missing and not found and not service.unfollowed:
         found.append(_missing_finding(service, listing, missing, migrations, source))
@@ -71,22 +71,15 @@ def service_findings(
     return found
 
 
-def _real(path: Path) -> Path:
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):
-        return path
-
-
 def _at(service: PostgresService, line: int | None) -> Location:
     return Location("compose", service.shown, line or service.line, value=service.name)
 
 
 def _subfolder_findings(service, listing: InitDir, folder: Path, source: str) -> list[Finding]:
     found = []
-    target = _real(folder)
+    target = real_path(folder)
     for sub in listing.subfolders:
-        if _real(sub.path) == target or target.is_relative_to(_real(sub.path)):
+        if real_path(sub.path) == target or target.is_relative_to(real_path(sub.path)):
             found.append(
                 finding(
                     "migration-mount",

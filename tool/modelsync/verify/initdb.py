@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from modelsync.compose.initdir import real_path
 from modelsync.errors import InputError
 from modelsync.findings.model import Diagnostic, Finding, Location
 from modelsync.migrate.folder import SqlSyntaxError, split_statements
@@ -90,11 +91,11 @@ def init_scripts(
     root: Path, fresh: FreshVolume, migrations: tuple[Migration, ...]
 ) -> tuple[tuple[InitScript, ...], tuple[Finding, ...]]:
     """The scripts verify runs, and a note for each file it does not run."""
-    by_path = {_real(m.file.path): index for index, m in enumerate(migrations)}
+    by_path = {real_path(m.file.path): index for index, m in enumerate(migrations)}
     scripts: list[InitScript] = []
     notes: list[Finding] = []
     for source in fresh.files:
-        index = by_path.get(_real(source.path)) if fresh.from_compose else None
+        index = by_path.get(real_path(source.path)) if fresh.from_compose else None
         if index is not None:
             scripts.append(InitScript(source.shown, source.name, migration=index))
             continue
@@ -153,7 +154,7 @@ def _read_sql(root: Path, source: InitSource) -> str:
     ``MAX_SCRIPT_BYTES``."""
     from modelsync.modules.source import read_regular_file
 
-    if not _real(source.path).is_relative_to(_real(root)):
+    if not real_path(source.path).is_relative_to(real_path(root)):
         raise InputError("leads outside the project root: not read", source.shown)
     try:
         data = read_regular_file(source.path)
@@ -192,13 +193,6 @@ def _decompressed(data: bytes, source: InitSource) -> bytes:
     if len(out) > MAX_SCRIPT_BYTES:
         raise InputError(f"decompresses past {MAX_SCRIPT_BYTES >> 20} MiB: not read", source.shown)
     return out
-
-
-def _real(path: Path) -> Path:
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):
-        return path
 
 
 def _shown(root: Path, path: Path) -> str:
