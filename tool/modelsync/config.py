@@ -21,7 +21,7 @@ from modelsync.tomlfile import TomlError, parse_toml
 PYPROJECT = "pyproject.toml"
 # Keys a command line may set but the file may not.
 FLAG_ONLY = frozenset({"allow_outside_root"})
-PATH_KEYS = ("source", "target", "migrations", "templates_dir", "pythonpath")
+PATH_KEYS = ("source", "target", "migrations", "templates_dir", "pythonpath", "compose_file")
 # Longest file name component (bytes) most file systems take, and longest path.
 _NAME_MAX = 255
 _PATH_MAX = 4096
@@ -45,6 +45,11 @@ class Config:
     pythonpath: tuple[str, ...] = ()
     # lint's engine modules (None: ai-worker/db.py and backend-core/database.py where present)
     engine_files: tuple[str, ...] | None = None
+    # The docker-compose file (None: the first name Compose itself looks for, if any).
+    compose_file: str | None = None
+    # SQL files verify runs first, as a fresh volume would, for a project without a
+    # compose file (None: the compose file's mounts decide).
+    init_scripts: tuple[str, ...] | None = None
     # [tool.modelsync.lint] as read (select, ignore, vector_dims), frozen; lint.settings
     # checks it. A sub-table, because `ignore` above already means drift kinds for check.
     lint: tuple[tuple[str, Any], ...] = ()
@@ -83,10 +88,11 @@ class Config:
     def source_anchor(self) -> str:
         """A path of the source to look for the project's pins from: its first file, or
         a file inside its folder (the pin search starts at the path's parent)."""
-        first = self.source_items[0]
-        if any(char in first for char in "*?["):
-            first = first.split("*")[0].split("?")[0].split("[")[0] or "."
-        return first if first.endswith(".py") else f"{first.rstrip('/')}/__init__.py"
+        return _anchor(self.source_items[0])
+
+    @property
+    def target_anchor(self) -> str:
+        return _anchor(self.target_items[0])
 
     def tree(self):
         """The project's files as module resolution reads them."""
@@ -97,6 +103,11 @@ class Config:
     def shown(self, relative: str) -> str:
         """How a configured path appears in messages: as written, relative to the root."""
         return Path(relative).as_posix()
+
+
+def _anchor(item: str) -> str:
+    base = _glob_base(item)
+    return base if base.endswith(".py") else f"{base.rstrip('/')}/__init__.py"
 
 
 def _items(value: str | tuple[str, ...]) -> tuple[str, ...]:
@@ -114,6 +125,8 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "ignore": list,
     "relationships": bool,
     "engine_files": list,
+    "compose_file": str,
+    "init_scripts": list,
     "lint": dict,
 }
 
@@ -153,6 +166,8 @@ def load_config(root: Path, overrides: dict[str, Any]) -> Config:
         values["ignore"] = tuple(values["ignore"])
     if "engine_files" in values:
         values["engine_files"] = tuple(values["engine_files"])
+    if "init_scripts" in values:
+        values["init_scripts"] = tuple(values["init_scripts"])
     if "lint" in values:
         values["lint"] = tuple((k, _frozen(v)) for k, v in values["lint"].items())
     lines = tuple((key, table.line_of(key)) for key in table.values if key not in given)
@@ -170,6 +185,14 @@ def load_config(root: Path, overrides: dict[str, Any]) -> Config:
                 _check_path(config, key, _glob_base(item), what, PYPROJECT, table.line_of(key))
             else:
                 _check_path(config, key, item, key, None, None)
+    for value in config.init_scripts or ():
+        line = table.line_of("init_scripts") if "init_scripts" in table.values else None
+        if not isinstance(value, str):
+            raise ConfigError(
+                "[tool.modelsync] init_scripts must be a list of paths", PYPROJECT, line
+            )
+        where = PYPROJECT if "init_scripts" in table.values else None
+        _check_path(config, "init_scripts", value, f"init_scripts: {value[:80]!r}", where, line)
     return config
 
 

@@ -291,7 +291,7 @@ def _build_table(
         for c in columns
         if c.index
     ]
-    args_path = args_ctx.path if args_ctx.path != ctx.path else ""
+    args_path = args_ctx.path
     for named in args.indexes:
         indexes.append(_at(named.renamed(by_key), args_path))
     table = Table(
