@@ -81,8 +81,8 @@ def migration(
     """  # fmt: skip
     from modelsync.migrate.folder import migration_files, migration_name, next_number, slugify
     from modelsync.migrate.state import advanced_state, baseline_state, read_state, state_text
+    from modelsync.modules.tree import DiskTree
     from modelsync.schema.ir import Schema
-    from modelsync.schema.load import parse_file, schema_of
     from modelsync.schema.pins import choose_release
 
     if from_file and from_ref:
@@ -92,11 +92,18 @@ def migration(
     unwind_on_sigterm()
     config = load_project_config(root, source=source, target=target, migrations=migrations,
                                  sqlmodel_version=sqlmodel_version)  # fmt: skip
-    release = choose_release(config.root, config.source, sqlmodel_version, config.sqlmodel_version)
+    release = choose_release(
+        config.root, config.source_anchor, sqlmodel_version, config.sqlmodel_version
+    )
     rules = release.rules
-    new_shown = Path(to_file).as_posix() if to_file else config.shown(config.source)
-    new_path = config.root / to_file if to_file else config.path(config.source)
-    new = schema_of(parse_file(new_path, new_shown), rules)
+    tree = config.tree()
+    # A file named on the command line is read wherever it is: the user chose it.
+    given = DiskTree(config.root, outside_ok=True)
+    new_shown = Path(to_file).as_posix() if to_file else config.source_shown
+    if to_file:
+        new = _side_schema(config, given, (to_file,), rules, "--to-file")
+    else:
+        new = _side_schema(config, tree, config.source_items, rules, "source")
     folder, folder_shown = config.path(config.migrations), config.shown(config.migrations)
     files = migration_files(folder, folder_shown)
     state = read_state(folder, folder_shown)
@@ -106,11 +113,11 @@ def migration(
         message = f"recorded {new_shown} as the baseline schema in {folder_shown}/schema_state.json"
         _finish(config, output_format, "baseline", message, None, (), new.warnings)
     if from_file:
-        old = schema_of(parse_file(config.root / from_file, Path(from_file).as_posix()), rules)
+        old = _side_schema(config, given, (from_file,), rules, "--from-file")
         old_label = Path(from_file).as_posix()
     elif from_ref:
-        old = schema_of(_parsed_at_ref(config.root, config.source, from_ref), rules)
-        old_label = f"{config.shown(config.source)} at git revision {from_ref}"
+        old = _schema_at_ref(config, from_ref, rules)
+        old_label = f"{config.source_shown} at git revision {from_ref}"
     elif state is not None:
         old = state.schema
         old_label = f"{folder_shown}/schema_state.json" + (
@@ -151,15 +158,22 @@ def migration(
     _finish(config, output_format, "written", message, shown, findings, warnings, made)
 
 
-def _parsed_at_ref(root: Path, source: str, ref: str):
-    """The source file as it was at ``ref``, read with ``git show`` (nothing is checked out)."""
-    from modelsync.migrate.git import file_at_ref
-    from modelsync.modules.source import parse_python
-    from modelsync.schema.load import ParsedFile
+def _side_schema(config, tree, items: tuple[str, ...], rules, what: str):
+    """A side's models read as a project (a file, a package folder or several)."""
+    from modelsync.schema.load import load_side
 
-    shown = f"{ref}:{Path(source).as_posix()}"
-    text = file_at_ref(root, source, ref)
-    return ParsedFile(shown, text, parse_python(text, shown))
+    return load_side(tree, items, rules, what=what, pythonpath=config.pythonpath).schema
+
+
+def _schema_at_ref(config, ref: str, rules):
+    """The source as it was at ``ref``, read from git (nothing is checked out); its
+    warnings name the revision."""
+    from modelsync.migrate.gittree import GitTree
+    from modelsync.records import replace
+
+    schema = _side_schema(config, GitTree(config.root, ref), config.source_items, rules, "source")
+    warnings = tuple(replace(w, path=f"{ref}:{w.path}") for w in schema.warnings)
+    return replace(schema, warnings=warnings)
 
 
 def _write_files(
