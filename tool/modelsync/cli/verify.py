@@ -102,6 +102,11 @@ def _verify(config, database_url: str | None, baseline_ref: str | None):
     with verify_plan(config.root, config.source, config.migrations, baseline_ref) as plan:
         summary["baseline"] = plan.baseline.shown if plan.baseline else None
         summary["migration_files"] = len(plan.migrations)
+        if server_url:
+            beyond = _beyond_database(plan)
+            if beyond:
+                summary["server"] = "not used: a migration acts beyond its own database"
+                return verify_report(folder + beyond, summary, str(config.root), lint_rules)
         # The build child imports SQLModel while the server starts.
         with BuildWorker() as worker, _server(server_url, throwaway_server) as url:
             summary["server"] = redacted(server_url) if server_url else "throwaway PostgreSQL"
@@ -120,6 +125,18 @@ def _verify(config, database_url: str | None, baseline_ref: str | None):
         f"of {plan.models_shown} in states (a), (b) and (c)"
     )
     return verify_report(found, summary, str(config.root), lint_rules, verified)
+
+
+def _beyond_database(plan):
+    """The statements of the migrations (and the baseline's SQL) that act beyond their
+    own database, as findings: on a server given by URL, nothing runs if there is one."""
+    from modelsync.verify.report import reach_findings
+    from modelsync.verify.scope import reaches
+
+    files = [(m.file.shown, m.statements) for m in plan.migrations]
+    if plan.baseline is not None and plan.baseline.sql is not None:
+        files.append((plan.baseline.shown, plan.baseline.sql))
+    return reach_findings(r for r in reaches(files) if not r.dynamic)
 
 
 def _server(server_url: str | None, throwaway_server):

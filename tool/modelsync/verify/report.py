@@ -28,6 +28,11 @@ VERIFY_KINDS: tuple[VerifyKind, ...] = (
     VerifyKind("migration_failed", "MS901", "A migration fails to apply"),
     VerifyKind("create_all_failed", "MS902", "create_all of the models fails on a state"),
     VerifyKind("migration_unchanged", "MS903", "A migration changes nothing in the schema"),
+    VerifyKind(
+        "outside_database",
+        "MS904",
+        "A migration acts beyond its own database (refused with --database-url)",
+    ),
     VerifyKind("table_missing", "MS911", "create_all makes a table the migrations do not"),
     VerifyKind("table_extra", "MS912", "The migrations make a table create_all does not"),
     VerifyKind("column_missing", "MS913", "create_all makes a column the migrations do not"),
@@ -121,6 +126,20 @@ def state_findings(
             )
         )
     return tuple(found)
+
+
+def reach_findings(reaches) -> tuple[Finding, ...]:
+    """Statements ``scope`` found acting beyond their database, refused before anything
+    ran on the server given by ``--database-url``."""
+    return tuple(
+        finding(
+            "outside_database",
+            f"{reach.message}: verify --database-url does not run it, nor anything else",
+            Location("migration", reach.shown, reach.line, value=reach.what),
+            fix="verify it on the throwaway server (verify without --database-url)",
+        )
+        for reach in reaches
+    )
 
 
 def _failure_finding(states: list[str], failure, models_shown: str) -> Finding:
