@@ -19,7 +19,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # else is made of.
     ("modelsync", "records", "cache"),
     ("errors", "findings", "tomlfile"),
-    ("schema", "config"),
+    ("schema", "config", "dburl"),
     ("drift",),
     ("mirror", "migrate"),
     ("lint",),

@@ -72,14 +72,9 @@ def _verify(config, database_url: str | None, baseline_ref: str | None):
     from modelsync.lint.migrations import migration_folder_findings
     from modelsync.lint.registry import LINT_RULES
     from modelsync.verify.report import state_findings, verify_report
-    from modelsync.verify.server import (
-        libpq_url,
-        redacted,
-        require_extra,
-        scratch_databases,
-        throwaway_server,
-    )
+    from modelsync.verify.server import require_extra, scratch_databases, throwaway_server
 
+    server_url = _database_url(database_url) if database_url else None
     shown_folder = config.shown(config.migrations)
     lint_rules = tuple(r.rule for r in LINT_RULES if r.name.startswith("migration-"))
     folder = migration_folder_findings(config.path(config.migrations), shown_folder)
@@ -94,7 +89,6 @@ def _verify(config, database_url: str | None, baseline_ref: str | None):
         summary["server"] = "not started: the migrations folder has errors"
         return verify_report(folder, summary, str(config.root), lint_rules)
     require_extra(server=not database_url)
-    server_url = libpq_url(database_url) if database_url else None
     from modelsync.verify.build import BuildWorker
     from modelsync.verify.plan import verify_plan
     from modelsync.verify.states import databases_for, run_states
@@ -109,7 +103,7 @@ def _verify(config, database_url: str | None, baseline_ref: str | None):
                 return verify_report(folder + beyond, summary, str(config.root), lint_rules)
         # The build child imports SQLModel while the server starts.
         with BuildWorker() as worker, _server(server_url, throwaway_server) as url:
-            summary["server"] = redacted(server_url) if server_url else "throwaway PostgreSQL"
+            summary["server"] = server_url.redacted if server_url else "throwaway PostgreSQL"
             with scratch_databases(url, databases_for(plan)) as urls:
                 outcome = run_states(plan, urls, worker)
     lines = _model_lines(config)
@@ -127,6 +121,18 @@ def _verify(config, database_url: str | None, baseline_ref: str | None):
     return verify_report(found, summary, str(config.root), lint_rules, verified)
 
 
+def _database_url(text: str):
+    """``--database-url`` read as libpq reads it; one line naming the flag when it is
+    malformed (the text itself is not repeated: it may hold a password)."""
+    from modelsync.dburl import parse_database_url
+    from modelsync.errors import ConfigError
+
+    try:
+        return parse_database_url(text)
+    except ConfigError as error:
+        raise ConfigError(f"--database-url: {error.message}") from None
+
+
 def _beyond_database(plan):
     """The statements of the migrations (and the baseline's SQL) that act beyond their
     own database, as findings: on a server given by URL, nothing runs if there is one."""
@@ -139,7 +145,7 @@ def _beyond_database(plan):
     return reach_findings(r for r in reaches(files) if not r.dynamic)
 
 
-def _server(server_url: str | None, throwaway_server):
+def _server(server_url, throwaway_server):
     import contextlib
 
     if server_url:

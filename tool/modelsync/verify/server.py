@@ -9,9 +9,9 @@ server runs. The postmaster runs in a session of its own (a Ctrl-C on the termin
 verify, which stops it in order) and, on Linux, gets SIGQUIT (immediate shutdown) if
 verify itself dies without cleaning up.
 
-``scratch_databases(admin_url, names)`` creates verify's own databases on a server and
-drops them afterwards, and never touches any other database. Passwords of a URL never
-appear in a message (``redacted``).
+``scratch_databases(server, names)`` creates verify's own databases on a server and
+drops them afterwards, and never touches any other database. Secrets of a URL never
+appear in a message (``modelsync.dburl``).
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
+from modelsync.dburl import DatabaseUrl, parse_database_url, redact
 from modelsync.errors import ConfigError, ModelsyncError
 from modelsync.verify.cluster import fresh_cluster
 
@@ -80,8 +81,8 @@ def _importable(name: str) -> bool:
 
 
 @contextlib.contextmanager
-def throwaway_server() -> Iterator[str]:
-    """Start a PostgreSQL 18 + pgvector in a temporary folder; yield the libpq URL of its
+def throwaway_server() -> Iterator[DatabaseUrl]:
+    """Start a PostgreSQL 18 + pgvector in a temporary folder; yield the URL of its
     ``postgres`` database; stop it and remove the folder, whatever happens."""
     postgres_bin = _postgres_bin()
     folder: Path | None = None
@@ -96,7 +97,7 @@ def throwaway_server() -> Iterator[str]:
             process = _start(postgres_bin, data, folder, user)
             url = f"postgresql://postgres@/postgres?host={quote(str(folder))}"
             _wait_ready(process, url, folder / "server.log")
-            yield url
+            yield parse_database_url(url)
         finally:
             with _signals_held():
                 if process is not None:
@@ -287,35 +288,12 @@ def _in_main_thread() -> bool:
 # ---------------------------------------------------------------- scratch databases
 
 
-def libpq_url(url: str) -> str:
-    """``postgresql+psycopg://...`` (SQLAlchemy's spelling) -> ``postgresql://...``."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.split("+", 1)[0]
-    if scheme not in ("postgresql", "postgres"):
-        raise ConfigError(f"--database-url must be a postgresql:// URL, not {redacted(url)}")
-    return urlunsplit(parts._replace(scheme="postgresql"))
-
-
-def redacted(url: str) -> str:
-    """The URL with its password replaced by ``***``."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    user = parts.username or ""
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
-
-
-def database_url(server_url: str, database: str) -> str:
-    """The same server, another database."""
-    return urlunsplit(urlsplit(server_url)._replace(path=f"/{quote(database)}"))
-
-
 @contextlib.contextmanager
-def scratch_databases(server_url: str, roles: tuple[str, ...]) -> Iterator[dict[str, str]]:
-    """Create one new database per role (``modelsync_verify_<run>_<role>``) and yield their
-    URLs by role; drop exactly those afterwards, whatever happens. The databases are made
-    side by side (one connection each): PostgreSQL makes three in about the time of two."""
+def scratch_databases(server_url: DatabaseUrl, roles: tuple[str, ...]) -> Iterator[dict[str, str]]:
+    """Create one new database per role (``modelsync_verify_<run>_<role>``) and yield
+    their libpq conninfo strings by role; drop exactly those afterwards, whatever happens.
+    The databases are made side by side (one connection each): PostgreSQL makes three in
+    about the time of two."""
     from concurrent.futures import ThreadPoolExecutor
 
     run = uuid.uuid4().hex[:10]
@@ -327,13 +305,13 @@ def scratch_databases(server_url: str, roles: tuple[str, ...]) -> Iterator[dict[
         with ThreadPoolExecutor(max_workers=max(1, len(names))) as pool:
             for future in [pool.submit(_create, server_url, n, created) for n in names.values()]:
                 future.result()
-        yield {role: database_url(server_url, name) for role, name in names.items()}
+        yield {role: server_url.with_params(dbname=name).conninfo for role, name in names.items()}
     finally:
         with _signals_held():
             _drop(server_url, created)
 
 
-def _create(server_url: str, name: str, created: list[str]) -> None:
+def _create(server_url: DatabaseUrl, name: str, created: list[str]) -> None:
     import psycopg
 
     with _admin(server_url) as admin:
@@ -341,13 +319,13 @@ def _create(server_url: str, name: str, created: list[str]) -> None:
             admin.execute(f'CREATE DATABASE "{name}"')
         except psycopg.Error as exc:
             raise ServerError(
-                f"cannot create a scratch database on {redacted(server_url)}: "
+                f"cannot create a scratch database on {server_url.redacted}: "
                 f"{_pg_message(exc, server_url)}"
             ) from None
         created.append(name)
 
 
-def _drop(server_url: str, names: list[str]) -> None:
+def _drop(server_url: DatabaseUrl, names: list[str]) -> None:
     if not names:
         return
     import psycopg
@@ -359,28 +337,26 @@ def _drop(server_url: str, names: list[str]) -> None:
     except psycopg.Error as exc:
         raise ServerError(
             f"could not drop the scratch databases {', '.join(names)} on "
-            f"{redacted(server_url)}: {_pg_message(exc, server_url)}"
+            f"{server_url.redacted}: {_pg_message(exc, server_url)}"
         ) from None
 
 
 @contextlib.contextmanager
-def _admin(server_url: str):
+def _admin(server_url: DatabaseUrl):
     import psycopg
 
     try:
-        connection = psycopg.connect(server_url, autocommit=True, connect_timeout=10)
+        connection = psycopg.connect(server_url.conninfo, autocommit=True, connect_timeout=10)
     except psycopg.Error as exc:
         raise ServerError(
-            f"cannot connect to {redacted(server_url)}: {_pg_message(exc, server_url)}"
+            f"cannot connect to {server_url.redacted}: {_pg_message(exc, server_url)}"
         ) from None
     with connection:
         yield connection
 
 
-def _pg_message(exc: Exception, url: str) -> str:
-    """PostgreSQL's (or libpq's) own message, one line, with no password in it."""
+def _pg_message(exc: Exception, url: DatabaseUrl) -> str:
+    """PostgreSQL's (or libpq's) own message, one line, with no secret in it."""
     diag = getattr(exc, "diag", None)
     message = (diag.message_primary if diag is not None else None) or str(exc)
-    message = " ".join(message.split())
-    password = urlsplit(url).password
-    return message.replace(password, "***") if password else message
+    return redact(" ".join(message.split()), url)
