@@ -38,6 +38,8 @@ class Config:
     sqlmodel_version: str | None = None
     ignore: tuple[str, ...] = ()
     relationships: bool = True
+    # verify's bound on one migration statement, in seconds.
+    verify_statement_timeout: float = 60.0
     allow_outside_root: bool = False
     # lint's engine modules (None: ai-worker/db.py and backend-core/database.py where present)
     engine_files: tuple[str, ...] | None = None
@@ -72,6 +74,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "sqlmodel_version": str,
     "ignore": list,
     "relationships": bool,
+    "verify_statement_timeout": (int, float),
     "engine_files": list,
     "lint": dict,
 }
@@ -242,6 +245,14 @@ def _validate(table: _Table, shown: str) -> None:
             f"sqlmodel_version {_short(version)!r} is not a version like '0.0.50'",
             shown,
             table.line_of("sqlmodel_version"),
+        )
+    timeout = table.values.get("verify_statement_timeout")
+    if timeout is not None and not 0 < timeout <= 86400:
+        raise ConfigError(
+            "[tool.modelsync] verify_statement_timeout must be a number of seconds above 0 "
+            "and at most 86400",
+            shown,
+            table.line_of("verify_statement_timeout"),
         )
     if any(not isinstance(kind, str) for kind in table.values.get("ignore", [])):
         raise ConfigError(

@@ -18,6 +18,13 @@ from modelsync.cli.app import emit, load_project_config, project_options, unwind
     "scratch databases there and drops them afterwards (no other database is touched).",
 )
 @click.option(
+    "--statement-timeout",
+    type=click.FloatRange(min=0, min_open=True, max=86400),
+    metavar="SECONDS",
+    help="End a migration statement that runs longer than this and report it (default: "
+    "verify_statement_timeout in [tool.modelsync], else 60). A migration cannot lift it.",
+)
+@click.option(
     "--baseline-ref",
     metavar="GITREF",
     help="Start state (a) from create_all of the models at this git commit (the migration "
@@ -31,6 +38,7 @@ def verify(
     sqlmodel_version: str | None,
     output_format: str,
     database_url: str | None,
+    statement_timeout: float | None,
     baseline_ref: str | None,
 ) -> None:
     """Prove on a real PostgreSQL 18 + pgvector that the migrations rebuild the models.
@@ -43,7 +51,11 @@ def verify(
     labels. File names, numbers and SQL syntax are checked first, before any server.
 
     By default a throwaway server runs in a temporary folder (the verify extra:
-    pip install 'modelsync[verify]') and is always stopped and removed.
+    pip install 'modelsync[verify]') and is always stopped and removed. With
+    --database-url, a migration that acts beyond its own database (databases, roles,
+    ALTER SYSTEM, files, other sessions...) is refused before anything runs, and the
+    migrations run as a role of verify's own where the server allows it: point it only at
+    a server where throwaway databases may be made (docs/security.md).
 
     This is the ONE command that runs your code: a subprocess imports the models file
     with real SQLModel to run create_all. Every other command reads models statically.
@@ -54,7 +66,12 @@ def verify(
 
     unwind_on_sigterm()
     config = load_project_config(
-        root, source=source, target=target, migrations=migrations, sqlmodel_version=sqlmodel_version
+        root,
+        source=source,
+        target=target,
+        migrations=migrations,
+        sqlmodel_version=sqlmodel_version,
+        verify_statement_timeout=statement_timeout,
     )
     try:
         with sigterm_interrupts():
@@ -72,7 +89,7 @@ def _verify(config, database_url: str | None, baseline_ref: str | None):
     from modelsync.lint.migrations import migration_folder_findings
     from modelsync.lint.registry import LINT_RULES
     from modelsync.verify.report import state_findings, verify_report
-    from modelsync.verify.server import require_extra, scratch_databases, throwaway_server
+    from modelsync.verify.server import require_extra, throwaway_server
 
     server_url = _database_url(database_url) if database_url else None
     shown_folder = config.shown(config.migrations)
@@ -91,21 +108,34 @@ def _verify(config, database_url: str | None, baseline_ref: str | None):
     require_extra(server=not database_url)
     from modelsync.verify.build import BuildWorker
     from modelsync.verify.plan import verify_plan
+    from modelsync.verify.scratch import scratch_databases
     from modelsync.verify.states import databases_for, run_states
 
     with verify_plan(config.root, config.source, config.migrations, baseline_ref) as plan:
         summary["baseline"] = plan.baseline.shown if plan.baseline else None
         summary["migration_files"] = len(plan.migrations)
-        if server_url:
-            beyond = _beyond_database(plan)
-            if beyond:
-                summary["server"] = "not used: a migration acts beyond its own database"
-                return verify_report(folder + beyond, summary, str(config.root), lint_rules)
+        reaches = _reaches(plan) if server_url else ()
+        beyond = _reach_findings(r for r in reaches if not r.dynamic)
+        if beyond:
+            summary["server"] = "not used: a migration acts beyond its own database"
+            return verify_report(folder + beyond, summary, str(config.root), lint_rules)
         # The build child imports SQLModel while the server starts.
         with BuildWorker() as worker, _server(server_url, throwaway_server) as url:
             summary["server"] = server_url.redacted if server_url else "throwaway PostgreSQL"
-            with scratch_databases(url, databases_for(plan)) as urls:
-                outcome = run_states(plan, urls, worker)
+            roles = databases_for(plan)
+            with scratch_databases(url, roles, confine=bool(server_url)) as scratch:
+                summary["sessions"] = scratch.login
+                dynamic = _reach_findings(r for r in reaches if r.dynamic)
+                if dynamic and not scratch.confined:
+                    found = folder + dynamic
+                    return verify_report(found, summary, str(config.root), lint_rules)
+                outcome = run_states(
+                    plan,
+                    scratch,
+                    worker,
+                    timeout=config.verify_statement_timeout,
+                    owner_statements=_owner_statements(plan) if server_url else frozenset(),
+                )
     lines = _model_lines(config)
     found = folder + state_findings(
         outcome, plan.migrations, shown_folder, plan.models_shown, lines
@@ -133,16 +163,33 @@ def _database_url(text: str):
         raise ConfigError(f"--database-url: {error.message}") from None
 
 
-def _beyond_database(plan):
-    """The statements of the migrations (and the baseline's SQL) that act beyond their
-    own database, as findings: on a server given by URL, nothing runs if there is one."""
-    from modelsync.verify.report import reach_findings
+def _reaches(plan):
+    """What the migrations (and the baseline's SQL) do beyond their own database
+    (``verify.scope``), read before anything runs on a server given by URL."""
     from modelsync.verify.scope import reaches
 
+    return reaches(_files(plan))
+
+
+def _reach_findings(reaches):
+    from modelsync.verify.report import reach_findings
+
+    return reach_findings(reaches)
+
+
+def _owner_statements(plan):
+    """The statements the URL's own role runs (extensions) where the sessions' role is
+    verify's."""
+    from modelsync.verify.scope import runs_as_owner
+
+    return frozenset(s for _, statements in _files(plan) for s in statements if runs_as_owner(s))
+
+
+def _files(plan):
     files = [(m.file.shown, m.statements) for m in plan.migrations]
     if plan.baseline is not None and plan.baseline.sql is not None:
         files.append((plan.baseline.shown, plan.baseline.sql))
-    return reach_findings(r for r in reaches(files) if not r.dynamic)
+    return files
 
 
 def _server(server_url, throwaway_server):

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from modelsync.errors import ModelError
 from modelsync.records import record
+from modelsync.verify.leftovers import die_with_parent
 
 _CHILD = "from modelsync.verify.build_child import main; main()"
 # build_child.ERROR_PREFIX, spelled out: the child module is not imported here.
@@ -82,6 +83,9 @@ class BuildWorker:
             stderr=self._stderr,
             text=True,
             encoding="utf-8",
+            # On Linux the child (busy importing the user's models, maybe) dies with
+            # verify, even when verify is killed with SIGKILL.
+            preexec_fn=die_with_parent(),
         )
 
     def __enter__(self) -> BuildWorker:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from modelsync.migrate.folder import MigrationFile, Statement
 from modelsync.records import record
-from modelsync.verify.apply import ApplyFailure, apply_statements
+from modelsync.verify.apply import DEFAULT_TIMEOUT, ApplyFailure, Session, apply_statements
 from modelsync.verify.build import BuildError, BuildJob, BuildWorker
 from modelsync.verify.catalog import Catalog, CatalogDifference, catalog_differences, read_catalog
 
@@ -86,18 +86,31 @@ def databases_for(plan: Plan) -> tuple[str, ...]:
     return DATABASES if plan.baseline is not None else ("expected", "b", "c")
 
 
-def run_states(plan: Plan, urls: dict[str, str], worker: BuildWorker | None = None) -> Outcome:
-    """Build the three states on the databases ``urls`` (by role, ``databases_for``).
-    ``worker`` is a build child started earlier (verify starts it before the server)."""
-    import psycopg
-
+def run_states(
+    plan: Plan,
+    scratch,
+    worker: BuildWorker | None = None,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    owner_statements: frozenset[Statement] = frozenset(),
+) -> Outcome:
+    """Build the three states on the databases of ``scratch`` (a ``scratch.Scratch``: by
+    role, ``databases_for``). ``worker`` is a build child started earlier (verify starts
+    it before the server); ``timeout`` bounds each statement; ``owner_statements`` run as
+    the URL's own role (``apply.Session``)."""
     connections = {}
     with contextlib.ExitStack() as stack:
         if worker is None:
             worker = stack.enter_context(BuildWorker())
         try:
             for role in databases_for(plan):
-                connections[role] = psycopg.connect(urls[role], autocommit=True)
+                connections[role] = Session(
+                    scratch.session(role),
+                    scratch.owner(role),
+                    timeout=timeout,
+                    owner_statements=owner_statements,
+                )
+            urls = {role: scratch.session(role) for role in connections}
             return _run(plan, urls, connections, worker)
         finally:
             for connection in connections.values():
@@ -119,15 +132,15 @@ def _run(plan: Plan, urls: dict[str, str], db: dict, worker: BuildWorker) -> Out
     b_build = len(first) if "b" not in failures else None
     if b_build is not None:
         first.append(_job(plan, urls["b"]))
-    worker.submit(first)
+    _submit(worker, first, urls, db)
     # Which files change nothing is asked of state (a), the real upgrade path: without a
     # baseline that is this chain; with one, the files after it on top of it (on an empty
     # database those find none of the baseline's tables, so guarded ones rightly do nothing).
     unchanged, failures["c"] = _apply_chain(db["c"], plan.migrations, watch=baseline is None)
-    a_catalog = read_catalog(db["c"]) if baseline is None and failures["c"] is None else None
+    a_catalog = read_catalog(db["c"].connection) if baseline is None and not failures["c"] else None
     built = _collect(worker, b_build, plan)
     failures["b"] = failures.get("b") or built
-    worker.submit([_job(plan, urls["c"])] if failures["c"] is None else [])
+    _submit(worker, [_job(plan, urls["c"])] if failures["c"] is None else [], urls, db)
     after = plan.migrations[baseline.includes :] if baseline is not None else plan.migrations
     if baseline is not None and "a" not in failures:
         unchanged, failures["a"] = _apply_chain(db["a"], after, watch=True)
@@ -137,15 +150,23 @@ def _run(plan: Plan, urls: dict[str, str], db: dict, worker: BuildWorker) -> Out
         failures["b"] = _apply_chain(db["b"], after)[1]
     if failures["c"] is None:
         failures["c"] = _collect(worker, 0, plan)
-    expected = read_catalog(db["expected"])
+    expected = read_catalog(db["expected"].connection)
     results = []
     for state in STATES:
         if failures.get(state) is not None:
             results.append(StateResult(state, failure=failures[state]))
             continue
-        actual = a_catalog if state == "a" and a_catalog is not None else read_catalog(db[state])
+        actual = a_catalog if state == "a" and a_catalog else read_catalog(db[state].connection)
         results.append(StateResult(state, catalog_differences(expected, actual)))
     return Outcome(tuple(results), unchanged, expected)
+
+
+def _submit(worker: BuildWorker, jobs: list[BuildJob], urls: dict[str, str], db: dict) -> None:
+    """Hand a batch to the build child, each database made ready for it first."""
+    for role, url in urls.items():
+        if any(job.libpq_url == url for job in jobs):
+            db[role].prepare_build()
+    worker.submit(jobs)
 
 
 def _job(plan: Plan, url: str) -> BuildJob:
@@ -170,18 +191,18 @@ def _collect(worker: BuildWorker, state_job: int | None, plan: Plan) -> ApplyFai
 
 
 def _apply_chain(
-    connection, migrations: tuple[Migration, ...], *, watch: bool = False
+    session: Session, migrations: tuple[Migration, ...], *, watch: bool = False
 ) -> tuple[tuple[MigrationFile, ...], ApplyFailure | None]:
     """Apply the files in order until one fails. With ``watch``, also the files after
     which the schema (catalog and extensions) was the same as before."""
     unchanged = []
-    before = _fingerprint(connection) if watch else None
+    before = _fingerprint(session.connection) if watch else None
     for migration in migrations:
-        failure = apply_statements(connection, migration.statements, migration.file.shown)
+        failure = apply_statements(session, migration.statements, migration.file.shown)
         if failure is not None:
             return tuple(unchanged), failure
         if watch:
-            after = _fingerprint(connection)
+            after = _fingerprint(session.connection)
             if after == before:
                 unchanged.append(migration.file)
             before = after
