@@ -25,8 +25,7 @@ from modelsync.errors import ConfigError
 from modelsync.records import field, record
 
 MASK = "***"
-# libpq marks the first three as passwords (dispchar "*"); the SCRAM keys are derived from
-# the password and log in as well as it does.
+# libpq marks the first three as passwords; SCRAM keys log in as well as the password.
 SECRET_KEYWORDS = frozenset(
     {"password", "sslpassword", "oauth_client_secret", "scram_client_key", "scram_server_key"}
 )
@@ -84,8 +83,10 @@ def parse_database_url(text: str) -> DatabaseUrl:
     else:
         params, spans = _parse_keywords(text)
     merged = dict(params)
-    if any(not _is_utf8(value) for value in merged.values()):
-        raise ConfigError("the database URL is malformed: a %-escape that is not UTF-8")
+    try:  # libpq keeps bytes; a value that ends up not UTF-8 cannot be sent by psycopg
+        "".join(merged.values()).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ConfigError("the database URL is malformed: a %-escape that is not UTF-8") from None
     secrets = _secret_values(tuple(merged.items()))
     written = tuple(text[start:end] for start, end in spans)
     redacted = _mask_spans(text, spans)
@@ -99,14 +100,6 @@ def redact(text: str, url: DatabaseUrl) -> str:
         if secret:
             text = text.replace(secret, MASK)
     return text
-
-
-def _is_utf8(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _is_uri_scheme(scheme: str) -> bool:
@@ -247,8 +240,7 @@ def _decode(text: str) -> str:
             raise ConfigError("the database URL is malformed: %00 is not allowed")
         out.append(value)
         i += 3
-    # Kept as libpq keeps bytes; a value that ends up not UTF-8 is refused at the end.
-    return out.decode("utf-8", "surrogateescape")
+    return out.decode("utf-8", "surrogateescape")  # checked once all values are known
 
 
 # ---------------------------------------------------------------- the keyword/value form
@@ -283,8 +275,8 @@ def _parse_keywords(text: str) -> tuple[list[tuple[str, str]], list[tuple[int, i
         params.append((keyword, value))
         if _is_secret(keyword, value):
             spans.append((value_start, p))
-        elif keyword == "options":
-            spans += _option_spans_in_keyword(text, value_start, p, value)
+        elif keyword == "options" and _secret_option_values(value):
+            spans.append((value_start, p))  # quoting makes exact spans not worth the risk
     return params, spans
 
 
@@ -316,12 +308,6 @@ def _keyword_value(text: str, p: int) -> tuple[str, int]:
         out.append(text[p])
         p += 1
     return "".join(out), min(p, len(text))
-
-
-def _option_spans_in_keyword(text: str, start: int, end: int, value: str) -> list:
-    """Secret settings inside a keyword-form ``options`` value: the whole value is
-    masked when it holds one (its quoting makes exact spans not worth the risk)."""
-    return [(start, end)] if _secret_option_values(value) else []
 
 
 def _quote(value: str) -> str:

@@ -14,8 +14,9 @@ from modelsync.cli.app import emit, load_project_config, project_options, unwind
 @click.option(
     "--database-url",
     metavar="URL",
-    help="Use this PostgreSQL server instead of a throwaway one: verify creates its own "
-    "scratch databases there and drops them afterwards (no other database is touched).",
+    help="Use this PostgreSQL server instead of a throwaway one (a postgresql:// URL or "
+    "libpq's 'host=... dbname=...'): verify creates its own scratch databases there and "
+    "drops them afterwards (no other database is touched).",
 )
 @click.option(
     "--statement-timeout",
