@@ -1,7 +1,7 @@
 """Least rights on a server given by ``--database-url``: the migrations run as a role of
 verify's own, so even SQL that ``scope`` could not read (or that got past it) cannot act
 beyond verify's databases. Against the session's PostgreSQL 18, in-process where the CLI
-adds nothing, and through the CLI for what it decides (MS905).
+adds nothing, and through the CLI for what it decides (MS907).
 
 Also ``apply.Session``: the statement timeout a migration cannot lift, and a migration
 that ends its own session.
@@ -146,7 +146,7 @@ def test_sql_built_at_run_time_needs_a_confined_session(tmp_path, postgres_serve
     assert done.returncode == 1, done.stdout + done.stderr
     document = json.loads(done.stdout)
     (finding,) = document["findings"]
-    assert finding["code"] == "MS905" and finding["migration"]["line"] == 37
+    assert finding["code"] == "MS907" and finding["migration"]["line"] == 37
     assert document["summary"]["sessions"] == "as the URL's role (it cannot create roles)"
     assert document["summary"]["states"] == {}
     assert leftovers(admin) == []
@@ -208,7 +208,7 @@ def test_the_configured_timeout_ends_a_sleeping_migration(tmp_path, postgres_ser
     assert done.returncode == 1, done.stdout + done.stderr
     (finding,) = json.loads(done.stdout)["findings"]
     assert (finding["code"], finding["kind"], finding["migration"]["line"]) == (
-        "MS906",
+        "MS908",
         "migration_timeout",
         3,
     )

@@ -288,11 +288,11 @@ def test_the_four_attacks_are_refused_and_the_server_is_unchanged(
         for f in document["findings"]
     ]
     assert places == [
-        ("MS904", "002_drop_other.sql", 2),
-        ("MS904", "003_configure.sql", 1),
-        ("MS904", "003_configure.sql", 2),
-        ("MS904", "004_role.sql", 3),
-        ("MS904", "005_kick.sql", 3),
+        ("MS906", "002_drop_other.sql", 2),
+        ("MS906", "003_configure.sql", 1),
+        ("MS906", "003_configure.sql", 2),
+        ("MS906", "004_role.sql", 3),
+        ("MS906", "005_kick.sql", 3),
     ]
     assert document["summary"]["server"].startswith("not used")
     assert after == before and before["victim"] == 1 and before["role"] == 0
@@ -304,7 +304,7 @@ def test_the_refusal_comes_before_the_server_is_reached(tmp_path):
     done = run_cli("verify", "--root", root, "--database-url", unreachable)
     assert done.returncode == 1, done.stdout + done.stderr
     assert done.stdout.splitlines()[0] == (
-        f"{MIGRATIONS}/001_x.sql:1: MS904 [outside_database] DROP DATABASE acts on databases, "
+        f"{MIGRATIONS}/001_x.sql:1: MS906 [outside_database] DROP DATABASE acts on databases, "
         "and verify's own are made and dropped by verify alone: verify --database-url does "
         "not run it, nor anything else"
     )

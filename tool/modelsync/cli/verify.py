@@ -33,8 +33,8 @@ from modelsync.cli.app import emit, load_project_config, project_options, unwind
 )
 def verify(
     root: Path,
-    source: str | None,
-    target: str | None,
+    source: tuple[str, ...],
+    target: tuple[str, ...],
     migrations: str | None,
     sqlmodel_version: str | None,
     output_format: str,
@@ -95,7 +95,7 @@ def _verify(config, database_url: str | None, baseline_ref: str | None):
     server_url = _database_url(database_url) if database_url else None
     shown_folder = config.shown(config.migrations)
     lint_rules = tuple(r.rule for r in LINT_RULES if r.name.startswith("migration-"))
-    folder = migration_folder_findings(config.path(config.migrations), shown_folder)
+    folder = migration_folder_findings(config.path(config.migrations), shown_folder, config.root)
     summary = {
         "models": config.shown(config.source),
         "migrations": shown_folder,
@@ -106,17 +106,23 @@ def _verify(config, database_url: str | None, baseline_ref: str | None):
     if any(f.severity == "error" for f in folder):
         summary["server"] = "not started: the migrations folder has errors"
         return verify_report(folder, summary, str(config.root), lint_rules)
+    from modelsync.verify.initdb import fresh_volume
+
+    # What a fresh volume runs first: read (and a bad compose file refused) before a server.
+    fresh = fresh_volume(config.root, config.compose_file, config.init_scripts)
     require_extra(server=not database_url)
     from modelsync.verify.build import BuildWorker
     from modelsync.verify.plan import verify_plan
     from modelsync.verify.scratch import scratch_databases
     from modelsync.verify.states import databases_for, run_states
 
-    with verify_plan(config.root, config.source, config.migrations, baseline_ref) as plan:
+    with verify_plan(config.root, config.source, config.migrations, baseline_ref, fresh) as plan:
         summary["baseline"] = plan.baseline.shown if plan.baseline else None
         summary["migration_files"] = len(plan.migrations)
+        summary["init_scripts"] = [s.name for s in plan.init_scripts]
+        summary["fresh_volume"] = _fresh_volume_text(fresh)
         reaches = _reaches(plan) if server_url else ()
-        beyond = _reach_findings(r for r in reaches if not r.dynamic)
+        beyond = _reach_findings(plan, (r for r in reaches if not r.dynamic))
         if beyond:
             summary["server"] = "not used: a migration acts beyond its own database"
             return verify_report(folder + beyond, summary, str(config.root), lint_rules)
@@ -126,7 +132,7 @@ def _verify(config, database_url: str | None, baseline_ref: str | None):
             roles = databases_for(plan)
             with scratch_databases(url, roles, confine=bool(server_url)) as scratch:
                 summary["sessions"] = scratch.login
-                dynamic = _reach_findings(r for r in reaches if r.dynamic)
+                dynamic = _reach_findings(plan, (r for r in reaches if r.dynamic))
                 if dynamic and not scratch.confined:
                     found = folder + dynamic
                     return verify_report(found, summary, str(config.root), lint_rules)
@@ -138,8 +144,13 @@ def _verify(config, database_url: str | None, baseline_ref: str | None):
                     owner_statements=_owner_statements(plan) if server_url else frozenset(),
                 )
     lines = _model_lines(config)
-    found = folder + state_findings(
-        outcome, plan.migrations, shown_folder, plan.models_shown, lines
+    init_shown = frozenset(s.shown for s in plan.environment)
+    found = (
+        folder
+        + plan.init_notes
+        + state_findings(
+            outcome, plan.migrations, shown_folder, plan.models_shown, lines, init_shown
+        )
     )
     summary["states"] = {
         r.state: "failed" if r.failure else ("differs" if r.differences else "verified")
@@ -149,7 +160,18 @@ def _verify(config, database_url: str | None, baseline_ref: str | None):
         f"verified: {len(plan.migrations)} migration(s) in {shown_folder} rebuild the models "
         f"of {plan.models_shown} in states (a), (b) and (c)"
     )
-    return verify_report(found, summary, str(config.root), lint_rules, verified)
+    if plan.init_scripts:
+        verified += f", after {len(plan.environment)} init script(s) ({summary['fresh_volume']})"
+    warnings = fresh.warnings if fresh is not None else ()
+    return verify_report(found, summary, str(config.root), lint_rules, verified, warnings)
+
+
+def _fresh_volume_text(fresh) -> str | None:
+    if fresh is None:
+        return None
+    if fresh.from_compose:
+        return f"the compose service {fresh.service}'s /docker-entrypoint-initdb.d"
+    return "init_scripts in [tool.modelsync]" if fresh.files else None
 
 
 def _database_url(text: str):
@@ -165,17 +187,18 @@ def _database_url(text: str):
 
 
 def _reaches(plan):
-    """What the migrations (and the baseline's SQL) do beyond their own database
-    (``verify.scope``), read before anything runs on a server given by URL."""
+    """What the migrations (the baseline's SQL and the init scripts too) do beyond their
+    own database (``verify.scope``), read before anything runs on a server given by URL."""
     from modelsync.verify.scope import reaches
 
     return reaches(_files(plan))
 
 
-def _reach_findings(reaches):
+def _reach_findings(plan, reaches):
     from modelsync.verify.report import reach_findings
 
-    return reach_findings(reaches)
+    init_shown = frozenset(s.shown for s in (*plan.environment, *plan.init_scripts))
+    return reach_findings(reaches, init_shown)
 
 
 def _owner_statements(plan):
@@ -187,10 +210,14 @@ def _owner_statements(plan):
 
 
 def _files(plan):
-    files = [(m.file.shown, m.statements) for m in plan.migrations]
+    """Every SQL file verify would run: migrations, the baseline's SQL, init scripts."""
+    files = {m.file.shown: m.statements for m in plan.migrations}
     if plan.baseline is not None and plan.baseline.sql is not None:
-        files.append((plan.baseline.shown, plan.baseline.sql))
-    return files
+        files[plan.baseline.shown] = plan.baseline.sql
+    for script in (*plan.environment, *plan.init_scripts):
+        if script.migration is None:
+            files.setdefault(script.shown, script.statements)
+    return list(files.items())
 
 
 def _server(server_url, throwaway_server):
