@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors", "findings", "tomlfile"),
     # Python files read and parsed, and which module binds which name (no SQLModel rules).
     ("modules",),
-    ("schema", "config", "compose"),
+    ("schema", "config", "compose", "dburl"),
     ("drift",),
     ("mirror", "migrate"),
     ("lint",),

@@ -39,6 +39,8 @@ class Config:
     sqlmodel_version: str | None = None
     ignore: tuple[str, ...] = ()
     relationships: bool = True
+    # verify's bound on one migration statement, in seconds.
+    verify_statement_timeout: float = 60.0
     allow_outside_root: bool = False
     # Extra folders absolute imports are looked up in (relative to the root), before the
     # ones found by walking up from the models (the name of pytest's option).
@@ -124,6 +126,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "sqlmodel_version": str,
     "ignore": list,
     "relationships": bool,
+    "verify_statement_timeout": (int, float),
     "engine_files": list,
     "compose_file": str,
     "init_scripts": list,
@@ -321,6 +324,14 @@ def _validate(table: _Table, shown: str) -> None:
             f"sqlmodel_version {_short(version)!r} is not a version like '0.0.50'",
             shown,
             table.line_of("sqlmodel_version"),
+        )
+    timeout = table.values.get("verify_statement_timeout")
+    if timeout is not None and not 0 < timeout <= 86400:
+        raise ConfigError(
+            "[tool.modelsync] verify_statement_timeout must be a number of seconds above 0 "
+            "and at most 86400",
+            shown,
+            table.line_of("verify_statement_timeout"),
         )
     for key in ("source", "target", "pythonpath"):
         value = table.values.get(key)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from modelsync.errors import ModelError
 from modelsync.records import record
+from modelsync.verify.leftovers import die_with_parent
 
 _CHILD = "from modelsync.verify.build_child import main; main()"
 # build_child.ERROR_PREFIX, spelled out: the child module is not imported here.
@@ -32,7 +33,8 @@ TIMEOUT_SECONDS = 300
 
 @record
 class BuildJob:
-    """Build ``models_file`` into the database at ``libpq_url``. ``shown`` is how messages
+    """Build ``models_file`` into the database at ``libpq_url`` (a libpq URL or keyword/value
+    conninfo, as psycopg takes it). ``shown`` is how messages
     name the file; ``import_paths`` are extra folders to import the models' own modules
     from (a file checked out of git into a temporary folder imports its neighbours)."""
 
@@ -86,6 +88,9 @@ class BuildWorker:
             stderr=self._stderr,
             text=True,
             encoding="utf-8",
+            # On Linux the child (busy importing the user's models, maybe) dies with
+            # verify, even when verify is killed with SIGKILL.
+            preexec_fn=die_with_parent(),
         )
 
     def __enter__(self) -> BuildWorker:
@@ -170,13 +175,15 @@ class BuildWorker:
 
 
 def _hidden(message: str, batch: tuple[BuildJob, ...]) -> str:
-    """The message without any password of the batch's URLs (a driver may quote one)."""
-    from urllib.parse import urlsplit
+    """The message without any secret of the batch's connection strings (a driver may
+    quote one)."""
+    from modelsync.dburl import parse_database_url, redact
+    from modelsync.errors import ConfigError
 
     for job in batch:
-        password = urlsplit(job.libpq_url).password
-        if password:
-            message = message.replace(password, "***")
+        # A string that does not parse is not one the child could have connected with.
+        with contextlib.suppress(ConfigError):
+            message = redact(message, parse_database_url(job.libpq_url))
     return message
 
 

@@ -2,7 +2,7 @@
 
 It imports SQLAlchemy and SQLModel at once (while the parent starts a server), then reads
 batches of jobs from stdin, one JSON list per line, each job ``{"models": path, "url":
-libpq URL, "shown": path as messages show it, "paths": extra import folders}``. For each
+libpq conninfo or URL, "shown": path as messages show it, "paths": extra import folders}``. For each
 job it imports the models file with real SQLModel, runs ``CREATE EXTENSION IF NOT EXISTS
 vector`` and ``SQLModel.metadata.create_all`` on that database. Between jobs the metadata
 and the class registry are emptied, so several versions of the same models build in one
@@ -64,7 +64,6 @@ def run_batch(jobs: list[dict]) -> str:
 
 
 def build(job: dict, serial: int) -> None:
-    from sqlalchemy import create_engine, pool
     from sqlmodel import SQLModel
 
     models = job["models"]
@@ -90,8 +89,7 @@ def build(job: dict, serial: int) -> None:
             module = importlib.util.module_from_spec(spec)
             sys.modules[module_name] = module
             spec.loader.exec_module(module)
-        url = job["url"].replace("postgresql://", "postgresql+psycopg://", 1)
-        engine = create_engine(url, poolclass=pool.NullPool)
+        engine = engine_for(job["url"])
         try:
             with engine.begin() as connection:
                 connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS vector")
@@ -113,6 +111,20 @@ def forget_modules(names: set[str], folders: list[str]) -> None:
         ours = any(file.startswith(root) for root in roots)
         if ours and not any(file.startswith(prefix) for prefix in installed):
             sys.modules.pop(name, None)
+
+
+def engine_for(conninfo: str):
+    """An engine on one connection string as psycopg reads it (a URL or libpq's
+    keyword/value form, which SQLAlchemy's URLs cannot hold), opening a connection per
+    use (nothing pooled survives the job)."""
+    import psycopg
+    from sqlalchemy import create_engine, pool
+
+    return create_engine(
+        "postgresql+psycopg://",
+        creator=lambda: psycopg.connect(conninfo),
+        poolclass=pool.NullPool,
+    )
 
 
 def forget_models() -> None:
