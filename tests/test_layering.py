@@ -17,8 +17,11 @@ PACKAGE = Path(__file__).resolve().parent.parent / "tool" / "modelsync"
 LAYERS: tuple[tuple[str, ...], ...] = (
     # The package's own __init__ (only __version__), and the record classes everything
     # else is made of.
-    ("modelsync", "records", "cache"),
-    ("errors", "findings", "tomlfile"),
+    ("modelsync", "records", "errors"),
+    # Reading a file safely (regular, bounded); the cache reads its entries through it.
+    ("files", "findings"),
+    ("cache",),
+    ("tomlfile",),
     ("schema", "config"),
     ("drift",),
     ("mirror", "migrate"),
