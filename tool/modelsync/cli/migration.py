@@ -35,7 +35,7 @@ DESTRUCTIVE_CODE, DESTRUCTIVE_KIND = "MS702", "destructive_commented_out"
     "--from-ref",
     metavar="GITREF",
     help="Take the previous schema from the source file at this git revision "
-    "(read with `git show`; the working tree is untouched).",
+    "(read with git; the working tree is untouched).",
 )
 @click.option("--to-file", metavar="NEW.py", help="Take the new schema from this models file.")
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the SQL; write nothing.")
@@ -240,7 +240,7 @@ def _write(run: _Run, old, old_label: str, name: str, plain: bool, allow_destruc
 
 
 def _parsed_at_ref(root: Path, source: str, ref: str):
-    """The source file as it was at ``ref``, read with ``git show`` (nothing is checked out)."""
+    """The source file as it was at ``ref``, read with git (nothing is checked out)."""
     from modelsync.migrate.git import file_at_ref
     from modelsync.schema.load import ParsedFile
     from modelsync.schema.source import parse_python
