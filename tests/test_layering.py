@@ -22,7 +22,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("files", "findings"),
     ("cache",),
     ("tomlfile",),
-    ("schema", "config"),
+    # Python files read and parsed, and which module binds which name (no SQLModel rules).
+    ("modules",),
+    ("schema", "config", "compose"),
     ("drift",),
     ("mirror", "migrate"),
     ("lint",),

@@ -142,9 +142,14 @@ def slugify(text: str) -> str:
     return slug
 
 
-def read_sql(file: MigrationFile) -> str:
-    """The file's text: a regular UTF-8 file of at most ``files.TEXT_LIMIT`` bytes."""
-    return read_text(file.path, file.shown)
+def read_sql(file: MigrationFile, within: Path | None = None) -> str:
+    """The file's text: a regular UTF-8 file of at most ``files.TEXT_LIMIT`` bytes, and,
+    with ``within``, one whose real path lies in that folder (a symlink out is refused
+    unread: its text must not reach a finding)."""
+    return read_text(file.path, file.shown, within=within, outside=OUTSIDE)
+
+
+OUTSIDE = "leads outside the project root: not read"
 
 
 def split_statements(sql: str, shown: str) -> tuple[Statement, ...]:

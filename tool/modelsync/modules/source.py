@@ -11,11 +11,12 @@ from modelsync.errors import InputError
 from modelsync.files import read_text
 
 
-def read_source(path: Path, shown: str) -> str:
+def read_source(path: Path, shown: str, allow_empty: bool = False) -> str:
     """The file's text; ``shown`` is how the path appears in messages. A FIFO, a device
-    or a file past ``files.TEXT_LIMIT`` is refused (``files.read_regular``)."""
+    or a file past ``files.TEXT_LIMIT`` is refused (``files.read_regular``). An empty file
+    is refused unless ``allow_empty`` (a package's ``__init__.py`` usually is one)."""
     text = read_text(path, shown).removeprefix("\ufeff")
-    if not text.strip():
+    if not allow_empty and not text.strip():
         raise InputError("file is empty: no models to read", shown)
     return text
 
