@@ -45,7 +45,6 @@ for name, content, needle in (
                 files={STATE: content},
                 where=STATE,
                 needle=needle,
-                subprocess=True,
             )
         )
 CASES += [
@@ -128,8 +127,7 @@ for name, content, needle in (
             files={"pyproject.toml": content},
             where="pyproject.toml",
             needle=needle,
-            subprocess=True,
-        )  # fmt: skip
+        )
     )
     for pin_file in ("backend-core/requirements.txt", "backend-core/uv.lock"):
         # Only consulted for a SQLModel pin: not read, and no pin from it.
@@ -139,25 +137,24 @@ for name, content, needle in (
                 ("lint", "--select", "sqlmodel-release"),
                 0,
                 files={pin_file: content},
-                subprocess=True,
-            )  # fmt: skip
+            )
         )
 CASES += [
     Case("models_sparse", ("check",), 2, files={"backend-core/models.py": Sparse(3 * GIB)},
-         where="backend-core/models.py", needle="too large (over 64 MiB)", subprocess=True),
+         where="backend-core/models.py", needle="too large (over 64 MiB)"),
     Case("schema_file_dev_urandom_link", ("schema", "random.py"), 2,
          files={"random.py": Symlink("/dev/urandom")},
-         where="random.py", needle=NOT_REGULAR, subprocess=True),
+         where="random.py", needle=NOT_REGULAR),
     Case("target_sparse", ("generate",), 2, files={"ai-worker/db.py": Sparse(3 * GIB)},
-         where="ai-worker/db.py", needle="too large", subprocess=True),
+         where="ai-worker/db.py", needle="too large"),
     Case("template_fifo", ("generate",), 2,
          files={"pyproject.toml": '[tool.modelsync]\ntemplates_dir = "tpl"\n',
                 "tpl/table.py.j2": Fifo()},
-         needle=NOT_REGULAR, subprocess=True),
+         needle=NOT_REGULAR),
     Case("template_sparse", ("generate",), 2,
          files={"pyproject.toml": '[tool.modelsync]\ntemplates_dir = "tpl"\n',
                 "tpl/table.py.j2": Sparse(3 * GIB)},
-         needle="too large", subprocess=True),
+         needle="too large"),
 ]  # fmt: skip
 # A migration file that is not one: a lint finding at its name (MS843), and verify
 # stops before any server starts.
@@ -174,8 +171,7 @@ for name, content, needle in (
             1,
             files={MIGRATION: content},
             needle=needle,
-            subprocess=True,
-        )  # fmt: skip
+        )
     )
 CASES.append(
     Case(

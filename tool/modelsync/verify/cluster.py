@@ -159,7 +159,7 @@ def manifest_of(data: Path) -> dict[str, str]:
     """Every folder (``dir``) and file (``<sha256> <size>``) under ``data``, by relative path."""
     top = os.open(data, _DIRECTORY)
     try:
-        return _walk(top, None, None)
+        return _Copy(None, check=False).walk(top, None)
     finally:
         os.close(top)
 
@@ -169,108 +169,96 @@ def _copy_tree(top: int, data: Path, owner: tuple[int, int] | None) -> dict[str,
     try:
         if owner is not None:
             os.fchown(target, *owner)
-        return _walk(top, target, owner)
+        return _Copy(owner, check=True).walk(top, target)
     finally:
         os.close(target)
 
 
-def _walk(
-    top: int, target: int | None, owner: tuple[int, int] | None, check: bool = True
-) -> dict[str, str]:
-    """The manifest of the tree under ``top``, copied to ``target`` if given (each entry
-    checked on its way when ``check``), walked through descriptors: nothing is reached
-    through a link."""
-    found: dict[str, str] = {}
-    pending: list[tuple[int, int | None, str]] = [(top, target, "")]
-    try:
-        while pending:
-            here, there, prefix = pending.pop()
-            try:
-                for entry in sorted(os.scandir(here), key=lambda e: e.name):
-                    relative = prefix + entry.name
-                    if not prefix and entry.name == MANIFEST:
-                        continue
-                    mode = entry.stat(follow_symlinks=False).st_mode
-                    if stat.S_ISDIR(mode):
-                        found[relative] = "dir"
-                        pending.append(_descend(here, there, entry.name, relative, owner, check))
-                    elif stat.S_ISREG(mode):
-                        found[relative] = _copy_file(
-                            here, there, entry.name, relative, owner, check
-                        )
-                    else:
-                        raise Untrusted(f"{relative} is not a folder or a regular file (a link?)")
-            finally:
-                if here != top:
-                    os.close(here)
-                if there is not None and there != target:
-                    os.close(there)
-    finally:
-        for here, there, _ in pending:
-            os.close(here)
-            if there is not None:
-                os.close(there)
-    return found
+class _Copy:
+    """A walk over a cluster's tree through descriptors (nothing is reached through a
+    link), copying it to a target folder if one is given, each entry checked on its way
+    when ``check``, the copies given to ``owner``; ``walk`` gives the tree's manifest."""
 
+    def __init__(self, owner: tuple[int, int] | None, check: bool):
+        self.owner, self.check = owner, check
 
-def _descend(
-    here: int,
-    there: int | None,
-    name: str,
-    relative: str,
-    owner: tuple[int, int] | None,
-    check: bool,
-) -> tuple[int, int | None, str]:
-    child = os.open(name, _DIRECTORY, dir_fd=here)
-    copy = None
-    try:
-        if there is not None:
-            if check:
-                _trusted(child, relative)
-            os.mkdir(name, 0o700, dir_fd=there)
-            copy = os.open(name, _DIRECTORY, dir_fd=there)
-            if owner is not None:
-                os.fchown(copy, *owner)
-    except BaseException:
-        os.close(child)
-        raise
-    return child, copy, relative + "/"
-
-
-def _copy_file(
-    here: int,
-    there: int | None,
-    name: str,
-    relative: str,
-    owner: tuple[int, int] | None,
-    check: bool,
-) -> str:
-    """``<sha256> <size>`` of the file, written to ``there`` as it is read."""
-    source = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=here)
-    try:
-        info = os.fstat(source)
-        if not stat.S_ISREG(info.st_mode):
-            raise Untrusted(f"{relative} is not a regular file")
-        copy = None
-        if there is not None:
-            if check:
-                _trusted(source, relative)
-            copy = os.open(name, _CREATE, 0o600, dir_fd=there)
+    def walk(self, top: int, target: int | None) -> dict[str, str]:
+        found: dict[str, str] = {}
+        pending: list[tuple[int, int | None, str]] = [(top, target, "")]
         try:
-            if copy is not None and owner is not None:
-                os.fchown(copy, *owner)
-            digest, size = hashlib.sha256(), 0
-            while chunk := os.read(source, _CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
-                if copy is not None:
-                    _write_all(copy, chunk)
+            while pending:
+                here, there, prefix = pending.pop()
+                try:
+                    for entry in sorted(os.scandir(here), key=lambda e: e.name):
+                        relative = prefix + entry.name
+                        if not prefix and entry.name == MANIFEST:
+                            continue
+                        mode = entry.stat(follow_symlinks=False).st_mode
+                        if stat.S_ISDIR(mode):
+                            found[relative] = "dir"
+                            pending.append(self._folder(here, there, entry.name, relative))
+                        elif stat.S_ISREG(mode):
+                            found[relative] = self._file(here, there, entry.name, relative)
+                        else:
+                            raise Untrusted(
+                                f"{relative} is not a folder or a regular file (a link?)"
+                            )
+                finally:
+                    if here != top:
+                        os.close(here)
+                    if there is not None and there != target:
+                        os.close(there)
         finally:
-            if copy is not None:
-                os.close(copy)
-    finally:
-        os.close(source)
-    return f"{digest.hexdigest()} {size}"
+            for here, there, _ in pending:
+                os.close(here)
+                if there is not None:
+                    os.close(there)
+        return found
+
+    def _folder(self, here: int, there: int | None, name: str, relative: str):
+        """The folder's descriptor, its copy's (made here), and its prefix."""
+        child = os.open(name, _DIRECTORY, dir_fd=here)
+        copy = None
+        try:
+            if there is not None:
+                if self.check:
+                    _trusted(child, relative)
+                os.mkdir(name, 0o700, dir_fd=there)
+                copy = os.open(name, _DIRECTORY, dir_fd=there)
+                if self.owner is not None:
+                    os.fchown(copy, *self.owner)
+        except BaseException:
+            os.close(child)
+            raise
+        return child, copy, relative + "/"
+
+    def _file(self, here: int, there: int | None, name: str, relative: str) -> str:
+        """``<sha256> <size>`` of the file, written to ``there`` as it is read."""
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+        source = os.open(name, flags, dir_fd=here)
+        try:
+            if not stat.S_ISREG(os.fstat(source).st_mode):
+                raise Untrusted(f"{relative} is not a regular file")
+            copy = None
+            if there is not None:
+                if self.check:
+                    _trusted(source, relative)
+                copy = os.open(name, _CREATE, 0o600, dir_fd=there)
+            try:
+                if copy is not None and self.owner is not None:
+                    os.fchown(copy, *self.owner)
+                digest, size = hashlib.sha256(), 0
+                while chunk := os.read(source, _CHUNK):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    if copy is not None:
+                        _write_all(copy, chunk)
+            finally:
+                if copy is not None:
+                    os.close(copy)
+        finally:
+            os.close(source)
+        return f"{digest.hexdigest()} {size}"
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -373,7 +361,7 @@ def _copy_tree_as_mine(data: Path, partial: Path) -> dict[str, str]:
         try:
             # Under root the fresh cluster is the server user's: not checked (this run
             # just made it), only its copy made this user's.
-            return _walk(top, target, None, check=False)
+            return _Copy(None, check=False).walk(top, target)
         finally:
             os.close(target)
     finally:
