@@ -65,6 +65,11 @@ def verify(
     """
     from modelsync.verify.server import Interrupted, sigterm_interrupts
 
+    if baseline_ref is not None and not baseline_ref.strip():
+        # An unset CI variable: not "no baseline", which would verify something else.
+        from modelsync.errors import InputError
+
+        raise InputError("--baseline-ref: an empty git revision is not a commit")
     unwind_on_sigterm()
     config = load_project_config(
         root,

@@ -12,25 +12,19 @@ import posixpath
 from pathlib import Path
 
 from modelsync.errors import InputError
-from modelsync.migrate.git import file_at_ref, git_output
+from modelsync.migrate.git import commit_of, file_at_ref, git_output
 from modelsync.modules.tree import normalized
 
 
 class GitTree:
     def __init__(self, root: Path, ref: str):
-        if ref.startswith("-") or not ref.strip():
-            raise InputError(f"{ref!r} is not a git revision")
         self.root = root
         self.ref = ref
-        try:
-            git_output(root, "rev-parse", "--verify", "--quiet", "--end-of-options",
-                       f"{ref}^{{commit}}", shown=ref)  # fmt: skip
-        except InputError:
-            raise InputError(f"{ref!r} is not a commit of the repository at {root}") from None
+        # Resolved once: only a commit id reaches git after this (no option injection).
+        self.commit = commit_of(root, ref)
         listing = git_output(
-            root, "ls-tree", "-r", "-z", "--name-only", "--end-of-options", ref, "--", ".",
-            shown=f"{ref}:.",
-        )  # fmt: skip
+            root, "ls-tree", "-r", "-z", "--name-only", self.commit, "--", ".", shown=f"{ref}:."
+        ).decode("utf-8", "replace")
         self._folders: dict[str, dict[str, bool]] = {".": {}}
         for path in filter(None, listing.split("\0")):
             self._add(normalized(path))
@@ -65,7 +59,7 @@ class GitTree:
         path = normalized(path)
         if self.kind(path) != "file":
             raise InputError("file not found", f"{self.ref}:{path}")
-        return file_at_ref(self.root, path, self.ref).removeprefix("\ufeff")
+        return file_at_ref(self.root, path, self.commit).removeprefix("\ufeff")
 
     def files(self) -> tuple[str, ...]:
         """Every file of the tree, as a project path."""
