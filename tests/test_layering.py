@@ -22,7 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("schema", "config"),
     ("drift",),
     ("mirror", "migrate"),
-    ("lint",),
+    ("lint", "live"),
     ("verify",),
     ("cli",),
     ("__main__",),

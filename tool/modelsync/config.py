@@ -41,6 +41,10 @@ class Config:
     allow_outside_root: bool = False
     # lint's engine modules (None: ai-worker/db.py and backend-core/database.py where present)
     engine_files: tuple[str, ...] | None = None
+    # check --database-url / migration --from-database: the schema read, and the tables
+    # of the database that belong to something else (fnmatch patterns, e.g. "celery_*").
+    db_schema: str = "public"
+    db_ignore_tables: tuple[str, ...] = ()
     # [tool.modelsync.lint] as read (select, ignore, vector_dims), frozen; lint.settings
     # checks it. A sub-table, because `ignore` above already means drift kinds for check.
     lint: tuple[tuple[str, Any], ...] = ()
@@ -73,6 +77,8 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "ignore": list,
     "relationships": bool,
     "engine_files": list,
+    "db_schema": str,
+    "db_ignore_tables": list,
     "lint": dict,
 }
 
@@ -105,6 +111,8 @@ def load_config(root: Path, overrides: dict[str, Any]) -> Config:
         values["ignore"] = tuple(values["ignore"])
     if "engine_files" in values:
         values["engine_files"] = tuple(values["engine_files"])
+    if "db_ignore_tables" in values:
+        values["db_ignore_tables"] = tuple(values["db_ignore_tables"])
     if "lint" in values:
         values["lint"] = tuple((k, _frozen(v)) for k, v in values["lint"].items())
     lines = tuple((key, table.line_of(key)) for key in table.values if key not in given)
@@ -242,6 +250,12 @@ def _validate(table: _Table, shown: str) -> None:
             f"sqlmodel_version {_short(version)!r} is not a version like '0.0.50'",
             shown,
             table.line_of("sqlmodel_version"),
+        )
+    if any(not isinstance(p, str) for p in table.values.get("db_ignore_tables", [])):
+        raise ConfigError(
+            "[tool.modelsync] db_ignore_tables must be a list of strings (table name patterns)",
+            shown,
+            table.line_of("db_ignore_tables"),
         )
     if any(not isinstance(kind, str) for kind in table.values.get("ignore", [])):
         raise ConfigError(

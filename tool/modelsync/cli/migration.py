@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from modelsync.cli.app import (
+    database_options,
     echo_warnings,
     emit,
     load_project_config,
@@ -48,7 +49,13 @@ DESTRUCTIVE_CODE, DESTRUCTIVE_KIND = "MS702", "destructive_commented_out"
 @click.option(
     "--baseline",
     is_flag=True,
-    help="Record the current models as the schema the database already has; write no SQL.",
+    help="Record the current models as the schema the database already has; write no SQL "
+    "(with --from-database: record what that database has).",
+)
+@database_options(
+    "--from-database",
+    "Take the previous schema from this live PostgreSQL database, read-only (given bare, "
+    "or as `env`: DATABASE_URL; put NAME before it).",
 )
 def migration(
     root: Path,
@@ -65,6 +72,8 @@ def migration(
     allow_destructive: bool,
     plain: bool,
     baseline: bool,
+    database_url: str | None,
+    db_schema: str | None,
 ) -> None:
     """Write NNN_NAME.sql: the SQL from the previous schema to the current models.
 
@@ -78,6 +87,12 @@ def migration(
     changes nothing. Destructive statements are left commented out unless
     --allow-destructive. Steps that need a person's decision (a backfill value, a type
     conversion) are marked TODO.
+
+    --from-database URL reads the previous schema from a live database (read-only): for a
+    database whose history nobody knows, or one create_all made that never saw the
+    migrations. Its tables that no model defines are dropped (commented out unless
+    --allow-destructive); tables matching db_ignore_tables are left alone. With --baseline
+    it records what that database has as the schema state.
     """  # fmt: skip
     from modelsync.migrate.folder import migration_files, migration_name, next_number, slugify
     from modelsync.migrate.state import advanced_state, baseline_state, read_state, state_text
@@ -85,8 +100,8 @@ def migration(
     from modelsync.schema.load import parse_file, schema_of
     from modelsync.schema.pins import choose_release
 
-    if from_file and from_ref:
-        raise click.UsageError("give --from-file or --from-ref, not both")
+    if sum(map(bool, (from_file, from_ref, database_url is not None))) > 1:
+        raise click.UsageError("give one of --from-file, --from-ref and --from-database")
     if not (name or to_stdout or baseline):
         raise click.UsageError("give the migration a NAME (or pass --stdout or --baseline)")
     unwind_on_sigterm()
@@ -100,12 +115,21 @@ def migration(
     folder, folder_shown = config.path(config.migrations), config.shown(config.migrations)
     files = migration_files(folder, folder_shown)
     state = read_state(folder, folder_shown)
+    live = None
+    if database_url is not None:
+        live = _from_database(config, new, database_url, db_schema)
     if baseline:
-        recorded = baseline_state(new, files)
+        recorded_schema, recorded_label = (live.schema, live.label) if live else (new, new_shown)
+        recorded = baseline_state(recorded_schema, files)
         _write_files(folder, folder_shown, None, None, state_text(recorded))
-        message = f"recorded {new_shown} as the baseline schema in {folder_shown}/schema_state.json"
-        _finish(config, output_format, "baseline", message, None, (), new.warnings)
-    if from_file:
+        message = (
+            f"recorded {recorded_label} as the baseline schema in {folder_shown}/schema_state.json"
+        )
+        notes = live.notes if live else ()
+        _finish(config, output_format, "baseline", message, None, notes, new.warnings)
+    if live is not None:
+        old, old_label = live.schema, live.label
+    elif from_file:
         old = schema_of(parse_file(config.root / from_file, Path(from_file).as_posix()), rules)
         old_label = Path(from_file).as_posix()
     elif from_ref:
@@ -130,25 +154,33 @@ def migration(
     made = make_migration(old, new, plain=plain, allow_destructive=allow_destructive,
                           old_label=old_label, new_label=new_shown)  # fmt: skip
     warnings = (*old.warnings, *new.warnings)
+    notes = live.notes_for(made.operations) if live else ()
     if made.empty:
         message = f"no schema change between {old_label} and {new_shown}: nothing to write"
-        _finish(config, output_format, "no_change", message, None, (), warnings)
+        _finish(config, output_format, "no_change", message, None, notes, warnings)
     if to_stdout:
         echo_warnings(warnings)
-        for finding in _destructive_findings(made, "(stdout)"):
-            click.echo(f"warning: {finding.message}", err=True)
+        for finding in (*notes, *_destructive_findings(made, "(stdout)")):
+            click.echo(f"{finding.severity}: {finding.message}", err=True)
         click.echo(made.sql, nl=False)
         sys.exit(0)
     file_name = migration_name(next_number(files), slugify(name))
     shown = f"{folder_shown}/{file_name}"
     recorded = advanced_state(state, new, file_name)
     _write_files(folder, folder_shown, file_name, made.sql, state_text(recorded))
-    findings = _destructive_findings(made, shown)
+    findings = (*notes, *_destructive_findings(made, shown))
     message = (
         f"wrote {shown} ({len(made.operations)} change(s)) and updated "
         f"{folder_shown}/schema_state.json"
     )
     _finish(config, output_format, "written", message, shown, findings, warnings, made)
+
+
+def _from_database(config, new, database_url: str, db_schema: str | None):
+    """The live database as the previous schema (psycopg is loaded only here)."""
+    from modelsync.live.migration import read_database
+
+    return read_database(new, database_url, db_schema or config.db_schema, config)
 
 
 def _parsed_at_ref(root: Path, source: str, ref: str):
@@ -229,7 +261,7 @@ def _finish(config, output_format, status, message, shown, findings, warnings, m
     if output_format == "text":
         echo_warnings(warnings)
         for finding in findings:
-            click.echo(f"{finding.location.where}: warning: {finding.message}", err=True)
+            click.echo(f"{finding.location.where}: {finding.severity}: {finding.message}", err=True)
         click.echo(message)
         sys.exit(0)
     summary = {
@@ -237,7 +269,7 @@ def _finish(config, output_format, status, message, shown, findings, warnings, m
         "file": shown,
         "message": message,
         "changes": [op.describe() for op in made.operations] if made else [],
-        "destructive_commented_out": len(findings),
+        "destructive_commented_out": sum(1 for f in findings if f.kind == DESTRUCTIVE_KIND),
     }
     rules = (
         Rule(
