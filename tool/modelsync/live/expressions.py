@@ -5,9 +5,12 @@ aliases (``int4``/``integer``, ``character varying``/``varchar``) never matter. 
 also rewrites what it stores; these rewrites are undone, each because it never changes a
 value:
 
-- a string literal typed ``text`` or ``varchar`` (``'T-'::text``), and ``varchar``/``text``
-  columns cast to ``text`` (``lower((email)::text)``): PostgreSQL adds these casts itself;
-- ``x IN (a, b)`` is stored as ``x = ANY (ARRAY[a, b])``;
+- a string literal typed ``text`` or ``varchar`` (``'T-'::text``), a number converted for an
+  operator (``(0)::double precision``), and a column cast along one of PostgreSQL's
+  implicit, value-keeping casts (``lower((email)::text)`` for a varchar, ``(n)::numeric``
+  for an integer): PostgreSQL adds these casts itself;
+- ``x IN (a, b)`` is stored as ``x = ANY (ARRAY[a, b])``, ``x BETWEEN a AND b`` as
+  ``x >= a AND x <= b``;
 - ``now()``, ``CURRENT_TIMESTAMP`` and ``transaction_timestamp()`` are one function;
 - a default's literal is stored converted to the column's type (``'draft'`` as
   ``'draft'::character varying``, ``'1'`` as ``1``, ``'{}'`` as ``'{}'::jsonb``).
@@ -20,6 +23,7 @@ type whose input it does not reproduce): the caller writes a note, never a guess
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -55,6 +59,16 @@ _DECIMAL_TYPES = frozenset({"numeric", "float4", "float8"})
 _NUMBER_TYPES = _INTEGER_TYPES | _DECIMAL_TYPES
 _VERBATIM_TYPES = frozenset({"text", "varchar", "bpchar", "json"})
 _NOW = {"@": "FuncCall", "funcname": ("now",)}
+# PostgreSQL's implicit casts that keep every value (pg_cast, castcontext 'i'): a column of
+# the key's type cast to one of these is the column itself.
+_IMPLICIT = {
+    "int2": ("int4", "int8", "numeric", "float4", "float8"),
+    "int4": ("int8", "numeric", "float8"),
+    "int8": ("numeric",),
+    "float4": ("float8",),
+    "varchar": ("text",),
+    "text": ("varchar",),
+}
 _TRUE = frozenset({"t", "true", "y", "yes", "on", "1"})
 _FALSE = frozenset({"f", "false", "n", "no", "off", "0"})
 
@@ -63,25 +77,26 @@ def same_expression(
     model: str,
     stored: str,
     *,
-    text_columns: frozenset[str] = frozenset(),
+    column_types: Mapping[str, str] | None = None,
     column_type: str | None = None,
 ) -> str:
-    """EQUAL, DIFFERENT or UNSURE. ``text_columns`` are the table's varchar and text
-    columns (a cast of one to text changes nothing); ``column_type`` is the type
-    (``format_type``) of the column whose default this is."""
+    """EQUAL, DIFFERENT or UNSURE. ``column_types`` are the table's columns' types
+    (``format_type``: an implicit cast of one changes nothing); ``column_type`` is the
+    type of the column whose default this is."""
     if model.strip() == stored.strip():
         return EQUAL
     a, b = _tree(model), _tree(stored)
     if a is None or b is None:
         return UNSURE
     target = _type_key(column_type) if column_type else None
-    rules = _Rules(text_columns, target)
+    types = {name: _type_key(t) for name, t in (column_types or {}).items()}
+    rules = _Rules(types, target)
     left, right = rules.top(a), rules.top(b)
     if left == right:
         return EQUAL
     if target is not None and _literal_pair(left, right):
         return _literals(left, right, target)
-    loose = _Rules(text_columns, target, loose=True)
+    loose = _Rules(types, target, loose=True)
     return UNSURE if loose.top(a) == loose.top(b) else DIFFERENT
 
 
@@ -89,7 +104,7 @@ def normalised(text: str) -> Any:
     """The expression's tree after the rewrites (for keys that match by definition), or
     the text itself when pglast cannot read it."""
     tree = _tree(text)
-    return text if tree is None else repr(_Rules(frozenset(), None).top(tree))
+    return text if tree is None else repr(_Rules({}, None).top(tree))
 
 
 def _tree(text: str) -> Any:
@@ -125,8 +140,8 @@ def _type_key(type_text: str) -> str:
 
 
 class _Rules:
-    def __init__(self, text_columns: frozenset[str], target: str | None, loose: bool = False):
-        self.text_columns, self.target, self.loose = text_columns, target, loose
+    def __init__(self, types: dict[str, str], target: str | None, loose: bool = False):
+        self.types, self.target, self.loose = types, target, loose
 
     def top(self, node: Any) -> Any:
         """The whole expression; a default's outer cast to its own column type goes."""
@@ -148,7 +163,10 @@ class _Rules:
             return self._cast(node)
         if kind == "A_Expr":
             node["kind"] = node.get("kind", {}).get("name")
-            return _in_list(node)
+            return _between(_in_list(node))
+        if kind == "BoolExpr":
+            node["boolop"] = node.get("boolop", {}).get("name")
+            return node
         if kind == "SQLValueFunction" and node.get("op", {}).get("name") == (
             "SVFOP_CURRENT_TIMESTAMP"
         ):
@@ -178,7 +196,7 @@ class _Rules:
             elements = arg.get("elements", ())
             if all(_is(e, "A_Const") for e in elements):
                 return arg
-        if name == "text" and _is(arg, "ColumnRef") and _column_name(arg) in self.text_columns:
+        if _is(arg, "ColumnRef") and name in _IMPLICIT.get(self.types.get(_column_name(arg)), ()):
             return arg
         return node
 
@@ -219,6 +237,32 @@ def _in_list(node: dict) -> dict:
         "lexpr": node["lexpr"],
         "rexpr": {"@": "A_ArrayExpr", "elements": node["rexpr"]},
     }
+
+
+def _between(node: dict) -> dict:
+    """``x BETWEEN a AND b`` -> ``x >= a AND x <= b``; NOT BETWEEN -> ``x < a OR x > b``."""
+    kind = node.get("kind")
+    if kind not in ("AEXPR_BETWEEN", "AEXPR_NOT_BETWEEN") or len(node.get("rexpr", ())) != 2:
+        return node
+    low, high = node["rexpr"]
+    inside = kind == "AEXPR_BETWEEN"
+
+    def compared(operator: str, bound: Any) -> dict:
+        name = ({"@": "String", "sval": operator},)
+        return {
+            "@": "A_Expr",
+            "kind": "AEXPR_OP",
+            "name": name,
+            "lexpr": node["lexpr"],
+            "rexpr": bound,
+        }
+
+    args = (
+        (compared(">=", low), compared("<=", high))
+        if inside
+        else (compared("<", low), compared(">", high))
+    )
+    return {"@": "BoolExpr", "boolop": "AND_EXPR" if inside else "OR_EXPR", "args": args}
 
 
 def _function(node: dict) -> dict:

@@ -55,9 +55,7 @@ class Matcher:
         self.live, self.model, self.keep_names = live, model, keep_names
         self.defaults = defaults  # (method, opclass, input type) of default operator classes
         self.types = {c.name: c.type for c in live.columns}
-        self.text_columns = frozenset(
-            c.name for c in live.columns if c.type.startswith(("character varying", "text"))
-        )
+        self.column_types = {c.name: c.type for c in live.columns}
         self.renamed: list[NameOnly] = []
         self.notes: list[tuple[int, str, str | None]] = []
 
@@ -201,7 +199,7 @@ class Matcher:
     def _same_text(self, a: str | None, b: str | None) -> str:
         if a is None or b is None:
             return EQUAL if a == b else DIFFERENT
-        return same_expression(a, b, text_columns=self.text_columns)
+        return same_expression(a, b, column_types=self.column_types)
 
     # ------------------------------------------------------------------ unique constraints
 

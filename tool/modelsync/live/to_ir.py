@@ -126,9 +126,7 @@ def _table(live: LiveTable, model: Table | None, schema: str, defaults, keep_nam
 class _ColumnReader:
     def __init__(self, live: LiveTable, model: Table | None, schema: str, notes: list[Note]):
         self.live, self.model, self.notes = live, model, notes
-        self.text_columns = frozenset(
-            c.name for c in live.columns if c.type.startswith(("character varying", "text"))
-        )
+        self.column_types = {c.name: c.type for c in live.columns}
         self.foreign = _foreign_keys(live, schema, notes, model)
 
     def column(self, live: LiveColumn) -> Column:
@@ -205,7 +203,7 @@ class _ColumnReader:
         return ColumnComputed(sqltext, persisted)
 
     def _compared(self, mine: Column, wanted: str, stored: str, what: str, type_=None) -> str:
-        verdict = same_expression(wanted, stored, text_columns=self.text_columns, column_type=type_)
+        verdict = same_expression(wanted, stored, column_types=self.column_types, column_type=type_)
         if verdict == UNSURE:
             self._note(
                 mine,

@@ -82,7 +82,9 @@ def parse_database_url(text: str) -> DatabaseUrl:
     password = parts.get("password")
     if password:
         secrets = (*secrets, str(password))
-    return DatabaseUrl(make_conninfo(conninfo), _redacted(parts), _spellings(secrets))
+    # libpq's keyword form, built from the parts: the scheme and its driver are gone.
+    conninfo = make_conninfo("", **{k: v for k, v in parts.items() if v is not None})
+    return DatabaseUrl(conninfo, _redacted(parts), _spellings(secrets))
 
 
 def _redacted(parts: Mapping[str, object]) -> str:
@@ -130,7 +132,14 @@ def _spellings(secrets: tuple[str, ...]) -> tuple[str, ...]:
     for secret in secrets:
         if not secret:
             continue
-        for form in (secret, unquote(secret), quote(secret, safe=""), secret.replace("\\", "")):
-            if form:
-                found.add(form)
+        plain = unquote(secret)
+        forms = (
+            secret,
+            plain,
+            quote(plain, safe=""),
+            quote(plain, safe="!'()*~"),
+            secret.replace("\\", ""),
+            plain.replace("\\", "\\\\").replace("'", "\\'"),
+        )
+        found.update(form for form in forms if form)
     return tuple(sorted(found))
