@@ -79,8 +79,9 @@ def _anchored(drift: Finding, models: Schema) -> Finding:
 
 def _primary_key_order(models: Schema, live: Schema) -> Iterator[Finding]:
     """The same key columns in another order: the per-column comparison cannot see it."""
+    tables = {t.name: t for t in live.tables}
     for table in models.tables:
-        other = live.table(table.name)
+        other = tables.get(table.name)
         if other is None or table.primary_key == other.primary_key:
             continue
         if set(table.primary_key) == set(other.primary_key):

@@ -124,40 +124,45 @@ class Matcher:
         return mine
 
     def _read_index(self, live: LiveIndex) -> Index | None:
-        from pglast import parse_sql
-        from pglast.stream import RawStream
-
-        try:
-            statement = parse_sql(live.definition)[0].stmt
-        except Exception:  # noqa: BLE001 - a definition pglast cannot read is noted
+        statement = _index_statement(live.definition)
+        if statement is None or statement.get("indexIncludingParams"):
             return None
-        if statement.indexIncludingParams or statement.nulls_not_distinct:
+        if statement.get("nulls_not_distinct"):
             return None
-        elements = []
-        for param in statement.indexParams:
-            expression = RawStream()(param.expr) if param.expr is not None else None
-            opclass = ".".join(n.sval for n in param.opclass) if param.opclass else None
-            elements.append(
-                IndexElement(
-                    column=param.name if expression is None else None,
-                    expression=expression,
-                    order=_ORDER.get(param.ordering.name),
-                    nulls=_NULLS.get(param.nulls_ordering.name),
-                    opclass=opclass,
-                )
+        params = [p["IndexElem"] for p in statement.get("indexParams", ())]
+        texts: tuple[list[str | None], str | None] = ([None] * len(params), None)
+        if "whereClause" in statement or any("expr" in p for p in params):
+            texts = _expression_texts(live.definition)
+        elements = tuple(
+            IndexElement(
+                column=param.get("name") if text is None else None,
+                expression=text,
+                order=_ORDER.get(param.get("ordering", "")),
+                nulls=_NULLS.get(param.get("nulls_ordering", "")),
+                opclass=".".join(_string(n) for n in param.get("opclass", ())) or None,
             )
-        where = RawStream()(statement.whereClause) if statement.whereClause is not None else None
+            for param, text in zip(params, texts[0], strict=True)
+        )
         options = tuple(
-            (o.defname, str(getattr(o.arg, "sval", o.arg))) for o in statement.options or ()
+            (o["DefElem"]["defname"], _string(o["DefElem"].get("arg", {})))
+            for o in statement.get("options", ())
         )
         columns = tuple(e.column for e in elements if e.column is not None)
-        using = statement.accessMethod if statement.accessMethod != "btree" else None
+        method = statement.get("accessMethod", "btree")
         ops = tuple(sorted((e.column, e.opclass) for e in elements if e.column and e.opclass))
+        unique = bool(statement.get("unique"))
+        plain = len(columns) == 1 and live.name == f"ix_{self.live.name}_{columns[0]}"
         index = Index(
-            live.name, columns, bool(statement.unique), using, ops, where, options, tuple(elements)
+            live.name,
+            columns,
+            unique,
+            None if method == "btree" else method,
+            ops,
+            texts[1],
+            options,
+            elements,
         )
-        plain = _plain_index(index) and live.name == f"ix_{self.live.name}_{columns[0]}"
-        return replace(index, from_column=plain)
+        return replace(index, from_column=True) if plain and _plain_index(index) else index
 
     def _same_index(self, mine: Index, theirs: Index) -> str:
         """EQUAL, DIFFERENT or UNSURE: the model's index against one read from the database."""
@@ -294,6 +299,42 @@ class Matcher:
 
     def _line(self) -> int:
         return self.model.line if self.model else 0
+
+
+def _index_statement(definition: str) -> dict | None:
+    """``pg_get_indexdef``'s text as pglast's JSON tree (several times faster to read than
+    its Python nodes, which only expressions need)."""
+    import json
+
+    from pglast.parser import ParseError, parse_sql_json
+
+    try:
+        statements = json.loads(parse_sql_json(definition))["stmts"]
+    except (ParseError, ValueError):
+        return None
+    if len(statements) != 1 or "IndexStmt" not in statements[0]["stmt"]:
+        return None
+    return statements[0]["stmt"]["IndexStmt"]
+
+
+def _expression_texts(definition: str) -> tuple[list[str | None], str | None]:
+    """The SQL text of each key that is an expression (None for a column), and of the
+    predicate."""
+    from pglast import parse_sql
+    from pglast.stream import RawStream
+
+    statement = parse_sql(definition)[0].stmt
+    keys = [RawStream()(p.expr) if p.expr is not None else None for p in statement.indexParams]
+    where = RawStream()(statement.whereClause) if statement.whereClause is not None else None
+    return keys, where
+
+
+def _string(node: dict) -> str:
+    """A JSON tree's String, Integer or Float node as text."""
+    for kind, key in (("String", "sval"), ("Integer", "ival"), ("Float", "fval")):
+        if kind in node:
+            return str(node[kind].get(key, 0 if kind == "Integer" else ""))
+    return ""
 
 
 def _split(element: IndexElement) -> IndexElement:

@@ -67,8 +67,9 @@ def live_schema(catalog: LiveCatalog, models: Schema, *, keep_names: bool) -> Li
     notes: list[Note] = []
     renamed: list[NameOnly] = []
     tables = []
+    by_name = {t.name: t for t in models.tables}
     for live in catalog.tables:
-        model = models.table(live.name)
+        model = by_name.get(live.name)
         table, table_notes, table_renamed = _table(
             live, model, catalog.schema, defaults, keep_names
         )
@@ -94,21 +95,13 @@ def _enum_place(models: Schema, name: str) -> tuple[str, int]:
 
 def _table(live: LiveTable, model: Table | None, schema: str, defaults, keep_names: bool):
     notes: list[Note] = []
-    reader = _ColumnReader(live, model, schema, notes)
-    columns = [reader.column(c) for c in live.columns]
     matched = Matcher(live, model, defaults, keep_names).match()
+    own_indexes = {i.columns[0]: i for i in matched.indexes if i.from_column}
+    unique = {*matched.unique_columns, *(c for c, i in own_indexes.items() if i.unique)}
+    reader = _ColumnReader(live, model, schema, notes)
+    columns = [reader.column(c, c.name in own_indexes, c.name in unique) for c in live.columns]
     for line, message, value in matched.notes:
         notes.append(Note(live.name, None, message, line, value))
-    own_indexes = {i.columns[0]: i for i in matched.indexes if i.from_column}
-    columns = [
-        replace(
-            c,
-            index=c.name in own_indexes,
-            unique=c.name in matched.unique_columns
-            or (c.name in own_indexes and own_indexes[c.name].unique),
-        )
-        for c in columns
-    ]
     columns = _autoincrement(live, columns)
     table = Table(
         name=live.name,
@@ -126,20 +119,23 @@ def _table(live: LiveTable, model: Table | None, schema: str, defaults, keep_nam
 class _ColumnReader:
     def __init__(self, live: LiveTable, model: Table | None, schema: str, notes: list[Note]):
         self.live, self.model, self.notes = live, model, notes
+        self.model_columns = {c.name: c for c in model.columns} if model else {}
         self.column_types = {c.name: c.type for c in live.columns}
         self.foreign = _foreign_keys(live, schema, notes, model)
 
-    def column(self, live: LiveColumn) -> Column:
-        mine = self.model.column(live.name) if self.model else None
+    def column(self, live: LiveColumn, index: bool, unique: bool) -> Column:
+        mine = self.model_columns.get(live.name)
         type_, enum = self._type(live, mine)
         foreign_key, ondelete = self.foreign.get(live.name, (None, None))
         if mine is not None and foreign_key == mine.foreign_key:
             ondelete = _same_action(mine.ondelete, ondelete)
-        column = Column(
+        return Column(
             name=live.name,
             type=type_,
             nullable=not live.not_null,
             primary_key=live.name in self.live.primary_key,
+            unique=unique,
+            index=index,
             foreign_key=foreign_key,
             ondelete=ondelete,
             default=mine.default if mine else None,
@@ -147,8 +143,8 @@ class _ColumnReader:
             comment=live.comment,
             attribute=mine.attribute if mine else live.name,
             line=mine.line if mine else 0,
+            **self._server_side(live, mine),
         )
-        return self._server_side(live, mine, column)
 
     def _type(self, live: LiveColumn, mine: Column | None) -> tuple[str, str | None]:
         if live.type_kind == "e":
@@ -171,14 +167,16 @@ class _ColumnReader:
             return mine.type, None
         return ir_spelling(live.type, live.collation), None
 
-    def _server_side(self, live: LiveColumn, mine: Column | None, column: Column) -> Column:
+    def _server_side(self, live: LiveColumn, mine: Column | None) -> dict:
+        """What the server puts in the column: one of a generated value, an identity,
+        SERIAL's sequence or a default."""
         if live.generated:
-            return replace(column, computed=self._computed(live, mine))
+            return {"computed": self._computed(live, mine)}
         if live.identity:
-            return replace(column, identity=_identity(live, mine))
+            return {"identity": _identity(live, mine)}
         if _is_serial(live):
-            return replace(column, autoincrement=True)
-        return replace(column, server_default=self._default(live, mine))
+            return {"autoincrement": True}
+        return {"server_default": self._default(live, mine)}
 
     def _default(self, live: LiveColumn, mine: Column | None) -> str | None:
         stored = live.default
@@ -339,8 +337,8 @@ def _autoincrement(live: LiveTable, columns: list[Column]) -> list[Column]:
         eligible = (
             column.name == key
             and column.identity is not None
-            and live.column(key).type in _INTEGER_TYPES
             and column.foreign_key is None
+            and live.column(key).type in _INTEGER_TYPES
         )
         result.append(replace(column, autoincrement=True) if eligible else column)
     return result
