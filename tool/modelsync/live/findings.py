@@ -34,7 +34,7 @@ def database_findings(
         _finding(
             "name_only",
             f"{r.table}: {r.what} {r.expected} is named {r.database_name} in the database",
-            models.path,
+            r.path or models.path,
             r.line,
             database_place(r.table, None, r.database_name),
             table=r.table,
@@ -45,7 +45,7 @@ def database_findings(
         _finding(
             "not_compared",
             note.message,
-            models.path,
+            note.path or models.path,
             note.line,
             database_place(note.table, note.column, note.value),
             table=note.table,
@@ -68,7 +68,7 @@ def _anchored(drift: Finding, models: Schema) -> Finding:
     return _finding(
         kind,
         message,
-        models.path,
+        source.path if source and source.path else models.path,
         source.line if source else None,
         database_place(drift.table, drift.column, there.value if there else None),
         source_value=source.value if source else None,
@@ -90,7 +90,7 @@ def _primary_key_order(models: Schema, live: Schema) -> Iterator[Finding]:
                 "primary_key",
                 f"{table.name}: the primary key is ({shown}) in the models, ({theirs}) in the "
                 "database",
-                models.path,
+                models.where(table),
                 table.line,
                 database_place(table.name, None, f"({theirs})"),
                 source_value=f"({shown})",
@@ -110,7 +110,7 @@ def _enum_types(models: Schema, live: Schema) -> Iterator[Finding]:
         yield _finding(
             "enum_type",
             f"enum type {name} is missing from the database",
-            models.path,
+            models.where(mine[name]),
             mine[name].line,
             database_place(None, None, None),
             source_value=", ".join(mine[name].labels),
@@ -135,7 +135,7 @@ def _extension(models: Schema, catalog: LiveCatalog) -> Iterator[Finding]:
                     "extension_missing",
                     f"{table.name}.{column.name} is a {column.type}, but the database does "
                     "not have the vector extension",
-                    models.path,
+                    models.where(column),
                     column.line,
                     database_place(table.name, column.name, None),
                     source_value=column.type,

@@ -33,6 +33,7 @@ class NameOnly:
     expected: str
     database_name: str
     line: int = 0
+    path: str = ""
 
 
 @record
@@ -101,7 +102,9 @@ class Matcher:
                 found.append(index)
                 continue
             del model[twin.name]
-            self.renamed.append(NameOnly(self.live.name, "index", twin.name, live.name, twin.line))
+            self.renamed.append(
+                NameOnly(self.live.name, "index", twin.name, live.name, twin.line, twin.path)
+            )
             found.append(
                 replace(self._settled(twin, index, live), name=live.name)
                 if self.keep_names
@@ -231,7 +234,9 @@ class Matcher:
                 wanted = mine.name or unique_name(table, mine.columns)
                 if wanted != live.name:
                     self.renamed.append(
-                        NameOnly(table, "unique constraint", wanted, live.name, mine.line)
+                        NameOnly(
+                            table, "unique constraint", wanted, live.name, mine.line, mine.path
+                        )
                     )
                 keep = self.keep_names and wanted != live.name
                 uniques.append(replace(mine, name=kept_name) if keep else mine)
@@ -239,7 +244,9 @@ class Matcher:
                 column = own.pop(live.columns)
                 if kept_name is not None:
                     self.renamed.append(
-                        NameOnly(table, "unique constraint", default, live.name, column.line)
+                        NameOnly(
+                            table, "unique constraint", default, live.name, column.line, column.path
+                        )
                     )
                 if kept_name is not None and self.keep_names:
                     uniques.append(UniqueConstraint(live.name, live.columns))
@@ -290,7 +297,7 @@ class Matcher:
             wanted = mine.name or check_name(table, mine.sqltext)
             if wanted != live.name:
                 self.renamed.append(
-                    NameOnly(table, "check constraint", wanted, live.name, mine.line)
+                    NameOnly(table, "check constraint", wanted, live.name, mine.line, mine.path)
                 )
             found.append(
                 replace(mine, name=live.name) if self.keep_names and wanted != live.name else mine

@@ -49,6 +49,8 @@ class Note:
     message: str
     line: int = 0
     value: str | None = None
+    # The models' file it is about (a package has several).
+    path: str = ""
 
 
 @record
@@ -101,7 +103,7 @@ def _table(live: LiveTable, model: Table | None, schema: str, defaults, keep_nam
     reader = _ColumnReader(live, model, schema, notes)
     columns = [reader.column(c, c.name in own_indexes, c.name in unique) for c in live.columns]
     for line, message, value in matched.notes:
-        notes.append(Note(live.name, None, message, line, value))
+        notes.append(Note(live.name, None, message, line, value, model.path if model else ""))
     columns = _autoincrement(live, columns)
     table = Table(
         name=live.name,
@@ -143,6 +145,7 @@ class _ColumnReader:
             comment=live.comment,
             attribute=mine.attribute if mine else live.name,
             line=mine.line if mine else 0,
+            path=mine.path if mine else "",
             **self._server_side(live, mine),
         )
 
@@ -213,13 +216,13 @@ class _ColumnReader:
 
     def _note(self, mine: Column, message: str, value: str | None) -> None:
         text = f"{self.live.name}.{mine.name}: {message}"
-        self.notes.append(Note(self.live.name, mine.name, text, mine.line, value))
+        self.notes.append(Note(self.live.name, mine.name, text, mine.line, value, mine.path))
 
 
 def _foreign_keys(live: LiveTable, schema: str, notes: list[Note], model: Table | None):
     """column -> (``table.column`` it points at, ON DELETE or None for NO ACTION)."""
     found: dict[str, tuple[str, str | None]] = {}
-    line = model.line if model else 0
+    line, path = (model.line, model.path) if model else (0, "")
     for fk in live.foreign_keys:
         # Keys into the inspected schema are written without it, as the models write them.
         prefix = "" if fk.ref_schema == schema else f"{fk.ref_schema}."
@@ -233,6 +236,7 @@ def _foreign_keys(live: LiveTable, schema: str, notes: list[Note], model: Table 
                         f"foreign key; only the first is compared",
                         line,
                         fk.name,
+                        path,
                     )
                 )
                 continue
@@ -247,6 +251,7 @@ def _foreign_keys(live: LiveTable, schema: str, notes: list[Note], model: Table 
                     f"{fk.on_update}, which modelsync does not compare",
                     line,
                     fk.on_update,
+                    path,
                 )
             )
     return found
