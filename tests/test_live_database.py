@@ -578,3 +578,47 @@ def test_no_output_holds_the_password(cli_database, tmp_path):
         assert done.stderr.startswith("modelsync: error: ") and done.stderr.count("\n") == 1
         assert expected.strip() in done.stderr, done.stderr
         assert SECRET not in done.stdout + done.stderr
+
+
+def test_check_with_a_database_loads_the_driver_but_no_sqlalchemy(cli_database, tmp_path):
+    root = _project(tmp_path)
+    command = [sys.executable, "-X", "importtime", "-m", "modelsync", "check", "--root",
+               str(root), "--database-url", cli_database["url"]]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr[-2000:]
+    names = {
+        line.rsplit("|", 1)[1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "psycopg" in names and "modelsync.live.connect" in names
+    heavy = sorted(
+        n for n in names if n.split(".")[0] in ("sqlalchemy", "sqlmodel", "jinja2", "libcst")
+    )
+    assert heavy == []
+
+
+def test_a_package_of_models_is_compared_file_by_file(cli_database, tmp_path):
+    root = tmp_path / "project"
+    package = root / "app" / "models"
+    package.mkdir(parents=True)
+    text = MODELS.read_text(encoding="utf-8")
+    split = text.index("class Question(")
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "users.py").write_text(text[:split], encoding="utf-8")
+    (package / "questions.py").write_text(
+        text[:split].split("class Role(")[0]
+        + "from app.models.users import Role, User\n\n\n"
+        + text[split:],
+        encoding="utf-8",
+    )
+    (root / "pyproject.toml").write_text(
+        CONFIG + 'source = "app/models"\ntarget = "app/models"\nmigrations = "migrations"\n',
+        encoding="utf-8",
+    )
+    code, out, err = _run(
+        "check", "--format", "json", "--database-url", cli_database["url"], root=root
+    )
+    assert code == 1, err
+    paths = {(f["kind"], f["source"]["path"]) for f in json.loads(out)["findings"]}
+    assert ("type", "app/models/users.py") in paths, paths
