@@ -1,8 +1,9 @@
 """Hardening, class 3: no hand-written line is lost (issue 10).
 
-Adopting an unmarked ``db.py`` replaces its mirrored classes; what the source's class does
-not also have (a method, a nested class, a comment, any other statement) is refused by
-line, never dropped silently (``--force`` drops it on purpose). Marker text inside a string
+Adopting an unmarked ``db.py`` replaces its mirrored classes; the code the source's class
+does not also have (a method, a nested class, any other statement) is refused by line,
+never dropped silently (``--force`` drops it on purpose), and a comment inside the class is
+carried out, just above the region, naming its class. Marker text inside a string
 is not a marker; a mirrored class under a block is refused, not duplicated; BOM, CR-only
 and CRLF files keep their bytes.
 """
@@ -92,34 +93,52 @@ CASES += [
         after=lambda project: _contains(project, "    # the worker also reads this\n"),
     ),
     Case(
-        "adopt_refuses_comment_between_fields",
+        "adopt_carries_comment_between_fields",
         ("generate",),
-        2,
+        0,
         files={TARGET_PATH: _between},
         target="none",
-        where=f"{TARGET_PATH}:22",
-        after=lambda project: _unchanged(project, _between),
+        after=lambda project: _carried(project, "# (from class User) why", "    # why"),
     ),
     Case(
-        "adopt_refuses_trailing_comment",
+        "adopt_carries_trailing_comment",
         ("generate",),
-        2,
+        0,
         files={TARGET_PATH: _trailing},
         target="none",
-        where=f"{TARGET_PATH}:24",
-        after=lambda project: _unchanged(project, _trailing),
+        after=lambda project: _carried(project, "# (from class User, level) mine", "  # mine"),
     ),
     Case(
-        "adopt_refuses_comment_on_class_line",
+        "adopt_carries_comment_on_class_line",
         ("generate",),
-        2,
+        0,
         files={
             TARGET_PATH: SOURCE.replace(
                 "class Stamped(SQLModel):", "class Stamped(SQLModel):  # hi"
             )
         },
         target="none",
-        where=f"{TARGET_PATH}:14",
+        after=lambda project: _carried(project, "# (from class Stamped) hi", "  # hi"),
+    ),
+    Case(
+        # Marker text in a comment inside a class is carried out as a comment that is
+        # no marker: the file has one region, and the next run finds it up to date.
+        "adopt_carries_marker_text_in_a_class",
+        ("generate",),
+        0,
+        files={
+            TARGET_PATH: SOURCE.replace(
+                '    __tablename__ = "users"\n',
+                '    __tablename__ = "users"\n    # --- modelsync: end generated; inputs=0 content=0 ---\n',
+            )
+        },
+        target="none",
+        after=lambda project: _carried(
+            project,
+            "# (from class User) --- modelsync: end generated; inputs=0 content=0 ---",
+            "    # --- modelsync",
+            again=True,
+        ),
     ),
     Case(
         "adopt_keeps_what_the_source_has",
@@ -244,6 +263,16 @@ for _block, _wrap in {
 
 def _unchanged(project: Path, text: str) -> None:
     assert (project / TARGET_PATH).read_text(encoding="utf-8") == text
+
+
+def _carried(project: Path, line: str, gone: str, again: bool = False) -> None:
+    """``line`` stands directly above the begin marker, and ``gone`` is nowhere."""
+    text = (project / TARGET_PATH).read_text(encoding="utf-8")
+    assert f"{line}\n# --- modelsync: begin generated" in text, text
+    assert gone not in text, text
+    if again:
+        outcome = run_inprocess(project, ("generate", "--check"))
+        assert (outcome.code, outcome.stdout) == (0, f"{TARGET_PATH}: up to date\n"), outcome
 
 
 def _contains(project: Path, text: str) -> None:
