@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.hardening.harness import SOURCE_PATH, Case, run_case
+from tests.oracle import sqlmodel_schemas
 
 HEAD = "from typing import Annotated, Optional, Union\nfrom sqlmodel import Field, SQLModel\n"
 TABLE = "class A(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n"
@@ -24,36 +25,38 @@ def _field(annotation: str) -> str:
     return HEAD + TABLE + f"    x: {annotation}\n"
 
 
+# Annotations typing or SQLModel refuse, and their valid neighbours. Each is checked
+# against real SQLModel (test_annotations_agree_with_sqlmodel): a located exit 2 exactly
+# when SQLModel refuses, except the ones modelsync cannot read statically, which are a
+# warning (it never guesses a type).
+ANNOTATIONS = [
+    "Optional[()]",
+    "Annotated[()]",
+    "Union[()]",
+    "list[()]",
+    "Optional[(), ()]",
+    "Annotated[int]",
+    "'Optional[()]'",
+    "'Annotated[()]'",
+    "Optional[Optional[()]]",
+    "'('",
+    "Optional[1:2]",
+    "dict[(), ()]",
+    "Optional[int, str]",
+    "Optional[(int,)]",
+    "Optional[int,]",
+    "Annotated[Optional[()], 1]",
+    "Union[int, Optional[()]]",
+    "int | Optional[()]",
+    "list[Optional[()]]",
+    "Annotated[(int, 1)]",
+    "Union[(int,)]",
+    "Optional[(int)]",
+    "Optional['int']",
+]
+UNREADABLE = {"'('", "Optional[1:2]"}
+
 CASES: list[Case] = []
-# Annotations typing itself refuses: unresolved (a warning), never a crash.
-# (Optional of two types and a bare dict are SQLModel's own refusals: exit 2, located.)
-_REFUSED = {"Optional[(), ()]", "dict[(), ()]"}
-for _i, _annotation in enumerate(
-    [
-        "Optional[()]",
-        "Annotated[()]",
-        "Union[()]",
-        "list[()]",
-        "Optional[(), ()]",
-        "Annotated[int]",
-        "'Optional[()]'",
-        "'Annotated[()]'",
-        "Optional[Optional[()]]",
-        "'('",
-        "Optional[1:2]",
-        "dict[(), ()]",
-    ]
-):
-    _code = 2 if _annotation in _REFUSED else 0
-    CASES.append(
-        Case(
-            f"annotation_{_i}",
-            ("schema", SOURCE_PATH),
-            _code,
-            files=_models(_field(_annotation)),
-            where=SOURCE_PATH + ":5" if _code else None,
-        )
-    )
 CASES += [
     Case(
         "int_over_4300_digits",
@@ -401,6 +404,37 @@ CASES += [
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_bad_input(tmp_path: Path, case: Case) -> None:
     run_case(tmp_path, case)
+
+
+@pytest.fixture(scope="module")
+def sqlmodel_verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bool]:
+    """Annotation -> whether real SQLModel imports a table with it (one subprocess)."""
+    folder = tmp_path_factory.mktemp("annotations")
+    paths = {}
+    for number, annotation in enumerate(ANNOTATIONS):
+        paths[annotation] = folder / f"m{number}.py"
+        paths[annotation].write_text(_field(annotation), encoding="utf-8")
+    verdicts = sqlmodel_schemas(paths.values())
+    return {a: "error" not in verdicts[str(path)] for a, path in paths.items()}
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("annotation", ANNOTATIONS)
+def test_annotations_agree_with_sqlmodel(
+    tmp_path: Path, annotation: str, sqlmodel_verdicts: dict[str, bool]
+) -> None:
+    accepted = sqlmodel_verdicts[annotation]
+    refused = not accepted and annotation not in UNREADABLE
+    case = Case(
+        "annotation",
+        ("schema", SOURCE_PATH),
+        2 if refused else 0,
+        files=_models(_field(annotation)),
+        where=SOURCE_PATH + ":5" if refused else None,
+    )
+    outcome = run_case(tmp_path, case)
+    if annotation in UNREADABLE:
+        assert not accepted and "cannot resolve the annotation" in outcome.stderr
 
 
 @pytest.mark.timeout(30)

@@ -15,6 +15,7 @@ from modelsync.schema.columns import (
 )
 from modelsync.schema.ir import UNKNOWN_TYPE, Column, Diagnostic, EnumType, Index, Schema, Table
 from modelsync.schema.parse import ClassDecl, FieldDecl, ModelFile
+from modelsync.schema.pytypes import refuse_invalid_forms
 from modelsync.schema.release import SqlmodelRules
 from modelsync.schema.table_args import TableArgs, read_table_args
 from modelsync.schema.values import Ref
@@ -197,6 +198,8 @@ def _build_table(
             _check_base(base, cls, ctx)
     name = _table_name(decl, ancestry, ctx)
     fields = index.fields(decl)
+    for declared in fields.values():
+        refuse_invalid_forms(declared.annotation, ctx.path, declared.line)
     drafts = [build_column(f, ctx) for f in fields.values() if is_column_field(f)]
     table_args = _nearest_attribute(ancestry, "__table_args__")
     args = read_table_args(table_args, name, decl.line, ctx.warn)
