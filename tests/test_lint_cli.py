@@ -200,12 +200,14 @@ def test_config_select_and_ignore(violating: Path) -> None:
         ('[tool.modelsync.lint]\nselect = "json-type"\n', "must be a list", 2),
         ("[tool.modelsync.lint]\nselct = []\n", "unknown key 'selct'", 2),
         ('[tool.modelsync.lint]\nvector_dims = {"embedding" = 3}\n', "table.column", 2),
-        ('[tool.modelsync]\nengine_files = ["nope.py"]\n', "nope.py: engine file not found", None),
+        ('[tool.modelsync]\nengine_files = ["nope.py"]\n', "'nope.py': engine file not found", 2),
         (
             '[tool.modelsync]\nengine_files = ["../outside.py"]\n',
             "leads outside the project root",
-            None,
+            2,
         ),
+        ('[tool.modelsync]\nengine_files = [1]\n', "engine_files must be a list of strings", 2),
+        ("[tool.modelsync]\n\nvector_dim = 0\n", "vector_dim must be a positive number", 3),
     ],
 )
 def test_bad_lint_config(violating: Path, config: str, needle: str, line: int | None) -> None:

@@ -121,6 +121,10 @@ def load_config(root: Path, overrides: dict[str, Any]) -> Config:
             _check_path(config, key, value, what, PYPROJECT, table.line_of(key))
         else:
             _check_path(config, key, value, key, None, None)
+    for value in config.engine_files or ():
+        # Read and quoted by lint: kept inside the root like every configured path.
+        what = f"engine_files: {value!r}" if len(repr(value)) <= 80 else "engine_files"
+        _check_path(config, "engine_files", value, what, PYPROJECT, table.line_of("engine_files"))
     return config
 
 
@@ -243,9 +247,17 @@ def _validate(table: _Table, shown: str) -> None:
             shown,
             table.line_of("sqlmodel_version"),
         )
-    if any(not isinstance(kind, str) for kind in table.values.get("ignore", [])):
+    for key in ("ignore", "engine_files"):
+        if any(not isinstance(item, str) for item in table.values.get(key, [])):
+            raise ConfigError(
+                f"[tool.modelsync] {key} must be a list of strings", shown, table.line_of(key)
+            )
+    dim = table.values.get("vector_dim")
+    if isinstance(dim, int) and not isinstance(dim, bool) and dim <= 0:
         raise ConfigError(
-            "[tool.modelsync] ignore must be a list of strings", shown, table.line_of("ignore")
+            "[tool.modelsync] vector_dim must be a positive number of dimensions",
+            shown,
+            table.line_of("vector_dim"),
         )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from modelsync.config import Config
-from modelsync.errors import ConfigError, InputError
+from modelsync.errors import InputError
 from modelsync.findings.model import Diagnostic, Finding
 from modelsync.lint.context import LintInput, ModelsFile
 from modelsync.lint.settings import LintSettings
@@ -91,21 +91,15 @@ def lint_project(config: Config, settings: LintSettings, release: ReleaseChoice)
 def engine_files(config: Config) -> tuple[str, ...]:
     """The configured engine modules (each must exist), else the standard's where present."""
     if config.engine_files is not None:
-        root = config.root.resolve()
+        # config.py has kept each inside the root (a pull request's pyproject.toml must
+        # not make lint read, and quote, files outside the project).
         for relative in config.engine_files:
-            if not isinstance(relative, str):
-                raise InputError("[tool.modelsync] engine_files must be a list of paths")
-            inside = config.path(relative).resolve().is_relative_to(root)
-            if not inside and not config.allow_outside_root:
-                # Like every configured path (config.py): a pull request's pyproject.toml
-                # must not make lint read, and quote, files outside the project.
-                raise ConfigError(
-                    f"engine_files: {relative!r} leads outside the project root; pass "
-                    "--allow-outside-root on the command line if that is intended",
-                    "pyproject.toml",
-                )
             if not config.path(relative).is_file():
-                raise InputError("engine file not found (engine_files)", config.shown(relative))
+                raise InputError(
+                    f"engine_files: {relative!r}: engine file not found",
+                    "pyproject.toml",
+                    config.line_of("engine_files"),
+                )
         return config.engine_files
     return tuple(r for r in DEFAULT_ENGINE_FILES if config.path(r).is_file())
 

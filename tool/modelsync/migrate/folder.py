@@ -13,6 +13,7 @@ from pathlib import Path
 
 from modelsync.errors import InputError
 from modelsync.records import record
+from modelsync.schema.source import refuse_nul
 
 # The standard's rule (5.1): ``NNN_description.sql``, numbered in the order they apply.
 NAME_PATTERN = re.compile(r"(?P<number>\d{3})_(?P<description>[a-z0-9]+(?:_[a-z0-9]+)*)\.sql")
@@ -101,12 +102,21 @@ def slugify(text: str) -> str:
 
 
 def read_sql(file: MigrationFile) -> str:
+    """The file's text. Not UTF-8, or a NUL byte (PostgreSQL's parser would take it for
+    the end of the file and never see what follows), is an error at its line."""
     try:
-        return file.path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InputError("is not valid UTF-8", file.shown) from None
+        data = file.path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", file.shown) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"is not valid UTF-8 (byte 0x{data[exc.start]:02x})", file.shown, line
+        ) from None
+    refuse_nul(text, file.shown)
+    return text
 
 
 def split_statements(sql: str, shown: str) -> tuple[Statement, ...]:
