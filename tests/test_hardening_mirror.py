@@ -317,3 +317,48 @@ def test_line_endings_and_bom_are_kept(tmp_path: Path, label: str, encode, start
     assert written != original  # the region was written
     again = run_inprocess(tmp_path / "project", ("check",))
     assert again.code == 0, again.stdout + again.stderr
+
+
+_HELPER = "\n\ndef helper():\n    return 1\n"
+_ENDINGS = {
+    "lf": lambda text: text,
+    "crlf": lambda text: text.replace("\n", "\r\n"),
+    "cr_only": lambda text: text.replace("\n", "\r"),
+    "crlf_first_line_then_lf": lambda text: text.replace("\n", "\r\n", 1),
+    "lf_then_crlf_last_line": lambda text: (
+        text[: text.rstrip("\n").rfind("\n")]
+        + text[text.rstrip("\n").rfind("\n") :].replace("\n", "\r\n")
+    ),
+}
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("final", ["final_newline", "no_final_newline"])
+@pytest.mark.parametrize("source_change", ["column", "column_with_import"])
+@pytest.mark.parametrize("start", ["adopt", "marked"])
+@pytest.mark.parametrize("ending", list(_ENDINGS))
+def test_what_follows_the_region_keeps_its_bytes(
+    tmp_path: Path, ending: str, start: str, source_change: str, final: str
+) -> None:
+    """Whatever the line endings (CR-only, CRLF, mixed) and whether the file ends with one,
+    the lines after the region come out byte for byte, the last one's ending included,
+    also when an import must be added (libcst drops a CR-only file's final ending)."""
+    body = (SOURCE if start == "adopt" else generated_target()) + _HELPER
+    text = _ENDINGS[ending](body)
+    if final == "no_final_newline":
+        text = text.rstrip("\r\n")
+    column = "    day: datetime.date | None = None\n" if "import" in source_change else ""
+    source = ("import datetime\n" if column else "") + SOURCE + "    age: int = 0\n" + column
+    case = Case(
+        ending,
+        ("generate",),
+        0,
+        files={TARGET_PATH: text.encode(), "backend-core/models.py": source},
+        target="none",
+    )
+    run_case(tmp_path, case)
+    written = (tmp_path / "project" / TARGET_PATH).read_bytes()
+    original = text.encode()
+    assert written[written.index(b"def helper") :] == original[original.index(b"def helper") :]
+    again = run_inprocess(tmp_path / "project", ("generate", "--check"))
+    assert again.code == 0, again.stdout + again.stderr

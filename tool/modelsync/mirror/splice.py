@@ -86,7 +86,9 @@ def splice_adopting(
             out.append(above + region_text + (nl + nl if rest_follows else ""))
         if number not in removed:
             out.append(line)
-    return "".join(out).rstrip("\r\n") + nl, tuple(carried)
+    if rest_follows:  # the file still ends with its own last line, ending as it did
+        return "".join(out), tuple(carried)
+    return "".join(out).rstrip("\r\n") + nl, tuple(carried)  # the region ends it
 
 
 def _refusal(lost: list[tuple[str, tuple[LostLine, ...]]], command: str) -> str:
