@@ -97,7 +97,7 @@ CASES = [
             "    # level\n    level: Level = Level.junior\n    # last\n# after the class\n",
         ),
         _HEAD + "# the enums\n# (from class User) level\n<region>\n\n\n    # last\n"
-        "# after the class\n",
+        "# after the class\n\n",  # the file ends as it did, with a blank line
     ),
     (
         "empty_comment",
