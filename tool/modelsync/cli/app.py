@@ -18,6 +18,7 @@ import click
 
 from modelsync import __version__
 from modelsync.errors import ModelsyncError
+from modelsync.findings.inert import inert
 
 # The formats' names (findings.formats.FORMATS), spelled out so that --help loads nothing.
 FORMATS = click.Choice(["text", "json", "github", "sarif"])
@@ -101,14 +102,11 @@ def _fail(ctx: click.Context, message: str) -> None:
     ctx.exit(2)
 
 
-_CONTROL = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F) if code != 0x09}
-_CONTROL.update({0x0A: "\\n", 0x0D: "\\r"})
-
-
 def one_line(text: str) -> str:
     """Control characters spelled out: a table name holding a newline must not be able to
-    forge a second output line (``modelsync: error: ...`` or a fake finding)."""
-    return text.translate(_CONTROL)
+    forge a second output line (``modelsync: error: ...`` or a fake finding), nor an ESC or
+    a U+202E to act on the terminal (``findings.inert``)."""
+    return inert(text)
 
 
 def project_options(command: Callable) -> Callable:

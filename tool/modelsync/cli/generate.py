@@ -14,6 +14,7 @@ from modelsync.cli.app import (
     echo_warnings,
     emit,
     load_project_config,
+    one_line,
     project_options,
     unwind_on_sigterm,
 )
@@ -190,4 +191,4 @@ def _echo_outcome(
             click.echo(annotation("error", shown, line, "modelsync generate", message))
     else:
         echo_warnings(warnings)
-        click.echo(f"{where}: {message}", err=status == "refused")
+        click.echo(one_line(f"{where}: {message}"), err=status == "refused")
