@@ -103,10 +103,12 @@ def test_missing_file(tmp_path: Path) -> None:
     _assert_one_line_error(result.stderr, "file not found", "backend-core/models.py:")
 
 
-def test_directory_instead_of_file(tmp_path: Path) -> None:
+def test_folder_without_python_files(tmp_path: Path) -> None:
+    # A folder is read as a package; one with no module in it is bad input.
+    (tmp_path / "notes.txt").write_text("not python\n")
     result = run_cli("schema", tmp_path)
     assert result.returncode == 2
-    _assert_one_line_error(result.stderr, "is a directory", f"{tmp_path}:")
+    _assert_one_line_error(result.stderr, "folder holds no Python file", f"{tmp_path}:")
 
 
 @pytest.mark.parametrize(

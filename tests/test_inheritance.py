@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from modelsync.errors import ModelError
+from modelsync.modules.source import parse_python
 from modelsync.schema.parse import gather
-from modelsync.schema.resolve import _FileIndex
-from modelsync.schema.source import parse_python
+from modelsync.schema.resolve import FileSpace, _ClassIndex
 from tests.hardening.harness import SOURCE_PATH, Case, run_case
 from tests.oracle import sqlmodel_schemas
 from tests.test_differential import differences, modelsync_schema, normalize
@@ -49,9 +49,9 @@ def _python_mro(source: str, name: str) -> list[str] | None:
 
 def _modelsync_mro(source: str, name: str) -> list[str] | None:
     model_file = gather(parse_python(source, "models.py"), "models.py")
-    index = _FileIndex(model_file, {})
+    index = _ClassIndex(FileSpace(model_file))
     try:
-        index.warm()
+        index.warm(model_file.classes)
     except ModelError:
         return None
     return [decl.name for decl in reversed(index.ancestry(model_file.find(name)))]

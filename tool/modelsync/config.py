@@ -21,7 +21,7 @@ from modelsync.tomlfile import TomlError, parse_toml
 PYPROJECT = "pyproject.toml"
 # Keys a command line may set but the file may not.
 FLAG_ONLY = frozenset({"allow_outside_root"})
-PATH_KEYS = ("source", "target", "migrations", "templates_dir")
+PATH_KEYS = ("source", "target", "migrations", "templates_dir", "pythonpath", "compose_file")
 # pgvector's ``vector`` type holds at most this many dimensions.
 MAX_VECTOR_DIM = 16000
 # Longest file name component (bytes) most file systems take, and longest path.
@@ -32,8 +32,9 @@ _PATH_MAX = 4096
 @record
 class Config:
     root: Path
-    source: str = "backend-core/models.py"
-    target: str = "ai-worker/db.py"
+    # One models file, a package folder, or a list of files, folders and globs.
+    source: str | tuple[str, ...] = "backend-core/models.py"
+    target: str | tuple[str, ...] = "ai-worker/db.py"
     migrations: str = "infra/postgres/migrations"
     templates_dir: str | None = None
     vector_dim: int = 768
@@ -41,8 +42,16 @@ class Config:
     ignore: tuple[str, ...] = ()
     relationships: bool = True
     allow_outside_root: bool = False
+    # Extra folders absolute imports are looked up in (relative to the root), before the
+    # ones found by walking up from the models (the name of pytest's option).
+    pythonpath: tuple[str, ...] = ()
     # lint's engine modules (None: ai-worker/db.py and backend-core/database.py where present)
     engine_files: tuple[str, ...] | None = None
+    # The docker-compose file (None: the first name Compose itself looks for, if any).
+    compose_file: str | None = None
+    # SQL files verify runs first, as a fresh volume would, for a project without a
+    # compose file (None: the compose file's mounts decide).
+    init_scripts: tuple[str, ...] | None = None
     # [tool.modelsync.lint] as read (select, ignore, vector_dims), frozen; lint.settings
     # checks it. A sub-table, because `ignore` above already means drift kinds for check.
     lint: tuple[tuple[str, Any], ...] = ()
@@ -60,14 +69,57 @@ class Config:
     def path(self, relative: str) -> Path:
         return self.root / relative
 
+    @property
+    def source_items(self) -> tuple[str, ...]:
+        return _items(self.source)
+
+    @property
+    def target_items(self) -> tuple[str, ...]:
+        return _items(self.target)
+
+    @property
+    def source_shown(self) -> str:
+        """How messages name the source: its path, or its paths joined."""
+        return ", ".join(self.shown(item) for item in self.source_items)
+
+    @property
+    def target_shown(self) -> str:
+        return ", ".join(self.shown(item) for item in self.target_items)
+
+    @property
+    def source_anchor(self) -> str:
+        """A path of the source to look for the project's pins from: its first file, or
+        a file inside its folder (the pin search starts at the path's parent)."""
+        return _anchor(self.source_items[0])
+
+    @property
+    def target_anchor(self) -> str:
+        return _anchor(self.target_items[0])
+
+    def tree(self):
+        """The project's files as module resolution reads them."""
+        from modelsync.modules.tree import DiskTree
+
+        return DiskTree(self.root, self.allow_outside_root)
+
     def shown(self, relative: str) -> str:
         """How a configured path appears in messages: as written, relative to the root."""
         return Path(relative).as_posix()
 
 
+def _anchor(item: str) -> str:
+    base = _glob_base(item)
+    return base if base.endswith(".py") else f"{base.rstrip('/')}/__init__.py"
+
+
+def _items(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
 _TYPES: dict[str, type | tuple[type, ...]] = {
-    "source": str,
-    "target": str,
+    "source": (str, list),
+    "target": (str, list),
+    "pythonpath": list,
     "migrations": str,
     "templates_dir": str,
     "vector_dim": int,
@@ -75,6 +127,8 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "ignore": list,
     "relationships": bool,
     "engine_files": list,
+    "compose_file": str,
+    "init_scripts": list,
     "lint": dict,
 }
 
@@ -103,10 +157,19 @@ def load_config(root: Path, overrides: dict[str, Any]) -> Config:
     table = _read_pyproject(root / PYPROJECT)
     given = {k: v for k, v in overrides.items() if v is not None and v != ()}
     values = {**table.values, **given}
+    for key in ("source", "target"):
+        if isinstance(values.get(key), list | tuple):
+            values[key] = tuple(values[key])
+            if len(values[key]) == 1:
+                values[key] = values[key][0]
+    if "pythonpath" in values:
+        values["pythonpath"] = tuple(values["pythonpath"])
     if "ignore" in values:
         values["ignore"] = tuple(values["ignore"])
     if "engine_files" in values:
         values["engine_files"] = tuple(values["engine_files"])
+    if "init_scripts" in values:
+        values["init_scripts"] = tuple(values["init_scripts"])
     if "lint" in values:
         values["lint"] = tuple((k, _frozen(v)) for k, v in values["lint"].items())
     lines = tuple((key, table.line_of(key)) for key in table.values if key not in given)
@@ -116,18 +179,34 @@ def load_config(root: Path, overrides: dict[str, Any]) -> Config:
         value = getattr(config, key)
         if value is None:
             continue
-        if key in given:
-            _check_path(config, key, value, f"--{key.replace('_', '-')}", None, None)
-        elif key in table.values:
-            what = f"{key} = {value!r}" if len(repr(value)) <= 80 else key
-            _check_path(config, key, value, what, PYPROJECT, table.line_of(key))
-        else:
-            _check_path(config, key, value, key, None, None)
+        for item in _items(value):
+            if key in given:
+                _check_path(config, key, _glob_base(item), f"--{key.replace('_', '-')}", None, None)
+            elif key in table.values:
+                what = f"{key} = {item!r}" if len(repr(item)) <= 80 else key
+                _check_path(config, key, _glob_base(item), what, PYPROJECT, table.line_of(key))
+            else:
+                _check_path(config, key, item, key, None, None)
+    for value in config.init_scripts or ():
+        line = table.line_of("init_scripts") if "init_scripts" in table.values else None
+        if not isinstance(value, str):
+            raise ConfigError(
+                "[tool.modelsync] init_scripts must be a list of paths", PYPROJECT, line
+            )
+        where = PYPROJECT if "init_scripts" in table.values else None
+        _check_path(config, "init_scripts", value, f"init_scripts: {value[:80]!r}", where, line)
     for value in config.engine_files or ():
         # Read and quoted by lint: kept inside the root like every configured path.
-        what = f"engine_files: {value!r}" if len(repr(value)) <= 80 else "engine_files"
-        _check_path(config, "engine_files", value, what, PYPROJECT, table.line_of("engine_files"))
+        line = table.line_of("engine_files")
+        _check_path(config, "engine_files", value, f"engine_files: {value[:80]!r}", PYPROJECT, line)
     return config
+
+
+def _glob_base(item: str) -> str:
+    """The part of a glob before its first wildcard: what must stay inside the root (the
+    files it matches are each checked again when read)."""
+    cut = min((item.index(c) for c in "*?[" if c in item), default=None)
+    return item if cut is None else (item[:cut] or ".")
 
 
 def _frozen(value: Any) -> Any:
@@ -252,6 +331,16 @@ def _validate(table: _Table, shown: str) -> None:
             shown,
             table.line_of("sqlmodel_version"),
         )
+    for key in ("source", "target", "pythonpath"):
+        value = table.values.get(key)
+        if isinstance(value, list) and (
+            (not value and key != "pythonpath") or any(not isinstance(i, str) for i in value)
+        ):
+            raise ConfigError(
+                f"[tool.modelsync] {key} must be a path or a non-empty list of paths",
+                shown,
+                table.line_of(key),
+            )
     for key in ("ignore", "engine_files"):
         if any(not isinstance(item, str) for item in table.values.get(key, [])):
             raise ConfigError(

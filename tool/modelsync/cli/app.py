@@ -121,12 +121,15 @@ def project_options(command: Callable) -> Callable:
         ),
         click.option(
             "--source",
-            help="Source-of-truth models file, relative to the root "
-            "[default: backend-core/models.py].",
+            multiple=True,
+            help="Source-of-truth models, relative to the root: a file, a package folder or "
+            "a glob; repeat it for several [default: backend-core/models.py].",
         ),
         click.option(
             "--target",
-            help="Mirrored models file, relative to the root [default: ai-worker/db.py].",
+            multiple=True,
+            help="Mirrored models, relative to the root: a file, a package folder or a "
+            "glob; repeat it for several [default: ai-worker/db.py].",
         ),
         click.option(
             "--migrations",
@@ -177,8 +180,12 @@ def load_project_config(root: Path, **overrides: Any):
 
 
 def exit_code(report) -> int:
-    """The one mapping from a command's outcome to its exit code: 1 when any finding is an
-    error, else 0. Bad input never gets here: it raises and exits 2."""
+    """The one mapping from a command's outcome to its exit code: 2 when some input could
+    not be read (a ``bad-input`` finding: the rest was still checked and printed), else 1
+    when any finding is an error, else 0. Input so bad that nothing could be checked never
+    gets here: it raises and exits 2."""
+    if report.bad_input:
+        return 2
     return 1 if report.failed else 0
 
 

@@ -21,8 +21,8 @@ from modelsync.errors import ConfigError, InputError
 )
 def check(
     root: Path,
-    source: str | None,
-    target: str | None,
+    source: tuple[str, ...],
+    target: tuple[str, ...],
     migrations: str | None,
     sqlmodel_version: str | None,
     output_format: str,
@@ -35,7 +35,6 @@ def check(
     """
     from modelsync.drift import DRIFT_KINDS, DRIFT_RULES, compare
     from modelsync.findings import Report
-    from modelsync.schema.load import parse_file, schema_of
     from modelsync.schema.pins import choose_release
 
     config = load_project_config(
@@ -50,15 +49,12 @@ def check(
             "pyproject.toml" if from_file else None,
             config.line_of("ignore") if from_file else None,
         )
-    release = choose_release(config.root, config.source, sqlmodel_version, config.sqlmodel_version)
-    rules = release.rules
-    target_shown = config.shown(config.target)
-    source = parse_file(config.path(config.source), config.shown(config.source))
-    if not config.path(config.target).exists():
-        raise InputError("file not found (`modelsync generate` creates it)", target_shown)
-    target = parse_file(config.path(config.target), target_shown)
-    source_schema, target_schema = schema_of(source, rules), schema_of(target, rules)
-    found = list(compare(source_schema, target_schema))
+    release = choose_release(
+        config.root, config.source_anchor, sqlmodel_version, config.sqlmodel_version
+    )
+    source, target = read_sides(config, release.rules)
+    source_schema, target_schema = source.schema, target.schema
+    found = list(compare(without_shared(source_schema, target_schema), target_schema))
     state_shown = None
     if "migration_missing" not in ignored:
         # Only a project with a schema state has migrations to keep current; reading it
@@ -70,24 +66,28 @@ def check(
         if state is not None:
             state_shown = f"{config.shown(config.migrations)}/{STATE_FILE}"
             found += pending_findings(source_schema, state.schema, state.head, state_shown)
-    if "stale_region" not in ignored and has_markers(target.text):
+    marked = [f for f in target.files if f.path in target.entries and has_markers(f.text)]
+    if "stale_region" not in ignored and marked:
         # Only a marked target has a generated region to keep current (and only then is
         # the region machinery loaded).
         from modelsync.mirror.state import mirror_state, stale_region_drifts
 
+        mirrored = without_shared(source_schema, target_schema)
         state = mirror_state(
-            source, source_schema, target, config.templates_path, config.relationships
+            source, mirrored, marked[0], config.templates_path, config.relationships
         )
-        found += stale_region_drifts(state, source.path, target.path)
+        found += stale_region_drifts(state, source_schema.path, marked[0].path)
     drifts = tuple(d for d in found if d.kind not in ignored)
     by_kind: dict[str, int] = {}
     for kind in sorted(d.kind for d in drifts):
         by_kind[kind] = by_kind.get(kind, 0) + 1
     warnings = source_schema.warnings + target_schema.warnings
+    shared = target_schema.shared
     summary = {
         "source": source_schema.path,
         "target": target_schema.path,
-        "tables_compared": len(source_schema.tables),
+        "tables_compared": len(source_schema.tables) - len(shared),
+        "shared": [{"table": t, "class": c, "path": p} for t, c, p in shared],
         "findings": len(drifts),
         "by_kind": by_kind,
         "ignored_kinds": list(ignored),
@@ -103,13 +103,45 @@ def check(
             f"({kinds})"
         )
     else:
+        compared = len(source_schema.tables) - len(shared)
         headline = (
-            f"in sync: {len(source_schema.tables)} table(s) of {source_schema.path} match "
-            f"{target_schema.path}"
+            f"in sync: {compared} table(s) of {source_schema.path} match {target_schema.path}"
+        )
+    if shared:
+        headline += (
+            f"; {len(shared)} table(s) shared: {target_schema.path} imports their classes "
+            f"from {source_schema.path}"
         )
     headline += f"; {release.text}"
     report = Report("check", drifts, summary, headline, DRIFT_RULES, warnings, str(config.root))
     emit(report, output_format)
+
+
+def read_sides(config, rules):
+    """The source and the target, each read as a project of modules; the target's imports
+    of the source's modules make those tables shared."""
+    from modelsync.schema.load import load_side
+
+    tree = config.tree()
+    loaded: dict = {}
+    source = load_side(tree, config.source_items, rules, what="source",
+                       pythonpath=config.pythonpath, loaded=loaded)  # fmt: skip
+    items = config.target_items
+    if len(items) == 1 and not config.path(items[0]).exists():
+        raise InputError("file not found (`modelsync generate` creates it)", config.target_shown)
+    target = load_side(tree, items, rules, what="target", pythonpath=config.pythonpath,
+                       imports_from=source, loaded=loaded)  # fmt: skip
+    return source, target
+
+
+def without_shared(source, target):
+    """The source's tables less those the target imports: they are the same classes."""
+    if not target.shared:
+        return source
+    from modelsync.records import replace
+
+    names = {name for name, _, _ in target.shared}
+    return replace(source, tables=tuple(t for t in source.tables if t.name not in names))
 
 
 def has_markers(text: str) -> bool:

@@ -45,8 +45,8 @@ from modelsync.cli.app import (
 )
 def generate(
     root: Path,
-    source: str | None,
-    target: str | None,
+    source: tuple[str, ...],
+    target: tuple[str, ...],
     migrations: str | None,
     sqlmodel_version: str | None,
     output_format: str,
@@ -64,33 +64,58 @@ def generate(
     and session setup of the database standard. Imports the region needs are added;
     none are removed. The write is atomic and happens only when the text changes.
     """  # fmt: skip
+    from modelsync.errors import ConfigError, InputError
     from modelsync.mirror.generate import generate_text, line_ranges, unified_diff, write_atomically
     from modelsync.mirror.state import mirror_state
-    from modelsync.schema.load import parse_file, schema_of
+    from modelsync.records import replace
+    from modelsync.schema.load import load_side, parse_file, shared_tables
     from modelsync.schema.pins import choose_release
 
     unwind_on_sigterm()
     config = load_project_config(root, source=source, target=target, migrations=migrations,
                      sqlmodel_version=sqlmodel_version)  # fmt: skip
-    source_file = parse_file(config.path(config.source), config.shown(config.source))
-    release = choose_release(config.root, config.source, sqlmodel_version,
+    release = choose_release(config.root, config.source_anchor, sqlmodel_version,
                              config.sqlmodel_version)  # fmt: skip
-    schema = schema_of(source_file, release.rules)
-    target_path = config.path(config.target)
-    shown = config.shown(config.target)
+    if len(config.target_items) != 1 or any(c in config.target_items[0] for c in "*?["):
+        raise ConfigError(
+            f"generate writes one target file; the target is {config.target_shown} "
+            "(give one with --target)"
+        )
+    tree = config.tree()
+    loaded: dict = {}
+    source = load_side(tree, config.source_items, release.rules,
+                       pythonpath=config.pythonpath, loaded=loaded)  # fmt: skip
+    schema = source.schema
+    target_path = config.path(config.target_items[0])
+    shown = config.target_shown
+    if target_path.is_dir():
+        raise InputError("is a folder: generate writes one target file", shown)
     # A missing or blank target is created whole; any other is spliced into.
     blank = not target_path.exists() or (
         target_path.is_file() and not target_path.read_bytes().strip()
     )
     target_file = None if blank else parse_file(target_path, shown)
+    if target_file is not None:
+        # Tables whose classes the target imports from the source are not copied.
+        shared = shared_tables(tree, config.target_items, source,
+                               pythonpath=config.pythonpath, loaded=loaded)  # fmt: skip
+        names = {name for name, _, _ in shared}
+        schema = replace(schema, tables=tuple(t for t in schema.tables if t.name not in names))
     state = mirror_state(
-        source_file,
+        source,
         schema,
         target_file,
         config.templates_path,
         config.relationships,
         templates_shown=config.templates_dir,
     )
+    if target_file is not None and not schema.tables and state.region is None:
+        # Every table's class is imported from the source: the target mirrors them by
+        # construction, and there is nothing to copy.
+        message = f"up to date: every table of {source.schema.path} is imported (shared)"
+        _echo_outcome(root, source.schema.path, output_format, shown, None, "up_to_date",
+                      message, False, schema.warnings)  # fmt: skip
+        sys.exit(0)
     result = generate_text(state, target_file, shown, force, _command_line())
     warnings = (*schema.warnings, *result.warnings)
     if to_stdout or show_diff:
@@ -107,7 +132,7 @@ def generate(
         message = (
             f"the generated region was edited by hand (line(s) "
             f"{line_ranges(result.hand_edited_lines)} differ from what generate writes); "
-            f"move the change into {source_file.path} and run `{_command_line()}` again, "
+            f"move the change into {source.schema.path} and run `{_command_line()}` again, "
             f"or run `{_command_line()} --force`, which overwrites exactly those line(s)"
         )
     elif not result.changed:
@@ -115,7 +140,7 @@ def generate(
     else:
         write_atomically(target_path, result.text, shown)
         status = "created" if result.current is None else "updated"
-        message = f"{status} ({len(schema.tables)} table model(s) from {source_file.path})"
+        message = f"{status} ({len(schema.tables)} table model(s) from {source.schema.path})"
         if result.carried_lines:
             message += (
                 f"; kept {len(result.carried_lines)} comment(s) from inside the replaced "
@@ -123,7 +148,7 @@ def generate(
             )
     failed = status in ("would_change", "refused")
     _echo_outcome(
-        root, source_file.path, output_format, shown, line, status, message, failed, warnings
+        root, source.schema.path, output_format, shown, line, status, message, failed, warnings
     )
     sys.exit(1 if failed else 0)
 

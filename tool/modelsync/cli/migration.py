@@ -52,8 +52,8 @@ DESTRUCTIVE_CODE, DESTRUCTIVE_KIND = "MS702", "destructive_commented_out"
 )
 def migration(
     root: Path,
-    source: str | None,
-    target: str | None,
+    source: tuple[str, ...],
+    target: tuple[str, ...],
     migrations: str | None,
     sqlmodel_version: str | None,
     output_format: str,
@@ -154,8 +154,8 @@ def migration(
 def _parsed_at_ref(root: Path, source: str, ref: str):
     """The source file as it was at ``ref``, read with ``git show`` (nothing is checked out)."""
     from modelsync.migrate.git import file_at_ref
+    from modelsync.modules.source import parse_python
     from modelsync.schema.load import ParsedFile
-    from modelsync.schema.source import parse_python
 
     shown = f"{ref}:{Path(source).as_posix()}"
     text = file_at_ref(root, source, ref)

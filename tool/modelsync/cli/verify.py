@@ -25,8 +25,8 @@ from modelsync.cli.app import emit, load_project_config, project_options, unwind
 )
 def verify(
     root: Path,
-    source: str | None,
-    target: str | None,
+    source: tuple[str, ...],
+    target: tuple[str, ...],
     migrations: str | None,
     sqlmodel_version: str | None,
     output_format: str,
@@ -82,7 +82,7 @@ def _verify(config, database_url: str | None, baseline_ref: str | None):
 
     shown_folder = config.shown(config.migrations)
     lint_rules = tuple(r.rule for r in LINT_RULES if r.name.startswith("migration-"))
-    folder = migration_folder_findings(config.path(config.migrations), shown_folder)
+    folder = migration_folder_findings(config.path(config.migrations), shown_folder, config.root)
     summary = {
         "models": config.shown(config.source),
         "migrations": shown_folder,
@@ -93,23 +93,34 @@ def _verify(config, database_url: str | None, baseline_ref: str | None):
     if any(f.severity == "error" for f in folder):
         summary["server"] = "not started: the migrations folder has errors"
         return verify_report(folder, summary, str(config.root), lint_rules)
+    from modelsync.verify.initdb import fresh_volume
+
+    # What a fresh volume runs first: read (and a bad compose file refused) before a server.
+    fresh = fresh_volume(config.root, config.compose_file, config.init_scripts)
     require_extra(server=not database_url)
     server_url = libpq_url(database_url) if database_url else None
     from modelsync.verify.build import BuildWorker
     from modelsync.verify.plan import verify_plan
     from modelsync.verify.states import databases_for, run_states
 
-    with verify_plan(config.root, config.source, config.migrations, baseline_ref) as plan:
+    with verify_plan(config.root, config.source, config.migrations, baseline_ref, fresh) as plan:
         summary["baseline"] = plan.baseline.shown if plan.baseline else None
         summary["migration_files"] = len(plan.migrations)
+        summary["init_scripts"] = [s.name for s in plan.init_scripts]
+        summary["fresh_volume"] = _fresh_volume_text(fresh)
         # The build child imports SQLModel while the server starts.
         with BuildWorker() as worker, _server(server_url, throwaway_server) as url:
             summary["server"] = redacted(server_url) if server_url else "throwaway PostgreSQL"
             with scratch_databases(url, databases_for(plan)) as urls:
                 outcome = run_states(plan, urls, worker)
     lines = _model_lines(config)
-    found = folder + state_findings(
-        outcome, plan.migrations, shown_folder, plan.models_shown, lines
+    init_shown = frozenset(s.shown for s in plan.environment)
+    found = (
+        folder
+        + plan.init_notes
+        + state_findings(
+            outcome, plan.migrations, shown_folder, plan.models_shown, lines, init_shown
+        )
     )
     summary["states"] = {
         r.state: "failed" if r.failure else ("differs" if r.differences else "verified")
@@ -119,7 +130,18 @@ def _verify(config, database_url: str | None, baseline_ref: str | None):
         f"verified: {len(plan.migrations)} migration(s) in {shown_folder} rebuild the models "
         f"of {plan.models_shown} in states (a), (b) and (c)"
     )
-    return verify_report(found, summary, str(config.root), lint_rules, verified)
+    if plan.init_scripts:
+        verified += f", after {len(plan.environment)} init script(s) ({summary['fresh_volume']})"
+    warnings = fresh.warnings if fresh is not None else ()
+    return verify_report(found, summary, str(config.root), lint_rules, verified, warnings)
+
+
+def _fresh_volume_text(fresh) -> str | None:
+    if fresh is None:
+        return None
+    if fresh.from_compose:
+        return f"the compose service {fresh.service}'s /docker-entrypoint-initdb.d"
+    return "init_scripts in [tool.modelsync]" if fresh.files else None
 
 
 def _server(server_url: str | None, throwaway_server):

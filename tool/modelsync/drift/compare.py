@@ -41,7 +41,7 @@ def compare(source: Schema, target: Schema) -> tuple[Finding, ...]:
                 name,
                 None,
                 f"table {name} (class {table.class_name}) is missing from the target",
-                source_side(source.path, table.line, name),
+                source_side(source.where(table), table.line, name),
                 target_side(target.path, None, None),
             )
         )
@@ -54,7 +54,7 @@ def compare(source: Schema, target: Schema) -> tuple[Finding, ...]:
                 None,
                 f"table {name} (class {table.class_name}) is in the target but not in the source",
                 source_side(source.path, None, None),
-                target_side(target.path, table.line, name),
+                target_side(target.where(table), table.line, name),
             )
         )
     for name in common:
@@ -74,8 +74,8 @@ def _compare_tables(src: Table, dst: Table, source: Schema, target: Schema) -> I
             src.name,
             name,
             f"column {src.name}.{name} is missing from the target",
-            source_side(source.path, column.line, column.type),
-            target_side(target.path, dst.line, None),
+            source_side(source.where(column), column.line, column.type),
+            target_side(target.where(dst), dst.line, None),
         )
     for name in extra:
         column = dst_columns[name]
@@ -84,8 +84,8 @@ def _compare_tables(src: Table, dst: Table, source: Schema, target: Schema) -> I
             src.name,
             name,
             f"column {src.name}.{name} is in the target but not in the source",
-            source_side(source.path, src.line, None),
-            target_side(target.path, column.line, column.type),
+            source_side(source.where(src), src.line, None),
+            target_side(target.where(column), column.line, column.type),
         )
     for name in common:
         yield from _compare_columns(src.name, src_columns[name], dst_columns[name], source, target)
@@ -142,8 +142,8 @@ def _compare_columns(
                 src.name,
                 f"{table}.{src.name}: {kind.replace('_', ' ')} differs: "
                 f"{_shown(a)} in the source, {_shown(b)} in the target",
-                source_side(source.path, src.line, _value(a)),
-                target_side(target.path, dst.line, _value(b)),
+                source_side(source.where(src), src.line, _value(a)),
+                target_side(target.where(dst), dst.line, _value(b)),
             )
 
 
@@ -204,29 +204,30 @@ def _compare_indexes(
             src.name,
             column,
             f"{src.name}: index {name} is {where}",
-            source_side(source.path, *_index_place(i, src)),
-            target_side(target.path, *_index_place(j, dst)),
+            source_side(*_index_place(source, i, src)),
+            target_side(*_index_place(target, j, dst)),
         )
 
 
-def _index_place(index: Index | None, table: Table) -> tuple[int, str | None]:
-    """(line, value) of an index, or of its table where it is absent."""
+def _index_place(schema: Schema, index: Index | None, table: Table) -> tuple[str, int, str | None]:
+    """(path, line, value) of an index, or of its table where it is absent."""
     if index is None:
-        return (table.line, None)
-    return (index.line, _index_text(index))
+        return (schema.where(table), table.line, None)
+    return (_where(schema, index, table), index.line, _index_text(index))
 
 
 def _compare_constraints(
     src: Table, dst: Table, source: Schema, target: Schema
 ) -> Iterator[Finding]:
-    def texts(table: Table) -> dict[str, int]:
-        found = {
+    def texts(table: Table) -> dict[str, Any]:
+        """Each constraint's text -> the constraint (its path and line)."""
+        found: dict[str, Any] = {
             f"UNIQUE {u.name or ''} ({', '.join(u.columns)})".replace("  ", " ")
-            + (" NULLS NOT DISTINCT" if u.nulls_not_distinct else ""): u.line
+            + (" NULLS NOT DISTINCT" if u.nulls_not_distinct else ""): u
             for u in table.unique_constraints
         }
         found |= {
-            f"CHECK {c.name or ''} ({c.sqltext})".replace("  ", " "): c.line
+            f"CHECK {c.name or ''} ({c.sqltext})".replace("  ", " "): c
             for c in table.check_constraints
         }
         return found
@@ -239,8 +240,8 @@ def _compare_constraints(
             src.name,
             None,
             f"{src.name}: {text} is missing from the target",
-            source_side(source.path, a[text], text),
-            target_side(target.path, dst.line, None),
+            source_side(_where(source, a[text], src), a[text].line, text),
+            target_side(target.where(dst), dst.line, None),
         )
     for text in extra:
         yield drift(
@@ -248,8 +249,8 @@ def _compare_constraints(
             src.name,
             None,
             f"{src.name}: {text} is only in the target",
-            source_side(source.path, src.line, None),
-            target_side(target.path, b[text], text),
+            source_side(source.where(src), src.line, None),
+            target_side(_where(target, b[text], dst), b[text].line, text),
         )
 
 
@@ -265,9 +266,15 @@ def _compare_enums(source: Schema, target: Schema) -> Iterable[Finding]:
                 None,
                 f"enum {name}: labels differ: [{src_labels}] in the source, "
                 f"[{dst_labels}] in the target",
-                source_side(source.path, a[name].line, src_labels),
-                target_side(target.path, b[name].line, dst_labels),
+                source_side(source.where(a[name]), a[name].line, src_labels),
+                target_side(target.where(b[name]), b[name].line, dst_labels),
             )
+
+
+def _where(schema: Schema, item: Any, table: Table) -> str:
+    """An index's or constraint's file: its own (a mixin's ``__table_args__``), else its
+    table's."""
+    return item.path or schema.where(table)
 
 
 def _shown(value: Any) -> str:

@@ -12,6 +12,10 @@ from typing import Any
 from modelsync.records import field, record
 
 SEVERITIES = ("error", "warning", "note")
+# The kind of a finding that says a command could not read its input (a file it cannot
+# parse, a model SQLModel would refuse). Reported like any finding, so that the rest of
+# the project is still checked; an error of this kind makes the command exit 2.
+BAD_INPUT = "bad-input"
 
 
 @record
@@ -108,3 +112,8 @@ class Report:
     def failed(self) -> bool:
         """Findings of severity error fail a command; warnings and notes alone do not."""
         return any(f.severity == "error" for f in self.findings)
+
+    @property
+    def bad_input(self) -> bool:
+        """Some input could not be read: an error finding of kind ``BAD_INPUT``."""
+        return any(f.kind == BAD_INPUT and f.severity == "error" for f in self.findings)

@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 
 from modelsync.errors import InputError
+from modelsync.modules.source import refuse_nul
 from modelsync.records import record
-from modelsync.schema.source import refuse_nul
 
 # The standard's rule (5.1): ``NNN_description.sql``, numbered in the order they apply.
 NAME_PATTERN = re.compile(r"(?P<number>\d{3})_(?P<description>[a-z0-9]+(?:_[a-z0-9]+)*)\.sql")

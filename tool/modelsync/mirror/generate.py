@@ -14,10 +14,10 @@ from modelsync.mirror.members import CarriedComment
 from modelsync.mirror.render import render_new_file, render_region
 from modelsync.mirror.splice import splice_adopting, splice_marked
 from modelsync.mirror.state import MirrorState, bindings_outside, class_collisions
+from modelsync.modules.source import newline_of, parse_python, source_lines
 from modelsync.records import record
 from modelsync.schema.ir import Diagnostic
 from modelsync.schema.load import ParsedFile
-from modelsync.schema.source import newline_of, parse_python, source_lines
 
 
 @record

@@ -22,8 +22,8 @@ import ast
 import io
 import tokenize
 
+from modelsync.modules.source import source_lines
 from modelsync.records import record
-from modelsync.schema.source import source_lines
 
 # Body statements the mirror owns: columns, attributes and the docstring.
 _MIRRORED = (ast.AnnAssign, ast.Assign, ast.Pass)

@@ -15,8 +15,8 @@ from modelsync.errors import InputError
 from modelsync.mirror.markers import Region
 from modelsync.mirror.members import CarriedComment, LostLine, adopt_members, describe_lost
 from modelsync.mirror.region import CopiedItem
+from modelsync.modules.source import newline_of, source_lines
 from modelsync.schema.load import ParsedFile
-from modelsync.schema.source import newline_of, source_lines
 
 
 def splice_marked(text: str, region: Region, region_text: str) -> str:

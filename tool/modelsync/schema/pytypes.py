@@ -14,7 +14,7 @@ from modelsync.records import record
 from modelsync.schema.ir import EnumType
 from modelsync.schema.pgtypes import SqlType, enum_sql_type, unknown
 from modelsync.schema.release import SqlmodelRules
-from modelsync.schema.values import Call, Ref, Subscript, Unknown, canonical_text
+from modelsync.schema.values import Call, Ref, Subscript, Unknown, canonical_text, class_label
 
 _STRINGISH = frozenset(
     {
@@ -157,7 +157,7 @@ def annotation_type(
             return enum_sql_type(enum)
         base = builtin_base(local)
         if base is None:
-            raise ModelError(f"{local} has no matching SQLAlchemy type", path, line)
+            raise ModelError(f"{class_label(name)} has no matching SQLAlchemy type", path, line)
         name = base
     if name in _STRINGISH:
         length = hints.max_length if rules.honours_max_length else None
@@ -247,4 +247,4 @@ def _is_int(value: Any) -> bool:
 
 
 def _short(name: str) -> str:
-    return name.removeprefix("builtins.").removeprefix("local.")
+    return class_label(name).removeprefix("builtins.")

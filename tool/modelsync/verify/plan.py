@@ -6,6 +6,10 @@ REF:<source>`` into a temporary folder; the migration files that existed at that
 count as included in it), else the schema state's ``baseline`` (its SQL made by
 ``migrate.sql.migration_sql`` from an empty schema; ``baseline_after`` names the last file
 it includes), else none (state (a) starts from an empty database).
+
+The init scripts (``verify.initdb``: the compose file's init folder, or ``init_scripts``
+in the config) are read here too, so that a script PostgreSQL cannot parse is known
+before any server starts.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ from pathlib import Path
 from modelsync.errors import InputError
 from modelsync.migrate.folder import migration_files, read_sql, split_statements
 from modelsync.migrate.git import file_at_ref, names_at_ref
+from modelsync.records import replace
 from modelsync.verify.build import BuildJob
+from modelsync.verify.initdb import FreshVolume, init_scripts
 from modelsync.verify.states import Baseline, Migration, Plan
 
 
@@ -35,14 +41,21 @@ def verify_plan(
     source: str,
     migrations_dir: str,
     baseline_ref: str | None,
+    fresh: FreshVolume | None = None,
 ) -> Iterator[Plan]:
     """The plan for a project (paths relative to ``root``), with any file checked out of
-    git kept in a temporary folder until the ``with`` ends."""
+    git kept in a temporary folder until the ``with`` ends. ``fresh`` is what a fresh
+    volume runs first (``initdb.fresh_volume``)."""
     models = root / source
     if not models.is_file():
         raise InputError("file not found", source)
     migrations = read_migrations(root / migrations_dir, migrations_dir)
     plan = Plan(models, source, migrations, import_paths=(models.parent.resolve(),))
+    if fresh is not None:
+        scripts, notes = init_scripts(root, fresh, migrations)
+        plan = replace(
+            plan, init_scripts=scripts, from_compose=fresh.from_compose, init_notes=notes
+        )
     if baseline_ref:
         with _file_at_ref(root, source, baseline_ref) as old_models:
             included = names_at_ref(root, migrations_dir, baseline_ref)
@@ -52,7 +65,7 @@ def verify_plan(
 
 
 def _replace_baseline(plan: Plan, baseline: Baseline | None) -> Plan:
-    return Plan(plan.models, plan.models_shown, plan.migrations, baseline, plan.import_paths)
+    return replace(plan, baseline=baseline)
 
 
 def _ref_baseline(plan: Plan, old_models: Path, ref: str, included: frozenset[str]) -> Baseline:

@@ -10,7 +10,7 @@ in the models file. The two values ride on those locations: ``models`` holds wha
 
 from __future__ import annotations
 
-from modelsync.findings.model import Finding, Location, Report, Rule
+from modelsync.findings.model import Diagnostic, Finding, Location, Report, Rule
 from modelsync.records import record
 from modelsync.verify.catalog import CatalogDifference
 from modelsync.verify.states import STATE_TITLES, STATES, Migration, Outcome
@@ -28,6 +28,12 @@ VERIFY_KINDS: tuple[VerifyKind, ...] = (
     VerifyKind("migration_failed", "MS901", "A migration fails to apply"),
     VerifyKind("create_all_failed", "MS902", "create_all of the models fails on a state"),
     VerifyKind("migration_unchanged", "MS903", "A migration changes nothing in the schema"),
+    VerifyKind("init_script_failed", "MS904", "An init script a fresh volume runs fails"),
+    VerifyKind(
+        "init_script_not_run",
+        "MS905",
+        "An init script a fresh volume runs is not run by verify (a .sh script)",
+    ),
     VerifyKind("table_missing", "MS911", "create_all makes a table the migrations do not"),
     VerifyKind("table_extra", "MS912", "The migrations make a table create_all does not"),
     VerifyKind("column_missing", "MS913", "create_all makes a column the migrations do not"),
@@ -83,8 +89,10 @@ def state_findings(
     migrations_dir: str,
     models_shown: str,
     model_lines: dict[tuple[str, str | None], int],
+    init_shown: frozenset[str] = frozenset(),
 ) -> tuple[Finding, ...]:
-    """Failures, unchanged files and catalog differences of the three states."""
+    """Failures, unchanged files and catalog differences of the three states.
+    ``init_shown`` names the init scripts (a failure there is ``init_script_failed``)."""
     found: list[Finding] = []
     # The same statement failing the same way in several states is one finding.
     failed_in: dict[object, list[str]] = {}
@@ -92,7 +100,7 @@ def state_findings(
         if result.failure is not None:
             failed_in.setdefault(result.failure, []).append(result.state)
     for failure, states in failed_in.items():
-        found.append(_failure_finding(states, failure, models_shown))
+        found.append(_failure_finding(states, failure, models_shown, init_shown))
     for file in outcome.unchanged:
         found.append(
             finding(
@@ -123,8 +131,19 @@ def state_findings(
     return tuple(found)
 
 
-def _failure_finding(states: list[str], failure, models_shown: str) -> Finding:
+def _failure_finding(
+    states: list[str], failure, models_shown: str, init_shown: frozenset[str]
+) -> Finding:
     title = " and ".join(STATE_TITLES[state] for state in states)
+    if failure.shown in init_shown:
+        return finding(
+            "init_script_failed",
+            f"the init script fails in state {title}, so a fresh volume stops here: "
+            f"{failure.message}",
+            Location("init", failure.shown, failure.line or None, value=failure.statement or None),
+            fix="make the script work on an empty database (the postgres image runs it once, "
+            "with ON_ERROR_STOP)",
+        )
     if failure.shown == models_shown:  # create_all itself failed on the state's database
         return finding(
             "create_all_failed",
@@ -225,6 +244,7 @@ def verify_report(
     root: str,
     extra_rules: tuple[Rule, ...] = (),
     verified_text: str = "",
+    warnings: tuple[Diagnostic, ...] = (),
 ) -> Report:
     failed = any(f.severity == "error" for f in findings)
     if failed:
@@ -237,4 +257,5 @@ def verify_report(
     else:
         headline = verified_text
     summary = {**summary, "findings": len(findings)}
-    return Report("verify", findings, summary, headline, (*VERIFY_RULES, *extra_rules), (), root)
+    rules = (*VERIFY_RULES, *extra_rules)
+    return Report("verify", findings, summary, headline, rules, warnings, root)

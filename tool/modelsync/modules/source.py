@@ -13,8 +13,9 @@ from pathlib import Path
 from modelsync.errors import InputError
 
 
-def read_source(path: Path, shown: str) -> str:
-    """The file's text; ``shown`` is how the path appears in messages."""
+def read_source(path: Path, shown: str, allow_empty: bool = False) -> str:
+    """The file's text; ``shown`` is how the path appears in messages. An empty file is
+    refused unless ``allow_empty`` (a package's ``__init__.py`` usually is one)."""
     try:
         data = read_regular_file(path)
     except FileNotFoundError:
@@ -32,7 +33,7 @@ def read_source(path: Path, shown: str) -> str:
         hint = _UTF16_HINT if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ""
         raise InputError(f"not UTF-8 (byte 0x{data[exc.start]:02x}){hint}", shown, line) from None
     text = text.removeprefix("\ufeff")
-    if not text.strip():
+    if not allow_empty and not text.strip():
         raise InputError("file is empty: no models to read", shown)
     return text
 
