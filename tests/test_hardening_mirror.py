@@ -82,6 +82,28 @@ _between = SOURCE.replace(
 _trailing = SOURCE.replace(
     "    level: Level = Level.junior", "    level: Level = Level.junior  # mine"
 )
+# A comment inside a class is carried out, just above the region; (target, the carried
+# line, text that must be gone from the file).
+for _name, _text, _line, _gone in [
+    ("between_fields", _between, "# (from class User) why", "    # why"),
+    ("trailing", _trailing, "# (from class User, level) mine", "  # mine"),
+    (
+        "on_class_line",
+        SOURCE.replace("class Stamped(SQLModel):", "class Stamped(SQLModel):  # hi"),
+        "# (from class Stamped) hi",
+        "  # hi",
+    ),
+]:
+    CASES.append(
+        Case(
+            f"adopt_carries_comment_{_name}",
+            ("generate",),
+            0,
+            files={TARGET_PATH: _text},
+            target="none",
+            after=lambda project, line=_line, gone=_gone: _carried(project, line, gone),
+        )
+    )
 CASES += [
     Case(
         # After the class's last statement the comment is outside its span: it stays.
@@ -91,34 +113,6 @@ CASES += [
         files={TARGET_PATH: _hand("    # the worker also reads this\n")},
         target="none",
         after=lambda project: _contains(project, "    # the worker also reads this\n"),
-    ),
-    Case(
-        "adopt_carries_comment_between_fields",
-        ("generate",),
-        0,
-        files={TARGET_PATH: _between},
-        target="none",
-        after=lambda project: _carried(project, "# (from class User) why", "    # why"),
-    ),
-    Case(
-        "adopt_carries_trailing_comment",
-        ("generate",),
-        0,
-        files={TARGET_PATH: _trailing},
-        target="none",
-        after=lambda project: _carried(project, "# (from class User, level) mine", "  # mine"),
-    ),
-    Case(
-        "adopt_carries_comment_on_class_line",
-        ("generate",),
-        0,
-        files={
-            TARGET_PATH: SOURCE.replace(
-                "class Stamped(SQLModel):", "class Stamped(SQLModel):  # hi"
-            )
-        },
-        target="none",
-        after=lambda project: _carried(project, "# (from class Stamped) hi", "  # hi"),
     ),
     Case(
         # Marker text in a comment inside a class is carried out as a comment that is
