@@ -14,7 +14,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from modelsync.errors import ConfigError
+from modelsync.errors import ConfigError, InputError
+from modelsync.files import CONFIG_LIMIT, read_text
 from modelsync.records import field, fields, record, replace
 from modelsync.tomlfile import TomlError, parse_toml
 
@@ -265,20 +266,12 @@ def _encodable(value: str) -> bool:
 
 def _read_pyproject(path: Path) -> _Table:
     shown = PYPROJECT
-    try:
-        if path.exists() and not path.is_file():
-            raise ConfigError("is not a regular file", shown)
-        with open(path, "rb") as handle:
-            data = handle.read(16 * 1024 * 1024 + 1)
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return _Table({}, {}, None)
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror or exc}", shown) from None
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ConfigError(f"not UTF-8 (byte 0x{data[exc.start]:02x})", shown, line) from None
+        text = read_text(path, shown, CONFIG_LIMIT)
+    except InputError as exc:  # a FIFO, a device, too large, not UTF-8
+        raise ConfigError(exc.message, shown, exc.line) from None
     try:
         document = parse_toml(text)
     except TomlError as exc:

@@ -69,6 +69,17 @@ class ModelsyncGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("modelsync: interrupted", err=True)
             ctx.exit(130)
+        finally:
+            _tell_cache_notices()
+
+
+def _tell_cache_notices() -> None:
+    """Once per run: why the cache was not used (an unsafe folder, a planted entry). Never
+    a failure: the command ran without it."""
+    cache = sys.modules.get("modelsync.cache")  # not loaded: nothing to tell
+    for message in cache.take_notices() if cache is not None else ():
+        click.echo(click.style(f"modelsync: warning: {one_line(message)}", **_STYLES["warning"]),
+                   err=True)  # fmt: skip
 
 
 def _fail(ctx: click.Context, message: str) -> None:

@@ -88,9 +88,7 @@ def generate(
     if target_path.is_dir():
         raise InputError("is a folder: generate writes one target file", shown)
     # A missing or blank target is created whole; any other is spliced into.
-    blank = not target_path.exists() or (
-        target_path.is_file() and not target_path.read_bytes().strip()
-    )
+    blank = not target_path.exists() or _blank(target_path)
     target_file = None if blank else parse_file(target_path, shown)
     if target_file is not None:
         # Tables whose classes the target imports from the source are not copied.
@@ -190,3 +188,14 @@ def _echo_outcome(
     else:
         echo_warnings(warnings)
         click.echo(f"{where}: {message}", err=status == "refused")
+
+
+def _blank(path: Path) -> bool:
+    """A target holding nothing but white space (one that cannot be read is not blank:
+    reading it as models then says why)."""
+    from modelsync.files import TEXT_LIMIT, read_bytes
+
+    try:
+        return not read_bytes(path, TEXT_LIMIT).strip()
+    except (OSError, ValueError):
+        return False

@@ -65,6 +65,11 @@ def verify(
     """
     from modelsync.verify.server import Interrupted, sigterm_interrupts
 
+    if baseline_ref is not None and not baseline_ref.strip():
+        # An unset CI variable: not "no baseline", which would verify something else.
+        from modelsync.errors import InputError
+
+        raise InputError("--baseline-ref: an empty git revision is not a commit")
     unwind_on_sigterm()
     config = load_project_config(
         root,
@@ -97,7 +102,7 @@ def _verify(config, database_url: str | None, baseline_ref: str | None):
     lint_rules = tuple(r.rule for r in LINT_RULES if r.name.startswith("migration-"))
     folder = migration_folder_findings(config.path(config.migrations), shown_folder, config.root)
     summary = {
-        "models": config.shown(config.source),
+        "models": config.source_shown,
         "migrations": shown_folder,
         "server": None,
         "baseline": None,
@@ -112,11 +117,15 @@ def _verify(config, database_url: str | None, baseline_ref: str | None):
     fresh = fresh_volume(config.root, config.compose_file, config.init_scripts)
     require_extra(server=not database_url)
     from modelsync.verify.build import BuildWorker
+    from modelsync.verify.models import models_import
     from modelsync.verify.plan import verify_plan
     from modelsync.verify.scratch import scratch_databases
     from modelsync.verify.states import databases_for, run_states
 
-    with verify_plan(config.root, config.source, config.migrations, baseline_ref, fresh) as plan:
+    source = models_import(config.root, config.tree(), config.source_items, config.pythonpath,
+                           config.source_shown)  # fmt: skip
+    with verify_plan(config.root, source, config.migrations, baseline_ref, fresh,
+                     config.pythonpath, config.source_items) as plan:  # fmt: skip
         summary["baseline"] = plan.baseline.shown if plan.baseline else None
         summary["migration_files"] = len(plan.migrations)
         summary["init_scripts"] = [s.name for s in plan.init_scripts]
@@ -228,26 +237,24 @@ def _server(server_url, throwaway_server):
     return throwaway_server()
 
 
-def _model_lines(config) -> dict[tuple[str, str | None], int]:
-    """Lines of the tables, columns and enums in the models file, read statically, for the
-    findings' ``models`` location (none when the file cannot be read that way)."""
+def _model_lines(config) -> dict[tuple[str, str | None], tuple[str, int]]:
+    """(file, line) of the tables, columns and enums of the models, read statically, for
+    the findings' ``models`` location (none when the models cannot be read that way)."""
     from modelsync.errors import ModelsyncError
-    from modelsync.schema.load import load_schema
+    from modelsync.schema.load import load_side
     from modelsync.schema.release import rules_for
 
     try:
-        schema = load_schema(
-            config.path(config.source),
-            config.shown(config.source),
-            rules_for(config.sqlmodel_version),
-        )
+        schema = load_side(config.tree(), config.source_items,
+                           rules_for(config.sqlmodel_version),
+                           pythonpath=config.pythonpath).schema  # fmt: skip
     except ModelsyncError:
         return {}
-    lines: dict[tuple[str, str | None], int] = {}
+    lines: dict[tuple[str, str | None], tuple[str, int]] = {}
     for table in schema.tables:
-        lines[(table.name, None)] = table.line
+        lines[(table.name, None)] = (schema.where(table), table.line)
         for column in table.columns:
-            lines[(table.name, column.name)] = column.line
+            lines[(table.name, column.name)] = (schema.where(column), column.line)
     for enum in schema.enums:
-        lines[(enum.name, None)] = enum.line
+        lines[(enum.name, None)] = (schema.where(enum), enum.line)
     return lines

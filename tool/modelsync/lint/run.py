@@ -12,6 +12,7 @@ from pathlib import Path
 
 from modelsync.config import Config
 from modelsync.errors import ConfigError, InputError, ModelError, UnsupportedConstruct
+from modelsync.files import text_or_none
 from modelsync.findings.model import Diagnostic, Finding
 from modelsync.lint.context import LintInput, ModelsFile
 from modelsync.lint.registry import input_finding
@@ -195,10 +196,7 @@ def _migration_files(lint: LintInput) -> tuple[str, ...]:
 
 
 def _read_text(root: Path, shown: str) -> str | None:
-    try:
-        return (root / shown).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
+    return text_or_none(root / shown)
 
 
 def _order(finding: Finding) -> tuple:

@@ -14,6 +14,7 @@ from typing import Any
 
 from modelsync.config import PYPROJECT, Config
 from modelsync.errors import ConfigError
+from modelsync.files import CONFIG_LIMIT, text_or_none
 from modelsync.lint.registry import RULE_NAMES, check_names
 from modelsync.records import record
 
@@ -91,10 +92,7 @@ def _split(flags: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _pyproject_text(config: Config) -> str:
-    try:
-        return (config.root / PYPROJECT).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return ""
+    return text_or_none(config.root / PYPROJECT, CONFIG_LIMIT) or ""
 
 
 def _line_of(text: str, pattern: str) -> int | None:

@@ -3,55 +3,22 @@
 from __future__ import annotations
 
 import ast
-import os
 import re
-import stat
 import warnings
 from pathlib import Path
 
 from modelsync.errors import InputError
+from modelsync.files import read_text
 
 
 def read_source(path: Path, shown: str, allow_empty: bool = False) -> str:
-    """The file's text; ``shown`` is how the path appears in messages. An empty file is
-    refused unless ``allow_empty`` (a package's ``__init__.py`` usually is one)."""
-    try:
-        data = read_regular_file(path)
-    except FileNotFoundError:
-        raise InputError("file not found", shown) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a Python file", shown) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", shown) from None
-    except ValueError as exc:  # a NUL byte in the path
-        raise InputError(f"cannot read: {exc}", shown) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(f"not UTF-8 (byte 0x{data[exc.start]:02x})", shown, line) from None
-    text = text.removeprefix("\ufeff")
+    """The file's text; ``shown`` is how the path appears in messages. A FIFO, a device
+    or a file past ``files.TEXT_LIMIT`` is refused (``files.read_regular``). An empty file
+    is refused unless ``allow_empty`` (a package's ``__init__.py`` usually is one)."""
+    text = read_text(path, shown).removeprefix("\ufeff")
     if not allow_empty and not text.strip():
         raise InputError("file is empty: no models to read", shown)
     return text
-
-
-def read_regular_file(path: Path) -> bytes:
-    """The bytes of a regular file. A FIFO would block for ever and ``/dev/zero`` would
-    never end, so the file is opened without blocking and refused unless it is regular."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError(21, "Is a directory")
-        if not stat.S_ISREG(mode):
-            raise OSError(0, "not a regular file (a FIFO, socket or device is not read)")
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")

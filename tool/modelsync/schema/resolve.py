@@ -16,7 +16,7 @@ from modelsync.schema.columns import (
 from modelsync.schema.ir import UNKNOWN_TYPE, Column, Diagnostic, EnumType, Index, Schema, Table
 from modelsync.schema.parse import ClassDecl, FieldDecl, ModelFile
 from modelsync.schema.release import SqlmodelRules
-from modelsync.schema.table_args import TableArgs, read_table_args
+from modelsync.schema.table_args import TableArgs, index_name, read_table_args
 from modelsync.schema.values import Ref
 
 _ENUM_BASES = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"})
@@ -286,7 +286,12 @@ def _build_table(
     _check_constraint_columns(args, by_key, name, decl.line, args_ctx)
     indexes = [
         Index(
-            f"ix_{name}_{c.name}", (c.name,), c.unique, from_column=True, line=c.line, path=c.path
+            index_name(name, c.name),
+            (c.name,),
+            c.unique,
+            from_column=True,
+            line=c.line,
+            path=c.path,
         )
         for c in columns
         if c.index

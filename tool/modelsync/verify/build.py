@@ -42,6 +42,11 @@ class BuildJob:
     libpq_url: str
     shown: str | None = None
     import_paths: tuple[Path, ...] = ()
+    # A package's modules, imported by these dotted names with ``import_paths`` first on
+    # ``sys.path`` (empty: ``models_file`` is imported on its own, by its path).
+    modules: tuple[str, ...] = ()
+    # The folder the project's paths are relative to: how a failing module is named.
+    base: Path | None = None
 
 
 class BuildError(ModelError):
@@ -108,6 +113,8 @@ class BuildWorker:
                 "url": job.libpq_url,
                 "shown": _shown(job),
                 "paths": [str(p) for p in job.import_paths],
+                "modules": list(job.modules),
+                "base": str(job.base) if job.base is not None else None,
             }
             for job in batch
         ]

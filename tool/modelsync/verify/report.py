@@ -99,7 +99,7 @@ def state_findings(
     migrations: tuple[Migration, ...],
     migrations_dir: str,
     models_shown: str,
-    model_lines: dict[tuple[str, str | None], int],
+    model_lines: dict[tuple[str, str | None], tuple[str, int]],
     init_shown: frozenset[str] = frozenset(),
 ) -> tuple[Finding, ...]:
     """Failures, unchanged files and catalog differences of the three states.
@@ -226,7 +226,7 @@ def _difference_finding(
     last_touch: dict[tuple[str, str | None], tuple[str, int]],
     migrations_dir: str,
     models_shown: str,
-    model_lines: dict[tuple[str, str | None], int],
+    model_lines: dict[tuple[str, str | None], tuple[str, int]],
 ) -> Finding:
     kind = kind_of(difference)
     subject_name = difference.table if difference.table is not None else difference.name
@@ -235,10 +235,10 @@ def _difference_finding(
         (subject_name, difference.column), last_touch.get((subject_name, None), (None, None))
     )
     where = Location("migration", touched or migrations_dir, touched_line, value=difference.actual)
-    line = model_lines.get((subject_name or "", difference.column)) or model_lines.get(
-        (subject_name or "", None)
+    path, line = model_lines.get((subject_name or "", difference.column)) or model_lines.get(
+        (subject_name or "", None), (models_shown, None)
     )
-    models = Location("models", models_shown, line, value=difference.expected)
+    models = Location("models", path, line, value=difference.expected)
     in_states = ", ".join(f"({s})" for s in sorted(states, key=STATES.index))
     message = f"{_subject(difference)}: {_what_text(difference, kind)} (in state {in_states})"
     if touched:

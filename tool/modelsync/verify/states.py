@@ -31,7 +31,7 @@ import contextlib
 from pathlib import Path
 
 from modelsync.migrate.folder import MigrationFile, Statement
-from modelsync.records import record
+from modelsync.records import record, replace
 from modelsync.verify.apply import DEFAULT_TIMEOUT, ApplyFailure, Session, apply_statements
 from modelsync.verify.build import BuildError, BuildJob, BuildWorker
 from modelsync.verify.catalog import Catalog, CatalogDifference, catalog_differences, read_catalog
@@ -85,6 +85,10 @@ class Plan:
     migrations: tuple[Migration, ...]
     baseline: Baseline | None = None
     import_paths: tuple[Path, ...] = ()
+    # The models' dotted module names (a package), and the folder their paths are
+    # relative to (``verify.models``).
+    modules: tuple[str, ...] = ()
+    base: Path | None = None
     # In the order a fresh volume runs them (see the module's docstring).
     init_scripts: tuple[InitScript, ...] = ()
     # True: init_scripts are the compose file's init folder, and state (c) runs exactly
@@ -222,11 +226,11 @@ def _submit(worker: BuildWorker, jobs: list[BuildJob], urls: dict[str, str], db:
 
 
 def _job(plan: Plan, url: str) -> BuildJob:
-    return BuildJob(plan.models, url, plan.models_shown, plan.import_paths)
+    return BuildJob(plan.models, url, plan.models_shown, plan.import_paths, plan.modules, plan.base)
 
 
 def _with_url(job: BuildJob, url: str) -> BuildJob:
-    return BuildJob(job.models_file, url, job.shown, job.import_paths)
+    return replace(job, libpq_url=url)
 
 
 def _collect(worker: BuildWorker, state_job: int | None, plan: Plan) -> ApplyFailure | None:
