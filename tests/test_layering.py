@@ -27,7 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("schema", "config", "compose", "dburl"),
     ("drift",),
     ("mirror", "migrate"),
-    ("lint",),
+    ("lint", "live"),
     ("verify",),
     ("cli",),
     ("__main__",),

@@ -48,6 +48,10 @@ class Config:
     pythonpath: tuple[str, ...] = ()
     # lint's engine modules (None: ai-worker/db.py and backend-core/database.py where present)
     engine_files: tuple[str, ...] | None = None
+    # check --database-url / migration --from-database: the schema read, and the tables
+    # of the database that belong to something else (fnmatch patterns, e.g. "celery_*").
+    db_schema: str = "public"
+    db_ignore_tables: tuple[str, ...] = ()
     # The docker-compose file (None: the first name Compose itself looks for, if any).
     compose_file: str | None = None
     # SQL files verify runs first, as a fresh volume would, for a project without a
@@ -129,6 +133,8 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "relationships": bool,
     "verify_statement_timeout": (int, float),
     "engine_files": list,
+    "db_schema": str,
+    "db_ignore_tables": list,
     "compose_file": str,
     "init_scripts": list,
     "lint": dict,
@@ -170,6 +176,8 @@ def load_config(root: Path, overrides: dict[str, Any]) -> Config:
         values["ignore"] = tuple(values["ignore"])
     if "engine_files" in values:
         values["engine_files"] = tuple(values["engine_files"])
+    if "db_ignore_tables" in values:
+        values["db_ignore_tables"] = tuple(values["db_ignore_tables"])
     if "init_scripts" in values:
         values["init_scripts"] = tuple(values["init_scripts"])
     if "lint" in values:
@@ -325,6 +333,12 @@ def _validate(table: _Table, shown: str) -> None:
             "and at most 86400",
             shown,
             table.line_of("verify_statement_timeout"),
+        )
+    if any(not isinstance(p, str) for p in table.values.get("db_ignore_tables", [])):
+        raise ConfigError(
+            "[tool.modelsync] db_ignore_tables must be a list of strings (table name patterns)",
+            shown,
+            table.line_of("db_ignore_tables"),
         )
     for key in ("source", "target", "pythonpath"):
         value = table.values.get(key)

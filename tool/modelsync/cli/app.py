@@ -266,3 +266,26 @@ def run() -> None:
 
 def _terminated(signum, frame) -> None:
     raise SystemExit(128 + signum)
+
+
+def database_options(flag: str, help_text: str) -> Callable[[Callable], Callable]:
+    """``FLAG [URL]`` (bare, or ``env``: read DATABASE_URL) and ``--db-schema NAME``."""
+
+    def decorate(command: Callable) -> Callable:
+        command = click.option(
+            "--db-schema",
+            metavar="NAME",
+            help="The database schema to read [default: public, or db_schema in [tool.modelsync]].",
+        )(command)
+        return click.option(
+            flag,
+            "database_url",
+            is_flag=False,
+            flag_value="env",
+            default=None,
+            metavar="[URL]",
+            help=help_text + " postgresql://, postgresql+psycopg:// or libpq's key=value "
+            "form; the password is never printed.",
+        )(command)
+
+    return decorate
