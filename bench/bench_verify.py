@@ -245,7 +245,8 @@ def main() -> None:
         with throwaway_server() as url:
             results["verify --database-url (running server)"] = median_of(
                 args.repeat,
-                [PY, "-m", "modelsync", "verify", "--root", str(root), "--database-url", url],
+                [PY, "-m", "modelsync", "verify", "--root", str(root)]
+                + ["--database-url", url.conninfo],
             )
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         print(f"medians of {args.repeat} run(s), {os.cpu_count()} CPU(s), load {load:.1f}:")
