@@ -23,6 +23,8 @@ PYPROJECT = "pyproject.toml"
 # Keys a command line may set but the file may not.
 FLAG_ONLY = frozenset({"allow_outside_root"})
 PATH_KEYS = ("source", "target", "migrations", "templates_dir", "pythonpath", "compose_file")
+# pgvector's ``vector`` type holds at most this many dimensions.
+MAX_VECTOR_DIM = 16000
 # Longest file name component (bytes) most file systems take, and longest path.
 _NAME_MAX = 255
 _PATH_MAX = 4096
@@ -205,6 +207,10 @@ def load_config(root: Path, overrides: dict[str, Any]) -> Config:
             )
         where = PYPROJECT if "init_scripts" in table.values else None
         _check_path(config, "init_scripts", value, f"init_scripts: {value[:80]!r}", where, line)
+    for value in config.engine_files or ():
+        # Read and quoted by lint: kept inside the root like every configured path.
+        line = table.line_of("engine_files")
+        _check_path(config, "engine_files", value, f"engine_files: {value[:80]!r}", PYPROJECT, line)
     return config
 
 
@@ -298,7 +304,10 @@ def _read_pyproject(path: Path) -> _Table:
         raise ConfigError("`tool.modelsync` must be a table", shown, line)
     written = _key_lines(text, table_line)
     lines = {key: written[key] for key in table if key in written}
-    read = _Table(dict(table), lines, table_line)
+    # A key whose own line is not found (an inline ``modelsync = {...}``) is named at
+    # the table's header, or at the line that makes the table.
+    fallback = table_line or _key_line(text, "modelsync", None) or _key_line(text, "tool", None)
+    read = _Table(dict(table), lines, fallback)
     _validate(read, shown)
     return read
 
@@ -350,9 +359,18 @@ def _validate(table: _Table, shown: str) -> None:
                 shown,
                 table.line_of(key),
             )
-    if any(not isinstance(kind, str) for kind in table.values.get("ignore", [])):
+    for key in ("ignore", "engine_files"):
+        if any(not isinstance(item, str) for item in table.values.get(key, [])):
+            raise ConfigError(
+                f"[tool.modelsync] {key} must be a list of strings", shown, table.line_of(key)
+            )
+    dim = table.values.get("vector_dim")
+    if isinstance(dim, int) and not isinstance(dim, bool) and not 0 < dim <= MAX_VECTOR_DIM:
         raise ConfigError(
-            "[tool.modelsync] ignore must be a list of strings", shown, table.line_of("ignore")
+            f"[tool.modelsync] vector_dim must be a number of dimensions from 1 to "
+            f"{MAX_VECTOR_DIM} (pgvector's limit)",
+            shown,
+            table.line_of("vector_dim"),
         )
 
 

@@ -160,6 +160,7 @@ def _previous(run: _Run, from_file, from_ref, rules):
     from modelsync.migrate.folder import migration_files
     from modelsync.migrate.state import read_state
     from modelsync.schema.ir import Schema
+
     config, folder_shown = run.config, run.folder_shown
     if run.live is not None:
         return run.live.schema, run.live.label
