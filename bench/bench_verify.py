@@ -169,11 +169,14 @@ def server_times(repeat: int) -> tuple[float, float]:
 
 def phases(root: Path) -> list[tuple[str, float]]:
     """One verify in this process, phase by phase (the CLI does the same steps)."""
+    from modelsync.config import load_config
     from modelsync.lint.migrations import migration_folder_findings
     from modelsync.verify.build import BuildWorker
+    from modelsync.verify.models import models_import
     from modelsync.verify.plan import verify_plan
     from modelsync.verify.report import state_findings
-    from modelsync.verify.server import scratch_databases, throwaway_server
+    from modelsync.verify.scratch import scratch_databases
+    from modelsync.verify.server import throwaway_server
     from modelsync.verify.states import databases_for, run_states
 
     marks: list[tuple[str, float]] = []
@@ -187,13 +190,15 @@ def phases(root: Path) -> list[tuple[str, float]]:
 
     migration_folder_findings(root / MIGRATIONS, MIGRATIONS)
     mark("folder checks (names, numbers, pglast parse)")
-    with verify_plan(root, "backend-core/models.py", MIGRATIONS, None) as plan:
+    config = load_config(root, {})
+    source = models_import(root, config.tree(), config.source_items, (), config.source_shown)
+    with verify_plan(root, source, MIGRATIONS, None) as plan:
         mark("plan (read and split the files)")
         with BuildWorker() as worker, throwaway_server() as url:
             mark("server start (initdb + postgres), build child starting meanwhile")
-            with scratch_databases(url, databases_for(plan)) as urls:
-                mark(f"create {len(urls)} scratch databases")
-                outcome = run_states(plan, urls, worker)
+            with scratch_databases(url, databases_for(plan)) as scratch:
+                mark(f"create {len(scratch.sessions)} scratch databases")
+                outcome = run_states(plan, scratch, worker)
                 mark("three states: 2 create_all batches, 2x25 files, catalog reads")
                 state_findings(outcome, plan.migrations, MIGRATIONS, plan.models_shown, {})
                 mark("findings")
@@ -244,7 +249,8 @@ def main() -> None:
         with throwaway_server() as url:
             results["verify --database-url (running server)"] = median_of(
                 args.repeat,
-                [PY, "-m", "modelsync", "verify", "--root", str(root), "--database-url", url],
+                [PY, "-m", "modelsync", "verify", "--root", str(root)]
+                + ["--database-url", url.conninfo],
             )
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         print(f"medians of {args.repeat} run(s), {os.cpu_count()} CPU(s), load {load:.1f}:")

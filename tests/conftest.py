@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from modelsync.modules.source import parse_python
 from modelsync.schema.ir import Schema
 from modelsync.schema.parse import gather
 from modelsync.schema.release import SqlmodelRules, parse_version
 from modelsync.schema.resolve import resolve
-from modelsync.schema.source import parse_python
 
 # The session's one PostgreSQL server, for every test that asks for it.
 from tests.pg_server import fresh_database, postgres_server  # noqa: F401

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from modelsync.lint.registry import LINT_RULES
 from tests.conftest import EXAMPLE, REPO, run_cli
 from tests.lint_helpers import write
 
@@ -36,7 +37,7 @@ def replace_in(path: Path, old: str, new: str) -> int:
 def test_the_example_is_lint_clean() -> None:
     result = run_cli("lint", "--root", EXAMPLE)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.startswith("lint clean: 14 rule(s) over")
+    assert result.stdout.startswith("lint clean: 15 rule(s) over")
     assert result.stderr == ""
 
 
@@ -135,7 +136,9 @@ def test_sarif_format(violating: Path) -> None:
         jsonschema.validate(document, json.loads(SARIF_SCHEMA.read_text()))
     (run,) = document["runs"]
     rules = run["tool"]["driver"]["rules"]
-    assert len(rules) == 14 and {r["name"] for r in rules} >= {"database-url", "migration-sql"}
+    # every rule, and bad-input (which always runs)
+    assert len(rules) == len(LINT_RULES) + 1
+    assert {r["name"] for r in rules} >= {"database-url", "migration-sql", "bad-input"}
     places = [
         (
             r["ruleId"],
@@ -200,11 +203,31 @@ def test_config_select_and_ignore(violating: Path) -> None:
         ('[tool.modelsync.lint]\nselect = "json-type"\n', "must be a list", 2),
         ("[tool.modelsync.lint]\nselct = []\n", "unknown key 'selct'", 2),
         ('[tool.modelsync.lint]\nvector_dims = {"embedding" = 3}\n', "table.column", 2),
-        ('[tool.modelsync]\nengine_files = ["nope.py"]\n', "nope.py: engine file not found", None),
         (
             '[tool.modelsync]\nengine_files = ["../outside.py"]\n',
             "leads outside the project root",
-            None,
+            2,
+        ),
+        ("[tool.modelsync]\nengine_files = [1]\n", "engine_files must be a list of strings", 2),
+        (
+            "[tool.modelsync]\n\nvector_dim = 0\n",
+            "vector_dim must be a number of dimensions from 1 to 16000",
+            3,
+        ),
+        ("[tool.modelsync]\nvector_dim = 0x" + "f" * 4000 + "\n", "from 1 to 16000", 2),
+        (
+            '[tool.modelsync.lint]\nvector_dims = {"a.b" = 0x' + "f" * 4000 + "}\n",
+            "from 1 to 16000",
+            2,
+        ),
+        ('[tool.modelsync]\nlint = {select = "x"}\n', "select must be a list of rule names", 2),
+        ("[tool.modelsync]\n\nlint.select = 1\n", "select must be a list of rule names", 3),
+        ("[tool]\nmodelsync.lint.ignore = 5\n", "ignore must be a list of rule names", 2),
+        ("[tool.modelsync]\n\nlint = {foo = 1}\n", "unknown key 'foo'", 3),
+        (
+            "[tool]\nname = 1\nmodelsync = {engine_files = [1]}\n",
+            "engine_files must be a list of strings",
+            3,
         ),
     ],
 )
@@ -226,8 +249,20 @@ def test_unknown_rule_flag_is_a_usage_error(violating: Path) -> None:
 def test_bad_input_exits_2_with_place(violating: Path) -> None:
     (violating / "backend-core/database.py").write_text("def broken(:\n")
     result = run_cli("lint", "--root", violating)
+    assert result.returncode == 2 and result.stderr == ""
+    assert result.stdout.startswith("backend-core/database.py:1: MS890 [bad-input] syntax error")
+    # the models are still checked
+    assert f"{SOURCE}:9: MS822 [json-type]" in result.stdout
+
+
+def test_a_missing_engine_file_is_bad_input(violating: Path) -> None:
+    (violating / "pyproject.toml").write_text('[tool.modelsync]\nengine_files = ["nope.py"]\n')
+    result = run_cli("lint", "--root", violating)
     assert result.returncode == 2
-    assert result.stderr.startswith("modelsync: error: backend-core/database.py:1: syntax error")
+    assert "nope.py: MS890 [bad-input] engine file not found (engine_files)" in (
+        result.stdout.splitlines()
+    )
+    assert f"{SOURCE}:9: MS822 [json-type]" in result.stdout
 
 
 def test_warnings_alone_do_not_fail(example: Path) -> None:
@@ -258,5 +293,7 @@ def test_a_missing_source_is_bad_input_and_a_missing_target_is_skipped(violating
     assert not (violating / TARGET).exists()
     assert run_cli("lint", "--root", violating, "--select", "json-type").returncode == 1
     result = run_cli("lint", "--root", violating, "--source", "nope/models.py")
-    assert result.returncode == 2
-    assert result.stderr == "modelsync: error: nope/models.py: file not found\n"
+    assert result.returncode == 2 and result.stderr == ""
+    assert "nope/models.py: MS890 [bad-input] file not found" in result.stdout.splitlines()
+    # the engine module is still checked
+    assert "backend-core/database.py:4:10: MS801 [database-url]" in result.stdout

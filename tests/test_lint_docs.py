@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from modelsync.lint.registry import LINT_RULES
+from modelsync.lint.registry import INPUT_RULE, LINT_RULES
 from tests.conftest import REPO
 
 RULES_MD = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
@@ -18,7 +18,7 @@ def entry(name: str) -> str:
     return match.group(1)
 
 
-@pytest.mark.parametrize("rule", LINT_RULES, ids=lambda r: r.name)
+@pytest.mark.parametrize("rule", (*LINT_RULES, INPUT_RULE), ids=lambda r: r.name)
 def test_every_rule_has_a_complete_entry(rule) -> None:
     text = entry(rule.name)
     assert text.lstrip().startswith(f"**{rule.code}** · standard {rule.section}")
@@ -29,11 +29,11 @@ def test_every_rule_has_a_complete_entry(rule) -> None:
 
 def test_no_entry_for_a_rule_that_does_not_exist() -> None:
     headings = re.findall(r"^## (\S+)$", RULES_MD, re.M)
-    assert headings == [r.name for r in LINT_RULES]
+    assert headings == [r.name for r in (*LINT_RULES, INPUT_RULE)]
 
 
 @pytest.mark.parametrize("doc", ["docs/troubleshooting.md", "README.md"])
 def test_rule_links_resolve(doc: str) -> None:
-    names = {r.name for r in LINT_RULES}
+    names = {r.name for r in (*LINT_RULES, INPUT_RULE)}
     links = re.findall(r"rules\.md#([a-z0-9-]+)", (REPO / doc).read_text(encoding="utf-8"))
     assert set(links) <= names

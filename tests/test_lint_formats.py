@@ -72,6 +72,7 @@ EXPECTED = {
     "migration-name": (f"{M}/1_init.sql", None),
     "migration-number": (f"{M}/002_y.sql", None),
     "migration-sql": (f"{M}/003_bad.sql", 3),
+    "migration-mount": ("docker-compose.yml", 2),
     "sqlmodel-release": ("ai-worker/requirements.txt", 2),
 }
 
@@ -89,6 +90,7 @@ def everything_wrong(tmp_path_factory: pytest.TempPathFactory) -> Path:
             f"{M}/002_x.sql": "SELECT 1;\n",
             f"{M}/002_y.sql": "SELECT 1;\n",
             f"{M}/003_bad.sql": "SELECT 1;\n\nCREATE TABEL t (id int);\n",
+            "docker-compose.yml": "services:\n  db:\n    image: postgres:18\n",
         },
     )
 
@@ -121,7 +123,7 @@ def test_text(everything_wrong: Path) -> None:
 
 def test_json(everything_wrong: Path) -> None:
     document = json.loads(run_cli("lint", "--root", everything_wrong, "--format", "json").stdout)
-    roles = ("source", "engine", "migration", "pin")
+    roles = ("source", "engine", "migration", "pin", "compose")
     pairs = []
     for finding in document["findings"]:
         (where,) = [finding[r] for r in roles if r in finding]

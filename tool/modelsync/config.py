@@ -14,14 +14,17 @@ import re
 from pathlib import Path
 from typing import Any
 
-from modelsync.errors import ConfigError
+from modelsync.errors import ConfigError, InputError
+from modelsync.files import CONFIG_LIMIT, read_text
 from modelsync.records import field, fields, record, replace
 from modelsync.tomlfile import TomlError, parse_toml
 
 PYPROJECT = "pyproject.toml"
 # Keys a command line may set but the file may not.
 FLAG_ONLY = frozenset({"allow_outside_root"})
-PATH_KEYS = ("source", "target", "migrations", "templates_dir")
+PATH_KEYS = ("source", "target", "migrations", "templates_dir", "pythonpath", "compose_file")
+# pgvector's ``vector`` type holds at most this many dimensions.
+MAX_VECTOR_DIM = 16000
 # Longest file name component (bytes) most file systems take, and longest path.
 _NAME_MAX = 255
 _PATH_MAX = 4096
@@ -30,17 +33,32 @@ _PATH_MAX = 4096
 @record
 class Config:
     root: Path
-    source: str = "backend-core/models.py"
-    target: str = "ai-worker/db.py"
+    # One models file, a package folder, or a list of files, folders and globs.
+    source: str | tuple[str, ...] = "backend-core/models.py"
+    target: str | tuple[str, ...] = "ai-worker/db.py"
     migrations: str = "infra/postgres/migrations"
     templates_dir: str | None = None
     vector_dim: int = 768
     sqlmodel_version: str | None = None
     ignore: tuple[str, ...] = ()
     relationships: bool = True
+    # verify's bound on one migration statement, in seconds.
+    verify_statement_timeout: float = 60.0
     allow_outside_root: bool = False
+    # Extra folders absolute imports are looked up in (relative to the root), before the
+    # ones found by walking up from the models (the name of pytest's option).
+    pythonpath: tuple[str, ...] = ()
     # lint's engine modules (None: ai-worker/db.py and backend-core/database.py where present)
     engine_files: tuple[str, ...] | None = None
+    # check --database-url / migration --from-database: the schema read, and the tables
+    # of the database that belong to something else (fnmatch patterns, e.g. "celery_*").
+    db_schema: str = "public"
+    db_ignore_tables: tuple[str, ...] = ()
+    # The docker-compose file (None: the first name Compose itself looks for, if any).
+    compose_file: str | None = None
+    # SQL files verify runs first, as a fresh volume would, for a project without a
+    # compose file (None: the compose file's mounts decide).
+    init_scripts: tuple[str, ...] | None = None
     # [tool.modelsync.lint] as read (select, ignore, vector_dims), frozen; lint.settings
     # checks it. A sub-table, because `ignore` above already means drift kinds for check.
     lint: tuple[tuple[str, Any], ...] = ()
@@ -58,21 +76,69 @@ class Config:
     def path(self, relative: str) -> Path:
         return self.root / relative
 
+    @property
+    def source_items(self) -> tuple[str, ...]:
+        return _items(self.source)
+
+    @property
+    def target_items(self) -> tuple[str, ...]:
+        return _items(self.target)
+
+    @property
+    def source_shown(self) -> str:
+        """How messages name the source: its path, or its paths joined."""
+        return ", ".join(self.shown(item) for item in self.source_items)
+
+    @property
+    def target_shown(self) -> str:
+        return ", ".join(self.shown(item) for item in self.target_items)
+
+    @property
+    def source_anchor(self) -> str:
+        """A path of the source to look for the project's pins from: its first file, or
+        a file inside its folder (the pin search starts at the path's parent)."""
+        return _anchor(self.source_items[0])
+
+    @property
+    def target_anchor(self) -> str:
+        return _anchor(self.target_items[0])
+
+    def tree(self):
+        """The project's files as module resolution reads them."""
+        from modelsync.modules.tree import DiskTree
+
+        return DiskTree(self.root, self.allow_outside_root)
+
     def shown(self, relative: str) -> str:
         """How a configured path appears in messages: as written, relative to the root."""
         return Path(relative).as_posix()
 
 
+def _anchor(item: str) -> str:
+    base = _glob_base(item)
+    return base if base.endswith(".py") else f"{base.rstrip('/')}/__init__.py"
+
+
+def _items(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
 _TYPES: dict[str, type | tuple[type, ...]] = {
-    "source": str,
-    "target": str,
+    "source": (str, list),
+    "target": (str, list),
+    "pythonpath": list,
     "migrations": str,
     "templates_dir": str,
     "vector_dim": int,
     "sqlmodel_version": str,
     "ignore": list,
     "relationships": bool,
+    "verify_statement_timeout": (int, float),
     "engine_files": list,
+    "db_schema": str,
+    "db_ignore_tables": list,
+    "compose_file": str,
+    "init_scripts": list,
     "lint": dict,
 }
 
@@ -101,10 +167,21 @@ def load_config(root: Path, overrides: dict[str, Any]) -> Config:
     table = _read_pyproject(root / PYPROJECT)
     given = {k: v for k, v in overrides.items() if v is not None and v != ()}
     values = {**table.values, **given}
+    for key in ("source", "target"):
+        if isinstance(values.get(key), list | tuple):
+            values[key] = tuple(values[key])
+            if len(values[key]) == 1:
+                values[key] = values[key][0]
+    if "pythonpath" in values:
+        values["pythonpath"] = tuple(values["pythonpath"])
     if "ignore" in values:
         values["ignore"] = tuple(values["ignore"])
     if "engine_files" in values:
         values["engine_files"] = tuple(values["engine_files"])
+    if "db_ignore_tables" in values:
+        values["db_ignore_tables"] = tuple(values["db_ignore_tables"])
+    if "init_scripts" in values:
+        values["init_scripts"] = tuple(values["init_scripts"])
     if "lint" in values:
         values["lint"] = tuple((k, _frozen(v)) for k, v in values["lint"].items())
     lines = tuple((key, table.line_of(key)) for key in table.values if key not in given)
@@ -114,14 +191,34 @@ def load_config(root: Path, overrides: dict[str, Any]) -> Config:
         value = getattr(config, key)
         if value is None:
             continue
-        if key in given:
-            _check_path(config, key, value, f"--{key.replace('_', '-')}", None, None)
-        elif key in table.values:
-            what = f"{key} = {value!r}" if len(repr(value)) <= 80 else key
-            _check_path(config, key, value, what, PYPROJECT, table.line_of(key))
-        else:
-            _check_path(config, key, value, key, None, None)
+        for item in _items(value):
+            if key in given:
+                _check_path(config, key, _glob_base(item), f"--{key.replace('_', '-')}", None, None)
+            elif key in table.values:
+                what = f"{key} = {item!r}" if len(repr(item)) <= 80 else key
+                _check_path(config, key, _glob_base(item), what, PYPROJECT, table.line_of(key))
+            else:
+                _check_path(config, key, item, key, None, None)
+    for value in config.init_scripts or ():
+        line = table.line_of("init_scripts") if "init_scripts" in table.values else None
+        if not isinstance(value, str):
+            raise ConfigError(
+                "[tool.modelsync] init_scripts must be a list of paths", PYPROJECT, line
+            )
+        where = PYPROJECT if "init_scripts" in table.values else None
+        _check_path(config, "init_scripts", value, f"init_scripts: {value[:80]!r}", where, line)
+    for value in config.engine_files or ():
+        # Read and quoted by lint: kept inside the root like every configured path.
+        line = table.line_of("engine_files")
+        _check_path(config, "engine_files", value, f"engine_files: {value[:80]!r}", PYPROJECT, line)
     return config
+
+
+def _glob_base(item: str) -> str:
+    """The part of a glob before its first wildcard: what must stay inside the root (the
+    files it matches are each checked again when read)."""
+    cut = min((item.index(c) for c in "*?[" if c in item), default=None)
+    return item if cut is None else (item[:cut] or ".")
 
 
 def _frozen(value: Any) -> Any:
@@ -183,20 +280,12 @@ def _encodable(value: str) -> bool:
 
 def _read_pyproject(path: Path) -> _Table:
     shown = PYPROJECT
-    try:
-        if path.exists() and not path.is_file():
-            raise ConfigError("is not a regular file", shown)
-        with open(path, "rb") as handle:
-            data = handle.read(16 * 1024 * 1024 + 1)
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return _Table({}, {}, None)
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror or exc}", shown) from None
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ConfigError(f"not UTF-8 (byte 0x{data[exc.start]:02x})", shown, line) from None
+        text = read_text(path, shown, CONFIG_LIMIT)
+    except InputError as exc:  # a FIFO, a device, too large, not UTF-8
+        raise ConfigError(exc.message, shown, exc.line) from None
     try:
         document = parse_toml(text)
     except TomlError as exc:
@@ -215,7 +304,10 @@ def _read_pyproject(path: Path) -> _Table:
         raise ConfigError("`tool.modelsync` must be a table", shown, line)
     written = _key_lines(text, table_line)
     lines = {key: written[key] for key in table if key in written}
-    read = _Table(dict(table), lines, table_line)
+    # A key whose own line is not found (an inline ``modelsync = {...}``) is named at
+    # the table's header, or at the line that makes the table.
+    fallback = table_line or _key_line(text, "modelsync", None) or _key_line(text, "tool", None)
+    read = _Table(dict(table), lines, fallback)
     _validate(read, shown)
     return read
 
@@ -243,9 +335,42 @@ def _validate(table: _Table, shown: str) -> None:
             shown,
             table.line_of("sqlmodel_version"),
         )
-    if any(not isinstance(kind, str) for kind in table.values.get("ignore", [])):
+    timeout = table.values.get("verify_statement_timeout")
+    if timeout is not None and not 0 < timeout <= 86400:
         raise ConfigError(
-            "[tool.modelsync] ignore must be a list of strings", shown, table.line_of("ignore")
+            "[tool.modelsync] verify_statement_timeout must be a number of seconds above 0 "
+            "and at most 86400",
+            shown,
+            table.line_of("verify_statement_timeout"),
+        )
+    if any(not isinstance(p, str) for p in table.values.get("db_ignore_tables", [])):
+        raise ConfigError(
+            "[tool.modelsync] db_ignore_tables must be a list of strings (table name patterns)",
+            shown,
+            table.line_of("db_ignore_tables"),
+        )
+    for key in ("source", "target", "pythonpath"):
+        value = table.values.get(key)
+        if isinstance(value, list) and (
+            (not value and key != "pythonpath") or any(not isinstance(i, str) for i in value)
+        ):
+            raise ConfigError(
+                f"[tool.modelsync] {key} must be a path or a non-empty list of paths",
+                shown,
+                table.line_of(key),
+            )
+    for key in ("ignore", "engine_files"):
+        if any(not isinstance(item, str) for item in table.values.get(key, [])):
+            raise ConfigError(
+                f"[tool.modelsync] {key} must be a list of strings", shown, table.line_of(key)
+            )
+    dim = table.values.get("vector_dim")
+    if isinstance(dim, int) and not isinstance(dim, bool) and not 0 < dim <= MAX_VECTOR_DIM:
+        raise ConfigError(
+            f"[tool.modelsync] vector_dim must be a number of dimensions from 1 to "
+            f"{MAX_VECTOR_DIM} (pgvector's limit)",
+            shown,
+            table.line_of("vector_dim"),
         )
 
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from modelsync.cli.app import (
     echo_warnings,
     emit,
     load_project_config,
+    one_line,
     project_options,
     unwind_on_sigterm,
 )
@@ -42,8 +45,8 @@ from modelsync.cli.app import (
 )
 def generate(
     root: Path,
-    source: str | None,
-    target: str | None,
+    source: tuple[str, ...],
+    target: tuple[str, ...],
     migrations: str | None,
     sqlmodel_version: str | None,
     output_format: str,
@@ -61,34 +64,57 @@ def generate(
     and session setup of the database standard. Imports the region needs are added;
     none are removed. The write is atomic and happens only when the text changes.
     """  # fmt: skip
+    from modelsync.errors import ConfigError, InputError
     from modelsync.mirror.generate import generate_text, line_ranges, unified_diff, write_atomically
     from modelsync.mirror.state import mirror_state
-    from modelsync.schema.load import parse_file, schema_of
+    from modelsync.records import replace
+    from modelsync.schema.load import load_side, parse_file, shared_tables
     from modelsync.schema.pins import choose_release
 
     unwind_on_sigterm()
     config = load_project_config(root, source=source, target=target, migrations=migrations,
                      sqlmodel_version=sqlmodel_version)  # fmt: skip
-    source_file = parse_file(config.path(config.source), config.shown(config.source))
-    release = choose_release(config.root, config.source, sqlmodel_version,
+    release = choose_release(config.root, config.source_anchor, sqlmodel_version,
                              config.sqlmodel_version)  # fmt: skip
-    schema = schema_of(source_file, release.rules)
-    target_path = config.path(config.target)
-    shown = config.shown(config.target)
+    if len(config.target_items) != 1 or any(c in config.target_items[0] for c in "*?["):
+        raise ConfigError(
+            f"generate writes one target file; the target is {config.target_shown} "
+            "(give one with --target)"
+        )
+    tree = config.tree()
+    loaded: dict = {}
+    source = load_side(tree, config.source_items, release.rules,
+                       pythonpath=config.pythonpath, loaded=loaded)  # fmt: skip
+    schema = source.schema
+    target_path = config.path(config.target_items[0])
+    shown = config.target_shown
+    if target_path.is_dir():
+        raise InputError("is a folder: generate writes one target file", shown)
     # A missing or blank target is created whole; any other is spliced into.
-    blank = not target_path.exists() or (
-        target_path.is_file() and not target_path.read_bytes().strip()
-    )
+    blank = not target_path.exists() or _blank(target_path)
     target_file = None if blank else parse_file(target_path, shown)
+    if target_file is not None:
+        # Tables whose classes the target imports from the source are not copied.
+        shared = shared_tables(tree, config.target_items, source,
+                               pythonpath=config.pythonpath, loaded=loaded)  # fmt: skip
+        names = {name for name, _, _ in shared}
+        schema = replace(schema, tables=tuple(t for t in schema.tables if t.name not in names))
     state = mirror_state(
-        source_file,
+        source,
         schema,
         target_file,
         config.templates_path,
         config.relationships,
         templates_shown=config.templates_dir,
     )
-    result = generate_text(state, target_file, shown, force)
+    if target_file is not None and not schema.tables and state.region is None:
+        # Every table's class is imported from the source: the target mirrors them by
+        # construction, and there is nothing to copy.
+        message = f"up to date: every table of {source.schema.path} is imported (shared)"
+        _echo_outcome(root, source.schema.path, output_format, shown, None, "up_to_date",
+                      message, False, schema.warnings)  # fmt: skip
+        sys.exit(0)
+    result = generate_text(state, target_file, shown, force, _command_line())
     warnings = (*schema.warnings, *result.warnings)
     if to_stdout or show_diff:
         echo_warnings(warnings)
@@ -104,20 +130,44 @@ def generate(
         message = (
             f"the generated region was edited by hand (line(s) "
             f"{line_ranges(result.hand_edited_lines)} differ from what generate writes); "
-            f"move the change into {source_file.path}, then run generate again, "
-            "or pass --force to overwrite it"
+            f"move the change into {source.schema.path} and run `{_command_line()}` again, "
+            f"or run `{_command_line()} --force`, which overwrites exactly those line(s)"
         )
     elif not result.changed:
         status, message = "up_to_date", "up to date"
     else:
         write_atomically(target_path, result.text, shown)
         status = "created" if result.current is None else "updated"
-        message = f"{status} ({len(schema.tables)} table model(s) from {source_file.path})"
+        message = f"{status} ({len(schema.tables)} table model(s) from {source.schema.path})"
+        if result.carried_lines:
+            message += (
+                f"; kept {len(result.carried_lines)} comment(s) from inside the replaced "
+                f"classes above the region (line(s) {line_ranges(result.carried_lines)})"
+            )
     failed = status in ("would_change", "refused")
     _echo_outcome(
-        root, source_file.path, output_format, shown, line, status, message, failed, warnings
+        root, source.schema.path, output_format, shown, line, status, message, failed, warnings
     )
     sys.exit(1 if failed else 0)
+
+
+# Options that only choose how generate reports, never what it writes.
+_REPORTING = frozenset({"output_format", "check_only", "show_diff", "to_stdout", "force"})
+
+
+def _command_line() -> str:
+    """``modelsync generate`` with the project options the user gave, quoted for a shell:
+    the command a message tells the user to run next."""
+    context = click.get_current_context()
+    words = ["modelsync", "generate"]
+    for param in context.command.params:
+        given = context.get_parameter_source(param.name) is ParameterSource.COMMANDLINE
+        if param.name in _REPORTING or not given or not isinstance(param, click.Option):
+            continue
+        words.append(param.opts[0])
+        if not param.is_flag:
+            words.append(str(context.params[param.name]))
+    return shlex.join(words)
 
 
 def _echo_outcome(
@@ -164,4 +214,15 @@ def _echo_outcome(
             click.echo(annotation("error", shown, line, "modelsync generate", message))
     else:
         echo_warnings(warnings)
-        click.echo(f"{where}: {message}", err=status == "refused")
+        click.echo(one_line(f"{where}: {message}"), err=status == "refused")
+
+
+def _blank(path: Path) -> bool:
+    """A target holding nothing but white space (one that cannot be read is not blank:
+    reading it as models then says why)."""
+    from modelsync.files import TEXT_LIMIT, read_bytes
+
+    try:
+        return not read_bytes(path, TEXT_LIMIT).strip()
+    except (OSError, ValueError):
+        return False

@@ -25,8 +25,8 @@ from modelsync.cli.app import emit, load_project_config, project_options
 )
 def lint(
     root: Path,
-    source: str | None,
-    target: str | None,
+    source: tuple[str, ...],
+    target: tuple[str, ...],
     migrations: str | None,
     sqlmodel_version: str | None,
     output_format: str,
@@ -38,11 +38,13 @@ def lint(
     Driver and URL, pool settings, session scope, naming, vector and JSON types, the vector
     metric, bulk commits, migration file names, numbering and SQL, and the SQLModel pins.
     Nothing is imported: models and engine modules are read statically. Silence one line
-    with `# modelsync: ignore[RULE]`. Exits 0 when clean (warnings alone do not fail),
-    1 on findings, 2 on bad input.
+    with `# modelsync: ignore[RULE]`. A file that cannot be read, or models SQLModel would
+    refuse, is a bad-input finding (MS890) and everything else is still checked. Exits 0
+    when clean (warnings alone do not fail), 1 on findings, 2 on bad input.
     """
     from modelsync.findings import Report
-    from modelsync.lint.registry import BY_NAME
+    from modelsync.findings.model import BAD_INPUT
+    from modelsync.lint.registry import BY_NAME, INPUT_RULE
     from modelsync.lint.run import lint_project
     from modelsync.lint.settings import lint_settings
     from modelsync.schema.pins import choose_release
@@ -62,6 +64,7 @@ def lint(
         "rules": list(settings.rules),
         "findings": len(result.findings),
         "errors": severities.count("error"),
+        "bad_input": by_rule.get(BAD_INPUT, 0),
         "by_rule": by_rule,
         "suppressed": result.suppressed,
         "sqlmodel": release.as_dict(),
@@ -75,9 +78,11 @@ def lint(
         )
     else:
         headline = f"lint clean: {len(settings.rules)} rule(s) over {len(result.files)} file(s)"
+    if summary["bad_input"]:
+        headline += f"; {summary['bad_input']} input(s) could not be read (exit 2)"
     if result.suppressed:
         headline += f"; {result.suppressed} suppressed inline"
-    rules = tuple(BY_NAME[name].rule for name in settings.rules)
+    rules = (*(BY_NAME[name].rule for name in settings.rules), INPUT_RULE.rule)
     emit(
         Report("lint", result.findings, summary, headline, rules, result.warnings, str(root)),
         output_format,

@@ -16,26 +16,34 @@ from modelsync.cli.app import echo_warnings, emit, load_project_config, project_
 def schema(
     file: Path,
     root: Path,
-    source: str | None,
-    target: str | None,
+    source: tuple[str, ...],
+    target: tuple[str, ...],
     migrations: str | None,
     sqlmodel_version: str | None,
     output_format: str,
 ) -> None:
-    """Print the schema modelsync derives from a models FILE.
+    """Print the schema modelsync derives from a models FILE or package folder.
 
-    Column types are the PostgreSQL types SQLAlchemy's postgresql dialect compiles.
-    Anything that cannot be resolved statically is listed as a warning.
+    A folder is read as a package: the union of the tables of every module in it, with
+    names imported across modules followed (never imported). Each table and column
+    names the file and line it comes from. Column types are the PostgreSQL types
+    SQLAlchemy's postgresql dialect compiles. Anything that cannot be resolved
+    statically is listed as a warning.
     """
     from modelsync.findings import Report
+    from modelsync.modules.tree import DiskTree
     from modelsync.schema.document import schema_document, schema_text
-    from modelsync.schema.load import load_schema
+    from modelsync.schema.load import load_side
     from modelsync.schema.pins import choose_release
 
     config = load_project_config(root, sqlmodel_version=sqlmodel_version)
-    release = choose_release(config.root, str(file.resolve()), sqlmodel_version,
+    anchor = file / "__init__.py" if file.is_dir() else file
+    release = choose_release(config.root, str(anchor.resolve()), sqlmodel_version,
                              config.sqlmodel_version)  # fmt: skip
-    derived = load_schema(file, str(file), release.rules)
+    # Paths as given on the command line, relative to the working directory.
+    tree = DiskTree(Path.cwd(), outside_ok=True)
+    derived = load_side(tree, (str(file),), release.rules, what="FILE",
+                        pythonpath=config.pythonpath).schema  # fmt: skip
     if output_format == "json":
         click.echo(json.dumps(schema_document(derived), indent=2))
     elif output_format in ("github", "sarif"):

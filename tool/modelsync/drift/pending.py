@@ -39,7 +39,7 @@ def pending_findings(
         changes = table_changes(then.get(name), now.get(name))
         if changes:
             table = now.get(name)
-            where = Location("source", models.path, table.line if table else None, value=None)
+            where = Location("source", models.where(table), table.line if table else None)
             found.append(_finding(_message(f"table {name}", changes, since), where, state, name))
     now_enums = {e.name: e for e in models.enums}
     then_enums = {e.name: e for e in stored.enums}
@@ -47,7 +47,7 @@ def pending_findings(
         change = enum_change(then_enums.get(name), now_enums.get(name))
         if change:
             enum = now_enums.get(name)
-            where = Location("source", models.path, enum.line if enum else None, value=None)
+            where = Location("source", models.where(enum), enum.line if enum else None)
             found.append(_finding(_message(f"enum {name}", change, since), where, state, None))
     return tuple(found)
 

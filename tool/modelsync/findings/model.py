@@ -12,6 +12,10 @@ from typing import Any
 from modelsync.records import field, record
 
 SEVERITIES = ("error", "warning", "note")
+# The kind of a finding that says a command could not read its input (a file it cannot
+# parse, a model SQLModel would refuse). Reported like any finding, so that the rest of
+# the project is still checked; an error of this kind makes the command exit 2.
+BAD_INPUT = "bad-input"
 
 
 @record
@@ -29,6 +33,8 @@ class Location:
     """A place in a file, named by its ``role`` (``target``, ``source``, ``migration``...).
 
     ``value`` is what stands there, where that means something (a drift side's type).
+    A place in a live database (``database_place``) has no path: it names its ``table``
+    and ``column`` instead.
     """
 
     role: str
@@ -36,12 +42,26 @@ class Location:
     line: int | None = None
     col: int | None = None
     value: str | None = None
+    table: str | None = None
+    column: str | None = None
+
+    @property
+    def in_database(self) -> bool:
+        return not self.path
 
     @property
     def where(self) -> str:
+        if self.in_database:
+            return ".".join(p for p in (self.table, self.column) if p) or "schema"
         if not self.line:
             return self.path
         return f"{self.path}:{self.line}" + (f":{self.col}" if self.col else "")
+
+
+def database_place(table: str | None, column: str | None, value: str | None) -> Location:
+    """The second place of a finding against a live database: ``{"table", "column",
+    "value"}``, no path."""
+    return Location("database", "", value=value, table=table, column=column)
 
 
 @record
@@ -108,3 +128,8 @@ class Report:
     def failed(self) -> bool:
         """Findings of severity error fail a command; warnings and notes alone do not."""
         return any(f.severity == "error" for f in self.findings)
+
+    @property
+    def bad_input(self) -> bool:
+        """Some input could not be read: an error finding of kind ``BAD_INPUT``."""
+        return any(f.kind == BAD_INPUT and f.severity == "error" for f in self.findings)

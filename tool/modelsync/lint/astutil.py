@@ -109,12 +109,31 @@ def _string(node: ast.expr) -> str | None:
 
 @record
 class CallIndex:
-    """The calls of a module that code (not a class body) makes, and each visited node's
-    parent, gathered in one walk (walking a large module is the costliest thing the code
-    rules do)."""
+    """The calls of a module that code (not a class body) makes, each visited node's
+    parent, and what each alias stands for, gathered in one walk (walking a large module is
+    the costliest thing the code rules do)."""
 
     calls: tuple[ast.Call, ...]
     parents: dict[ast.AST, ast.AST]
+    # Local name -> the dotted name it stands for: ``ce`` -> ``sqlalchemy.create_engine``
+    # for ``from sqlalchemy import create_engine as ce``, ``make = create_engine``, or
+    # ``make = getattr(sqlalchemy, "create_engine")``.
+    names: dict[str, str]
+    # Strings (and f-strings, each ``{...}`` read as ``0``) that hold a pgvector distance
+    # operator other than cosine's (``<->``, ``<#>``, ``<+>``), with their text: raw SQL
+    # the vector-metric rule reads with pglast.
+    sql_candidates: tuple[tuple[ast.expr, str], ...] = ()
+
+    def callee(self, call: ast.Call) -> str:
+        """The last part of what is called, through aliases: ``create_engine`` for
+        ``ce(...)``, ``sa.create_engine(...)`` and ``getattr(sa, "create_engine")(...)``."""
+        func = call.func
+        if isinstance(func, ast.Name):
+            return self.names.get(func.id, func.id).rsplit(".", 1)[-1]
+        if isinstance(func, ast.Attribute):
+            return func.attr
+        named = _getattr_name(func)
+        return named or ""
 
 
 def call_index(module: ast.Module) -> CallIndex:
@@ -122,20 +141,97 @@ def call_index(module: ast.Module) -> CallIndex:
     ``Field(...)`` calls are the bulk of a mirror and never open a session or an engine."""
     found: list[ast.Call] = []
     parents: dict[ast.AST, ast.AST] = {}
+    bound: dict[str, ast.expr | str] = {}
+    candidates: list[tuple[ast.expr, str]] = []
     stack: list[ast.AST] = [module]
     while stack:
         node = stack.pop()
         if isinstance(node, ast.Call):
             found.append(node)
+        elif isinstance(node, ast.Import | ast.ImportFrom | ast.Assign):
+            _bind(node, bound)
+        elif isinstance(node, ast.Constant | ast.JoinedStr):
+            text = _string_text(node)
+            if text is not None and any(op in text for op in OTHER_DISTANCE_OPERATORS):
+                candidates.append((node, text))
         if isinstance(node, ast.ClassDef):
             children = [n for n in node.body if isinstance(n, _CLASS_MEMBERS_WITH_CODE)]
+        elif isinstance(node, ast.JoinedStr):  # its text is read whole, above
+            children = [n for n in node.values if isinstance(n, ast.FormattedValue)]
         else:
             children = ast.iter_child_nodes(node)
         for child in children:
             parents[child] = node
             stack.append(child)
     found.sort(key=lambda c: (c.lineno, c.col_offset))
-    return CallIndex(tuple(found), parents)
+    names = {local: _resolved(local, bound, 0) for local in bound}
+    candidates.sort(key=lambda c: (c[0].lineno, c[0].col_offset))
+    return CallIndex(tuple(found), parents, names, tuple(candidates))
+
+
+def _bind(node: ast.stmt, bound: dict[str, ast.expr | str]) -> None:
+    """Record what an import or an alias-shaped assignment binds a name to."""
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname:
+                bound[alias.asname] = alias.name
+    elif isinstance(node, ast.ImportFrom):
+        for alias in node.names:
+            if alias.name != "*":
+                bound[alias.asname or alias.name] = f"{node.module or ''}.{alias.name}"
+    elif (
+        len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and (isinstance(node.value, ast.Name | ast.Attribute) or _getattr_name(node.value))
+    ):
+        bound[node.targets[0].id] = node.value
+
+
+def _resolved(local: str, bound: dict[str, ast.expr | str], depth: int) -> str:
+    value = bound.get(local, local)
+    if isinstance(value, str) or depth > 8:
+        return value if isinstance(value, str) else local
+    return _dotted_through(value, bound, depth + 1) or local
+
+
+def _dotted_through(node: ast.expr, bound: dict[str, ast.expr | str], depth: int) -> str:
+    if isinstance(node, ast.Name):
+        return node.id if node.id not in bound else _resolved(node.id, bound, depth)
+    if isinstance(node, ast.Attribute):
+        base = _dotted_through(node.value, bound, depth)
+        return f"{base}.{node.attr}" if base else ""
+    if isinstance(node, ast.Call) and (name := _getattr_name(node)):
+        base = _dotted_through(node.args[0], bound, depth)
+        return f"{base}.{name}" if base else name
+    return ""
+
+
+def _string_text(node: ast.expr) -> str | None:
+    """A string's text; an f-string's with each ``{...}`` as ``0`` (a value, as SQL sees it)."""
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else None
+    if isinstance(node, ast.JoinedStr):
+        return "".join(
+            v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "0"
+            for v in node.values
+        )
+    return None
+
+
+def _getattr_name(node: ast.expr) -> str | None:
+    """``getattr(obj, "name")`` (a literal name): that name."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "getattr"
+        and len(node.args) >= 2
+        and isinstance(node.args[1], ast.Constant)
+        and isinstance(node.args[1].value, str)
+    ):
+        return node.args[1].value
+    return None
 
 
 _CLASS_MEMBERS_WITH_CODE = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+# pgvector's distance operators other than cosine's ``<=>``, and what they measure.
+OTHER_DISTANCE_OPERATORS = {"<->": "Euclidean (L2)", "<#>": "inner product", "<+>": "taxicab (L1)"}

@@ -11,10 +11,11 @@ from modelsync.schema.load import ParsedFile
 
 @record
 class ModelsFile:
-    """A models file with its schema; ``role`` is ``source`` or ``target``."""
+    """A side's models: every module read (``files``) and their schema; ``role`` is
+    ``source`` or ``target``."""
 
     role: str
-    parsed: ParsedFile
+    files: tuple[ParsedFile, ...]
     schema: Schema
 
 

@@ -11,7 +11,6 @@ import ast
 from modelsync.findings.model import Finding, Location
 from modelsync.lint.astutil import (
     CallIndex,
-    call_name,
     env_read,
     followed,
     keyword,
@@ -42,7 +41,8 @@ POOL_SETTINGS = (
 
 
 def engine_findings(file: ParsedFile, index: CallIndex) -> tuple[Finding, ...]:
-    engine_calls = [c for c in index.calls if call_name(c) in ENGINE_FACTORIES]
+    # Through aliases: ``create_engine as ce``, ``make = create_engine``, ``getattr``.
+    engine_calls = [c for c in index.calls if index.callee(c) in ENGINE_FACTORIES]
     if not engine_calls:
         return ()
     names = module_assignments(file.module)
@@ -54,7 +54,7 @@ def engine_findings(file: ParsedFile, index: CallIndex) -> tuple[Finding, ...]:
             found.append(
                 finding(
                     "database-url",
-                    f"{call_name(call)}: {url}",
+                    f"{index.callee(call)}: {url}",
                     where,
                     fix=f'DATABASE_URL = os.getenv("DATABASE_URL", "{DEFAULT_URL}")',
                 )
@@ -64,7 +64,7 @@ def engine_findings(file: ParsedFile, index: CallIndex) -> tuple[Finding, ...]:
             found.append(
                 finding(
                     "pool-settings",
-                    f"{call_name(call)}: " + "; ".join(pool),
+                    f"{index.callee(call)}: " + "; ".join(pool),
                     where,
                     fix=", ".join(
                         f'{s.keyword}=int(os.getenv("{s.variable}", "{s.default}"))'

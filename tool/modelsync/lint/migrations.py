@@ -20,6 +20,7 @@ from modelsync.migrate.folder import (
     MigrationFile,
     SqlSyntaxError,
     duplicate_numbers,
+    folder_digits,
     migration_files,
     migration_name,
     missing_numbers,
@@ -29,16 +30,19 @@ from modelsync.migrate.folder import (
 )
 
 
-def migration_folder_findings(folder: Path, shown_folder: str) -> tuple[Finding, ...]:
+def migration_folder_findings(
+    folder: Path, shown_folder: str, root: Path | None = None
+) -> tuple[Finding, ...]:
     """Every name, numbering and SQL finding of the folder's ``*.sql`` files, in the
-    order the files apply. A missing folder holds no migrations and gives no findings."""
+    order the files apply. A missing folder holds no migrations and gives no findings.
+    With ``root``, a file whose real path leads outside it is refused unread."""
     files = migration_files(folder, shown_folder)
     found: list[Finding] = []
     for file in files:
         found += name_findings(file)
     found += number_findings(files)
     for file in files:
-        found += sql_findings(file)
+        found += sql_findings(file, root)
     return tuple(found)
 
 
@@ -54,8 +58,8 @@ def name_findings(file: MigrationFile) -> tuple[Finding, ...]:
     return (
         finding(
             "migration-name",
-            f"{file.name} does not follow NNN_description.sql (three digits, an underscore, "
-            "lower-case snake_case words)",
+            f"{file.name} does not follow NNN_description.sql (three or more digits, an "
+            "underscore, lower-case snake_case words)",
             _at(file),
             fix=fix,
         ),
@@ -75,8 +79,10 @@ def suggested_name(file: MigrationFile) -> str | None:
 
 def number_findings(files: tuple[MigrationFile, ...]) -> tuple[Finding, ...]:
     """Duplicates are errors (two branches both added ``004_``: only one order can be
-    right); a gap is a warning (a deleted or renumbered file, usually harmless)."""
-    found = []
+    right), and so is a number written with more or fewer digits than the folder's others
+    (``1000_x.sql`` among three-digit names: by name it sorts first, and files are applied
+    by name); a gap is a warning (a deleted or renumbered file, usually harmless)."""
+    found = [*_width_findings(files)]
     free = next_number(files)
     for number, claimants in duplicate_numbers(files).items():
         first, *others = claimants
@@ -104,17 +110,31 @@ def number_findings(files: tuple[MigrationFile, ...]) -> tuple[Finding, ...]:
     return tuple(found)
 
 
-def sql_findings(file: MigrationFile) -> tuple[Finding, ...]:
+def _width_findings(files: tuple[MigrationFile, ...]) -> list[Finding]:
+    digits = folder_digits(files)
+    found = []
+    for file in files:
+        if file.well_named and file.digits != digits:
+            found.append(
+                finding(
+                    "migration-number",
+                    f"{file.name} has a {file.digits}-digit number and the folder's other "
+                    f"files {digits} digits: by name it sorts out of numeric order, and psql and "
+                    "docker's entrypoint apply files by name",
+                    _at(file),
+                    fix=f"give every file of the folder the same number of digits "
+                    f"(rename them all to {max(digits, file.digits)} digits)",
+                )
+            )
+    return found
+
+
+def sql_findings(file: MigrationFile, root: Path | None = None) -> tuple[Finding, ...]:
     """The first place in the file where PostgreSQL's parser stops, or an empty file."""
     try:
-        sql = read_sql(file)
-    except InputError as error:  # not UTF-8, unreadable
+        verdict = file_verdict(file, root)
+    except InputError as error:  # not UTF-8, unreadable, outside the root
         return (finding("migration-sql", error.message, _at(file, error.line)),)
-    key = sql_cache.key_for(file.shown, sql.encode("utf-8"))
-    verdict = sql_cache.load(key)
-    if verdict is None:
-        verdict = parse_verdict(sql, file.shown)
-        sql_cache.store(key, verdict)
     if verdict["status"] == "error":
         return (
             finding(
@@ -137,10 +157,64 @@ def sql_findings(file: MigrationFile) -> tuple[Finding, ...]:
     return ()
 
 
+def file_verdict(file: MigrationFile, root: Path | None = None) -> dict:
+    """PostgreSQL's verdict on the file, through the cache. A file whose real path leads
+    outside ``root`` (a symlink) is refused unread: its text must not reach a finding."""
+    sql = read_sql(file, within=root)
+    return text_verdict(sql, file.shown)
+
+
+def text_verdict(sql: str, shown: str) -> dict:
+    key = sql_cache.key_for(shown, sql.encode("utf-8", "surrogateescape"))
+    verdict = sql_cache.load(key)
+    if verdict is None:
+        verdict = parse_verdict(sql, shown)
+        sql_cache.store(key, verdict)
+    return verdict
+
+
 def parse_verdict(sql: str, shown: str) -> dict:
-    """What pglast says about the text, as the cache stores it."""
+    """What pglast says about the text, as the cache stores it: parses, empty, or the
+    first syntax error; and the facts other rules need of it without pglast (the vector
+    indexes' operator classes, the comments that silence a rule)."""
+    from modelsync.lint.sqlscan import ignore_comments, index_metrics
+
+    verdict: dict = {}
     try:
         statements = split_statements(sql, shown)
     except SqlSyntaxError as error:
-        return {"status": "error", "message": error.message, "line": error.line}
-    return {"status": "ok" if statements else "empty"}
+        verdict = {"status": "error", "message": error.message, "line": error.line}
+    else:
+        verdict = {"status": "ok" if statements else "empty"}
+        metrics = tuple(index_metrics(sql))
+        if metrics:
+            verdict["metrics"] = metrics
+    ignores = tuple(ignore_comments(sql))
+    if ignores:
+        verdict["ignores"] = ignores
+    return verdict
+
+
+def metric_findings(
+    folder: Path, shown_folder: str, root: Path | None = None
+) -> tuple[Finding, ...]:
+    """vector-metric's migration side: a vector index (hnsw, ivfflat) whose operator class
+    is not a cosine one, at the operator class's line."""
+    found = []
+    for file in migration_files(folder, shown_folder):
+        try:
+            verdict = file_verdict(file, root)
+        except InputError:
+            continue  # migration-sql reports it
+        for line, used in verdict.get("metrics", ()):
+            what = used or "no operator class (pgvector's default is L2)"
+            found.append(
+                finding(
+                    "vector-metric",
+                    f"a vector index in {file.name} uses {what}; the standard's metric is "
+                    "cosine, so cosine_distance queries cannot use it",
+                    _at(file, line),
+                    fix="USING hnsw (embedding vector_cosine_ops)",
+                )
+            )
+    return tuple(found)

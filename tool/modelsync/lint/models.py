@@ -27,7 +27,7 @@ VECTOR_INDEX_METHODS = ("hnsw", "ivfflat")
 def model_findings(lint: LintInput) -> tuple[Finding, ...]:
     found: list[Finding] = []
     for models in lint.models:
-        written = _Written(models.parsed.module)
+        written = _Written(models.files)
         for table in models.schema.tables:
             found += table_name_findings(models, table, written)
             found += primary_key_findings(models, table)
@@ -41,25 +41,30 @@ def model_findings(lint: LintInput) -> tuple[Finding, ...]:
 
 
 class _Written:
-    """How the models file spells things: ``__tablename__`` lines per class, and the
-    ``Field(...)`` call of each field, by (line, attribute)."""
+    """How the models files spell things: ``__tablename__`` lines per (file, class), and
+    the ``Field(...)`` call of each field, by (file, line, attribute)."""
 
-    def __init__(self, module: ast.Module) -> None:
-        self.tablename: dict[str, int] = {}
-        self.fields: dict[tuple[int, str], ast.Call] = {}
+    def __init__(self, files) -> None:
+        self.tablename: dict[tuple[str, str], int] = {}
+        self.fields: dict[tuple[str, int, str], ast.Call] = {}
+        for parsed in files:
+            self._read(parsed.path, parsed.module)
+
+    def _read(self, path: str, module: ast.Module) -> None:
         # Only module-level classes are models (as schema.parse reads them).
         for node in module.body:
             if not isinstance(node, ast.ClassDef):
                 continue
             for statement in node.body:
                 if _assigns(statement, "__tablename__"):
-                    self.tablename[node.name] = statement.lineno
+                    self.tablename[(path, node.name)] = statement.lineno
                 if (
                     isinstance(statement, ast.AnnAssign)
                     and isinstance(statement.target, ast.Name)
                     and isinstance(statement.value, ast.Call)
                 ):
-                    self.fields[(statement.lineno, statement.target.id)] = statement.value
+                    key = (path, statement.lineno, statement.target.id)
+                    self.fields[key] = statement.value
 
 
 def _assigns(statement: ast.stmt, name: str) -> bool:
@@ -72,8 +77,9 @@ def _assigns(statement: ast.stmt, name: str) -> bool:
     )
 
 
-def _at(models: ModelsFile, line: int | None, value: str | None = None) -> Location:
-    return Location(models.role, models.parsed.path, line or None, value=value)
+def _at(models: ModelsFile, item, line: int | None, value: str | None = None) -> Location:
+    """A place in the models: ``item`` (a table, column or index) says which file."""
+    return Location(models.role, models.schema.where(item), line or None, value=value)
 
 
 def table_name_findings(models: ModelsFile, table: Table, written: _Written) -> list[Finding]:
@@ -81,17 +87,17 @@ def table_name_findings(models: ModelsFile, table: Table, written: _Written) -> 
     if is_snake_case(name) and is_plural(name):
         return []
     suggestion = plural_of(name)
-    line = written.tablename.get(table.class_name)
+    line = written.tablename.get((models.schema.where(table), table.class_name))
     if line is None:
         message = (
             f"class {table.class_name} has no __tablename__, so SQLModel names its table "
             f"{name!r} (the class name in lower case); table names are plural snake_case"
         )
-        where = _at(models, table.line, name)
+        where = _at(models, table, table.line, name)
     else:
         problem = "is not snake_case" if not is_snake_case(name) else "is not plural"
         message = f"table name {name!r} {problem}; table names are plural snake_case"
-        where = _at(models, line, name)
+        where = _at(models, table, line, name)
     return [
         finding(
             "table-name",
@@ -110,7 +116,7 @@ def column_name_findings(models: ModelsFile, table: Table, column: Column) -> li
         finding(
             "column-name",
             f"column {table.name}.{column.name} is not snake_case",
-            _at(models, column.line, column.name),
+            _at(models, column, column.line, column.name),
             table=table.name,
             column=column.name,
             fix=f"name it {to_snake_case(column.name)}",
@@ -129,7 +135,7 @@ def primary_key_findings(models: ModelsFile, table: Table) -> list[Finding]:
         finding(
             "primary-key-name",
             f"the primary key of {table.name} is {name!r}; the standard names it 'id'",
-            _at(models, column.line if column else table.line, name),
+            _at(models, column or table, column.line if column else table.line, name),
             table=table.name,
             column=name,
             fix=f"rename the field to id (and {name} becomes a plain or unique column)",
@@ -144,10 +150,10 @@ def vector_column_findings(
     if not match:
         return []
     found = []
-    where = _at(models, column.line, column.type)
+    where = _at(models, column, column.line, column.type)
     expected = lint.dimension_for(table.name, column.name)
     dim = match.group("dim")
-    field = written.fields.get((column.line, column.attribute))
+    field = written.fields.get((models.schema.where(column), column.line, column.attribute))
     if dim is None:
         problem = f"has no dimension; the standard's is {expected}"
     elif int(dim) != expected:
@@ -189,7 +195,7 @@ def json_type_findings(models: ModelsFile, table: Table, column: Column) -> list
             "json-type",
             f"column {table.name}.{column.name} is JSON; unstructured data is JSONB "
             "(indexable, compared by value, no duplicate keys)",
-            _at(models, column.line, column.type),
+            _at(models, column, column.line, column.type),
             table=table.name,
             column=column.name,
             fix="from sqlalchemy.dialects.postgresql import JSONB; sa_column=Column(JSONB)",
@@ -216,7 +222,9 @@ def vector_metric_findings(models: ModelsFile, table: Table, index: Index) -> li
                 "vector-metric",
                 f"{index.using} index {index.name} on {table.name}.{name} uses {used}; the "
                 "standard's metric is cosine, so cosine_distance queries cannot use it",
-                _at(models, index.line or table.line, index.name),
+                _at(
+                    models, index if index.line else table, index.line or table.line, index.name
+                ),  # fmt: skip
                 table=table.name,
                 column=name,
                 fix=f'postgresql_ops={{"{name}": "{kind}_cosine_ops"}}',

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 
 from modelsync.findings.model import Finding, Location
-from modelsync.lint.astutil import CallIndex, call_name, dotted
+from modelsync.lint.astutil import OTHER_DISTANCE_OPERATORS, CallIndex, dotted
 from modelsync.lint.registry import finding
 from modelsync.schema.load import ParsedFile
 
@@ -18,6 +18,9 @@ SESSION_CLASSES = ("Session", "AsyncSession")
 SESSION_FACTORIES = ("sessionmaker", "async_sessionmaker")
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Module, ast.ClassDef)
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+# Calls that run their first argument once per item.
+_MAPPING = ("map", "filter", "starmap")
 # pgvector.sqlalchemy's comparators other than cosine_distance.
 OTHER_METRICS = {
     "l2_distance": "Euclidean (L2)",
@@ -31,32 +34,62 @@ def query_findings(file: ParsedFile, index: CallIndex) -> tuple[Finding, ...]:
     factories = session_factories(index)
     found: list[Finding] = []
     for node in index.calls:
-        if _opens_session(node, factories) and not _closed(node, parents):
+        if _opens_session(node, factories, index) and not _closed(node, parents):
             found.append(_unclosed(file, node))
         elif _is_commit(node):
-            loop = _enclosing_loop(node, parents)
-            if loop is not None and not _leaves_loop_after(node, parents):
+            loop = _enclosing_loop(node, index)
+            if loop is not None and not (
+                isinstance(loop, _LOOPS) and _leaves_loop_after(node, parents)
+            ):
                 found.append(_commit_in_loop(file, node, loop))
         elif isinstance(node.func, ast.Attribute) and node.func.attr in OTHER_METRICS:
             found.append(_other_metric(file, node))
+    for node, text in index.sql_candidates:
+        found += _raw_sql_metrics(file, node, text)
     return tuple(found)
 
 
+def _raw_sql_metrics(file: ParsedFile, constant: ast.expr, text: str) -> list[Finding]:
+    """A distance operator in raw SQL: an operator token to PostgreSQL's own scanner (so
+    not one inside a quoted literal or a comment). Text it cannot scan is not SQL."""
+    from modelsync.lint.sqlscan import operator_tokens
+
+    found = []
+    for offset, operator in operator_tokens(text, tuple(OTHER_DISTANCE_OPERATORS)):
+        line = constant.lineno + text.count("\n", 0, offset)
+        found.append(
+            finding(
+                "vector-metric",
+                f"the SQL here orders by {operator}, {OTHER_DISTANCE_OPERATORS[operator]} "
+                "distance; the standard's metric is cosine (<=>), and the vector indexes use "
+                "cosine operator classes, so this query cannot use them",
+                Location(
+                    "engine",
+                    file.path,
+                    line,
+                    constant.col_offset + 1 if line == constant.lineno else None,
+                ),
+                fix=f"use <=> (cosine distance) instead of {operator}",
+            )
+        )
+    return found
+
+
 def session_factories(index: CallIndex) -> frozenset[str]:
-    """``Session`` itself and the names bound to ``sessionmaker(...)`` (``SessionLocal``)."""
+    """``Session`` itself and the names bound to ``sessionmaker(...)`` (``SessionLocal``),
+    through aliases (``sessionmaker as sm``, ``SL = SessionLocal``)."""
     names = set(SESSION_CLASSES)
     for call in index.calls:
         parent = index.parents.get(call)
-        if call_name(call) in SESSION_FACTORIES and isinstance(parent, ast.Assign):
+        if index.callee(call) in SESSION_FACTORIES and isinstance(parent, ast.Assign):
             names |= {t.id for t in parent.targets if isinstance(t, ast.Name)}
     return frozenset(names)
 
 
-def _opens_session(call: ast.Call, factories: frozenset[str]) -> bool:
-    func = call.func
-    if isinstance(func, ast.Name):
-        return func.id in factories
-    return isinstance(func, ast.Attribute) and func.attr in SESSION_CLASSES
+def _opens_session(call: ast.Call, factories: frozenset[str], index: CallIndex) -> bool:
+    if isinstance(call.func, ast.Attribute):
+        return call.func.attr in SESSION_CLASSES
+    return index.callee(call) in factories
 
 
 def _closed(call: ast.Call, parents: dict[ast.AST, ast.AST]) -> bool:
@@ -100,12 +133,28 @@ def _is_commit(call: ast.Call) -> bool:
     )
 
 
-def _enclosing_loop(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> ast.AST | None:
-    """The nearest loop whose body (not its ``else``) holds the node, within one scope."""
+def _enclosing_loop(node: ast.AST, index: CallIndex) -> ast.AST | None:
+    """The nearest loop that runs the node once per item, within one scope: a loop's body
+    (not its ``else``), a comprehension (not its first iterable, evaluated once), or a
+    lambda given to ``map``/``filter``."""
+    parents = index.parents
+    once: ast.AST | None = None  # a comprehension whose first iterable holds the node
     child, parent = node, parents.get(node)
-    while parent is not None and not isinstance(parent, _SCOPES):
+    while parent is not None:
         if isinstance(parent, _LOOPS) and child in parent.body:
             return parent
+        if isinstance(parent, ast.comprehension) and child is parent.iter:
+            owner = parents.get(parent)
+            if owner is not None and owner.generators[0] is parent:  # type: ignore[attr-defined]
+                once = owner
+        if isinstance(parent, _COMPREHENSIONS) and parent is not once:
+            return parent
+        if isinstance(parent, ast.Lambda):
+            caller = parents.get(parent)
+            mapped = isinstance(caller, ast.Call) and index.callee(caller) in _MAPPING
+            return caller if mapped and caller.args[:1] == [parent] else None  # type: ignore[union-attr]
+        if isinstance(parent, _SCOPES):
+            return None
         child, parent = parent, parents.get(parent)
     return None
 
@@ -128,6 +177,15 @@ def _leaves_loop_after(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
     return any(isinstance(s, ast.Break | ast.Return | ast.Raise) for s in after)
 
 
+_LOOP_WORDS = {
+    ast.ListComp: "comprehension",
+    ast.SetComp: "comprehension",
+    ast.DictComp: "comprehension",
+    ast.GeneratorExp: "generator expression",
+    ast.Call: "map()",
+}
+
+
 def _unclosed(file: ParsedFile, call: ast.Call) -> Finding:
     shown = ast.unparse(call)
     return finding(
@@ -144,7 +202,8 @@ def _commit_in_loop(file: ParsedFile, call: ast.Call, loop: ast.AST) -> Finding:
     shown = ast.unparse(call)
     return finding(
         "bulk-commit",
-        f"{shown} inside the loop at line {loop.lineno} commits once per row",
+        f"{shown} inside the {_LOOP_WORDS.get(type(loop), 'loop')} at line {loop.lineno} "
+        "commits once per row",
         Location("engine", file.path, call.lineno, call.col_offset + 1),
         related=(Location("loop", file.path, loop.lineno),),
         fix=f"call session.add() in the loop and {shown} once after it",

@@ -4,13 +4,17 @@ Names (kebab-case) and codes are part of the command-line contract: ``--select``
 ``--ignore``, the config's ``[tool.modelsync.lint]`` and ``# modelsync: ignore[NAME]`` use
 the names; SARIF and the docs use both. New rules get new codes; existing ones never change.
 Codes: MS80x connection, MS81x naming, MS82x types, MS83x queries, MS84x migrations,
-MS85x the SQLModel release.
+MS85x the SQLModel release, MS89x input lint could not read.
+
+``INPUT_RULE`` (bad-input) is not one of the selectable rules: it reports a file lint
+could not read (or a model SQLModel would refuse), it always runs, nothing silences it,
+and it makes ``lint`` exit 2 (``cli.app.exit_code``).
 """
 
 from __future__ import annotations
 
-from modelsync.errors import ConfigError
-from modelsync.findings.model import Finding, Location, Rule
+from modelsync.errors import ConfigError, ModelsyncError
+from modelsync.findings.model import BAD_INPUT, Finding, Location, Rule
 from modelsync.records import record
 
 
@@ -72,6 +76,12 @@ LINT_RULES: tuple[LintRule, ...] = (
     ),
     LintRule("migration-sql", "MS843", "5.1", "Every migration file parses as PostgreSQL"),
     LintRule(
+        "migration-mount",
+        "MS844",
+        "5.1",
+        "The compose file mounts every migration into /docker-entrypoint-initdb.d, in number order",
+    ),
+    LintRule(
         "sqlmodel-release",
         "MS851",
         "3.1",
@@ -80,6 +90,13 @@ LINT_RULES: tuple[LintRule, ...] = (
 )
 BY_NAME: dict[str, LintRule] = {r.name: r for r in LINT_RULES}
 RULE_NAMES: tuple[str, ...] = tuple(BY_NAME)
+INPUT_RULE = LintRule(
+    BAD_INPUT,
+    "MS890",
+    "6.3",
+    "Every file lint reads can be read, and its models are ones SQLModel accepts",
+)
+_ANY_RULE: dict[str, LintRule] = {**BY_NAME, BAD_INPUT: INPUT_RULE}
 
 
 def finding(
@@ -95,7 +112,7 @@ def finding(
 ) -> Finding:
     """A finding of the named rule: ``kind`` is the rule's name, ``code`` its code."""
     return Finding(
-        BY_NAME[name].code,
+        _ANY_RULE[name].code,
         name,
         message,
         location,
@@ -110,9 +127,27 @@ def finding(
 def check_names(names: tuple[str, ...], where: str, path: str | None = None, line=None) -> None:
     """Refuse an unknown rule name (a typo would silently select or ignore nothing)."""
     for name in names:
+        if name == BAD_INPUT:
+            raise ConfigError(
+                f"{BAD_INPUT} cannot be selected or ignored ({where}): it reports a file "
+                "lint could not check",
+                path,
+                line,
+            )
         if name not in BY_NAME:
             raise ConfigError(
                 f"unknown lint rule {name!r} in {where} (known: {', '.join(RULE_NAMES)})",
                 path,
                 line,
             )
+
+
+def input_finding(error: ModelsyncError, role: str, shown: str) -> Finding:
+    """A file that could not be read (or models SQLModel would refuse) as a finding at the
+    place the error names (``shown``, the file being read, when it names none)."""
+    return finding(
+        BAD_INPUT,
+        error.message,
+        Location(role, error.path or shown, error.line),
+        fix="correct the file: nothing else in it could be checked",
+    )

@@ -16,7 +16,7 @@ from functools import lru_cache
 from modelsync import cache
 
 # Bump when what is stored changes shape.
-FORMAT = b"modelsync-sql-verdict-3"
+FORMAT = b"modelsync-sql-verdict-4"
 
 
 @lru_cache(maxsize=1)
@@ -63,23 +63,61 @@ def store(key: bytes | None, verdict: dict) -> None:
 
 
 def encode_verdict(verdict: dict) -> bytes:
-    """``status<TAB>line<TAB>message`` on one line: each field escaped, so that neither a
-    tab nor a newline in a message can shift the fields."""
+    """``status<TAB>line<TAB>message[<TAB>facts]`` on one line: each field escaped, so that
+    neither a tab nor a newline in a message can shift the fields. ``facts`` (when there
+    are any) is the ``repr`` of the vector indexes' metrics and the inline-ignore comments,
+    each a tuple of ``(line, text)``, read back with ``ast.literal_eval``."""
     line = verdict.get("line")
-    fields = (verdict["status"], "" if line is None else str(line), verdict.get("message", ""))
+    fields = [verdict["status"], "" if line is None else str(line), verdict.get("message", "")]
+    facts = (tuple(verdict.get("metrics", ())), tuple(verdict.get("ignores", ())))
+    if any(facts):
+        fields.append(repr(facts))
     return b"\t".join(field.encode("unicode_escape") for field in fields)
 
 
 def decode_verdict(data: bytes) -> dict | None:
     try:
-        status, line, message = (field.decode("unicode_escape") for field in data.split(b"\t"))
+        status, line, message, *rest = (f.decode("unicode_escape") for f in data.split(b"\t"))
     except (UnicodeDecodeError, ValueError):
         return None
-    if status not in ("ok", "empty", "error"):
+    if status not in ("ok", "empty", "error") or len(rest) > 1:
         return None
     verdict: dict = {"status": status}
+    if rest:
+        facts = _facts(rest[0])
+        if facts is None:
+            return None
+        for key, value in zip(("metrics", "ignores"), facts, strict=True):
+            if value:
+                verdict[key] = value
     if status == "error":
         verdict.update(
             message=message, line=int(line) if line.isascii() and line.isdigit() else None
         )
     return verdict
+
+
+def _facts(text: str) -> tuple | None:
+    """Two tuples of ``(int, str)`` pairs, or None (a tampered entry is not used)."""
+    import ast
+
+    try:
+        facts = ast.literal_eval(text)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+    ok = (
+        isinstance(facts, tuple)
+        and len(facts) == 2
+        and all(
+            isinstance(part, tuple)
+            and all(
+                isinstance(pair, tuple)
+                and len(pair) == 2
+                and type(pair[0]) is int
+                and isinstance(pair[1], str)
+                for pair in part
+            )
+            for part in facts
+        )
+    )
+    return facts if ok else None

@@ -3,6 +3,11 @@ on the line a finding stands at silences that rule there, and only there.
 
 Several names may be listed (``ignore[json-type, column-name]``). A name that is not a rule
 is reported as a warning rather than silently suppressing nothing.
+
+Only a real comment counts: Python's own tokenizer gives the comment tokens of a module,
+PostgreSQL's scanner (through the cached verdict of ``lint.migrations``) those of a
+migration, so the words inside a string literal, an f-string, a SQL string or a dollar-quoted
+body silence nothing.
 """
 
 from __future__ import annotations
@@ -13,9 +18,8 @@ from collections.abc import Callable
 from modelsync.findings.model import Diagnostic, Finding
 from modelsync.lint.registry import BY_NAME
 from modelsync.records import record
-from modelsync.schema.source import source_lines
 
-COMMENT = re.compile(r"(?:#|--)\s*modelsync:\s*ignore\[(?P<names>[^\]]*)\]")
+COMMENT = re.compile(r"#\s*modelsync:\s*ignore\[(?P<names>[^\]]*)\]")
 
 
 @record
@@ -40,14 +44,34 @@ def suppressions(paths: tuple[str, ...], read: Callable[[str], str | None]) -> S
         text = read(path)
         if not text or "modelsync:" not in text:
             continue
-        for number, line in enumerate(source_lines(text), start=1):
-            match = COMMENT.search(line)
-            if not match:
-                continue
-            names = frozenset(n.strip() for n in match.group("names").split(",") if n.strip())
+        comments = _sql_comments(text, path) if path.endswith(".sql") else _python_comments(text)
+        for number, listed in comments:
+            names = frozenset(n.strip() for n in listed.split(",") if n.strip())
             for name in sorted(names - set(BY_NAME)):
                 warnings.append(
                     Diagnostic(path, number, f"modelsync: ignore[{name}] names no lint rule")
                 )
-            by_line[(path, number)] = names
+            by_line[(path, number)] = by_line.get((path, number), frozenset()) | names
     return Suppressions(by_line, tuple(warnings))
+
+
+def _python_comments(text: str) -> list[tuple[int, str]]:
+    """(line, names) of each ``# modelsync: ignore[...]`` comment token."""
+    import io
+    import tokenize
+
+    found = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT and (match := COMMENT.match(token.string)):
+                found.append((token.start[0], match.group("names")))
+    except (tokenize.TokenError, SyntaxError):
+        pass  # the module parsed (it was linted), so this is its very end: keep what was found
+    return found
+
+
+def _sql_comments(text: str, shown: str) -> list[tuple[int, str]]:
+    """(line, names) of each ``-- modelsync: ignore[...]`` (or ``/* */``) comment token."""
+    from modelsync.lint.migrations import text_verdict
+
+    return list(text_verdict(text, shown).get("ignores", ()))

@@ -6,7 +6,8 @@ objects are built from the IR and compiled with ``CreateTable``/``CreateIndex``/
 ``AddConstraint`` in ``dialect.DIALECT``.
 
 SQLAlchemy is imported here and in ``dialect`` and nowhere else on the migrate path
-(``migrate`` itself stays light for ``check`` and ``lint``).
+(``migrate`` itself stays light for ``check`` and ``lint``). It comes with SQLModel, a
+dependency; pgvector does not, and is not needed (``dialect._PgvectorType``).
 """
 
 from __future__ import annotations

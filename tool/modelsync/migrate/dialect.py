@@ -6,7 +6,8 @@ The IR keeps each column's type as the text the postgresql dialect compiles
 through one table (``_TYPE_FACTORIES``) and refuses a type that does not compile back to
 exactly it: modelsync never writes a type string of its own. The dialect quotes names and
 string literals with ``sqltext`` and doubles no ``%`` (the text goes to a file, not through
-a driver).
+a driver). pgvector is not needed: its column types are written by ``_PgvectorType``, which
+compiles exactly as pgvector's own SQLAlchemy types do, so a plain install writes migrations.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from pgvector.sqlalchemy import BIT as PGV_BIT
-from pgvector.sqlalchemy import HALFVEC, SPARSEVEC, VECTOR
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.dialects.postgresql.base import PGCompiler, PGDialect, PGIdentifierPreparer
 
@@ -56,6 +55,21 @@ CompileError = sa.exc.SQLAlchemyError
 _PREPARER = DIALECT.identifier_preparer
 
 
+class _PgvectorType(sa.types.UserDefinedType):
+    """``VECTOR(768)``, ``HALFVEC(n)``, ``SPARSEVEC(n)``: the DDL of pgvector's SQLAlchemy
+    types (their ``get_col_spec``), for compiling only; a migration never binds values."""
+
+    cache_ok = True
+
+    def __init__(self, name: str, dim: int | None = None):
+        super().__init__()
+        self.name = name
+        self.dim = dim
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return self.name if self.dim is None else f"{self.name}({self.dim:d})"
+
+
 def _ints(args: str) -> list[int]:
     return [int(a) for a in args.split(",") if a.strip()]
 
@@ -80,10 +94,11 @@ _TYPE_FACTORIES: dict[str, Callable[[list[int]], Any]] = {
     "FLOAT": lambda a: sa.Float(*a),
     "NUMERIC": lambda a: sa.Numeric(*a),
     "DECIMAL": lambda a: sa.DECIMAL(*a),
-    "VECTOR": lambda a: VECTOR(*a),
-    "HALFVEC": lambda a: HALFVEC(*a),
-    "SPARSEVEC": lambda a: SPARSEVEC(*a),
-    "BIT": lambda a: PGV_BIT(*a) if a else pg.BIT(),
+    "VECTOR": lambda a: _PgvectorType("VECTOR", *a),
+    "HALFVEC": lambda a: _PgvectorType("HALFVEC", *a),
+    "SPARSEVEC": lambda a: _PgvectorType("SPARSEVEC", *a),
+    # pgvector's BIT is PostgreSQL's own, compiled alike.
+    "BIT": lambda a: pg.BIT(*a),
     "BIT VARYING": lambda a: pg.BIT(*a, varying=True),
     "MONEY": lambda a: pg.MONEY(),
     "OID": lambda a: pg.OID(),
@@ -120,7 +135,10 @@ def sa_type(sql: str, enum: EnumType | None = None) -> Any:
     built = _build_type(sql, enum)
     if enum is not None:
         return built
-    compiled = DIALECT.type_compiler_instance.process(built) if built is not None else None
+    try:
+        compiled = DIALECT.type_compiler_instance.process(built) if built is not None else None
+    except (TypeError, ValueError, AttributeError):  # arguments the type cannot compile
+        compiled = None
     if compiled != sql:
         raise UnsupportedConstruct(f"the column type {sql} cannot be written as migration DDL yet")
     return built
@@ -149,7 +167,10 @@ def _build_type(sql: str, enum: EnumType | None) -> Any:
     factory = _TYPE_FACTORIES.get(plain.group("name")) if plain else None
     if factory is None:
         return None
-    return factory(_ints(plain.group("args") or ""))
+    try:
+        return factory(_ints(plain.group("args") or ""))
+    except (TypeError, ValueError):  # ``VECTOR(1, 2)``: arguments no such type takes
+        return None
 
 
 def quote(name: str) -> str:

@@ -62,6 +62,9 @@ def rewrite_enum(op: o.RewriteEnum, plain: bool, regtype: str):
             f"{INDENT * 3}{INDENT}ON d.adrelid = a.attrelid AND d.adnum = a.attnum",
             f"{INDENT * 3}WHERE a.atttypid = {old_text}::regtype",
             f"{INDENT * 3}{INDENT}AND a.attnum > 0 AND NOT a.attisdropped",
+            # Tables only: an index on the column is rebuilt by the ALTER (under a new oid).
+            f"{INDENT * 3}{INDENT}AND a.attrelid IN (SELECT oid FROM pg_class",
+            f"{INDENT * 3}{INDENT * 2}WHERE relkind IN ('r', 'p'))",
             f"{INDENT * 2}LOOP",
             f"{INDENT * 3}IF col.def IS NOT NULL THEN",
             f"{INDENT * 4}EXECUTE format('ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT', "

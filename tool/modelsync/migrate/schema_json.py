@@ -43,7 +43,7 @@ NESTED: dict[type, dict[str, type]] = {
 _KEY_OF = {"class_name": "class", "with_": "with"}
 _FIELD_OF = {key: name for name, key in _KEY_OF.items()}
 # Never stored: source positions change when code moves, and the schema does not.
-_NOT_STORED = frozenset({"line"})
+_NOT_STORED = frozenset({"line", "path"})
 
 
 def _record_to_json(record: Any) -> dict[str, Any]:

@@ -13,8 +13,8 @@ import hashlib
 import re
 
 from modelsync.errors import InputError
+from modelsync.modules.source import source_lines
 from modelsync.records import record
-from modelsync.schema.source import source_lines
 
 MARKER_STEM = "# --- modelsync: "  # cli._has_markers looks for it without importing this
 BEGIN_PREFIX = MARKER_STEM + "begin generated"

@@ -10,13 +10,13 @@ tell a stale region without rendering.
 from __future__ import annotations
 
 import ast
-import functools
 import hashlib
 
+from modelsync.mirror.definitions import Needed, defined_names, names_used
+from modelsync.modules.source import source_lines
 from modelsync.records import record
 from modelsync.schema.ir import Diagnostic, Schema
 from modelsync.schema.load import ParsedFile
-from modelsync.schema.source import source_lines
 
 _RELATIONSHIP_CALLS = frozenset({"Relationship", "relationship"})
 
@@ -66,132 +66,83 @@ class RegionInput:
         return hashlib.sha256(payload).hexdigest()[:12]
 
 
-def needed_names(source: ParsedFile, schema: Schema) -> frozenset[str]:
-    """The top-level classes, functions and constants the tables need, transitively:
-    their bases, the enums and models their fields use, the constants and functions
-    their defaults call."""
-    definitions = _top_level_definitions(source.module)
-    wanted: set[str] = set()
-    pending = [table.class_name for table in schema.tables]
-    while pending:
-        name = pending.pop()
-        if name in wanted or name not in definitions:
-            continue
-        wanted.add(name)
-        for node in definitions[name]:
-            pending.extend(used for used in _names_in(node) if used in definitions)
-    return frozenset(wanted)
-
-
 def region_input(
-    source: ParsedFile,
+    side,
     schema: Schema,
-    wanted: frozenset[str],
+    needed: Needed,
     target_bindings: frozenset[str],
     relationships: bool,
 ) -> tuple[RegionInput, tuple[Diagnostic, ...]]:
-    """``wanted``: from ``needed_names``. ``target_bindings``: top-level names the target
+    """``side``: the source read as a project (``schema.load.Side``); ``needed``: from
+    ``definitions.needed_definitions``. ``target_bindings``: top-level names the target
     defines outside the region and the mirrored classes; a constant or function the
     target already defines is not copied again."""
-    lines = source_lines(source.text)
-    classes = {n.name: n for n in source.module.body if isinstance(n, ast.ClassDef)}
+    files = {f.path: f for f in side.files}
+    lines_of = {path: source_lines(files[path].text) for path in {p for p, _ in needed.nodes}}
+    classes = {
+        path: {n.name: n for n in files[path].module.body if isinstance(n, ast.ClassDef)}
+        for path in lines_of
+    }
     tables = {t.class_name for t in schema.tables}
     items: list[CopiedItem] = []
-    copied_nodes: list[ast.stmt] = []
+    copied_by_module: dict[str, list[ast.stmt]] = {}
     copied: set[str] = set()
-    for node in source.module.body:
+    kinds: dict[int, str] = {}
+    for path, node in needed.nodes:
         names = defined_names(node)
-        if not names & wanted:
-            continue
+        lines = lines_of[path]
         if isinstance(node, ast.ClassDef):
-            kind = "table" if node.name in tables else _class_kind(node, classes)
+            kind = "table" if node.name in tables else _class_kind(node, classes[path], kinds)
             text = _class_text(node, lines, drop_relationships=not relationships)
         elif names <= target_bindings:
             continue
         else:
             kind, text = "definition", _span_text(node, lines)
         items.append(CopiedItem(kind, ", ".join(sorted(names)), text))
-        copied_nodes.append(node)
+        copied_by_module.setdefault(path, []).append(node)
         copied |= names
-    used_names = _names_used(copied_nodes)
-    imports, warnings = _needed_imports(source, used_names - copied)
-    future = any(
+    for alias, name in needed.aliases:
+        if alias not in target_bindings:
+            items.append(CopiedItem("definition", alias, f"{alias} = {name}"))
+            copied.add(alias)
+    imports: list[ImportLine] = []
+    warnings: list[Diagnostic] = list(needed.problems)
+    for path, nodes in copied_by_module.items():
+        found, said = _needed_imports(files[path], names_used(nodes) - copied, side)
+        imports += [line for line in found if line not in imports]
+        warnings += said
+    future = any(_has_future_annotations(files[path].module) for path in copied_by_module)
+    label = schema.path if len(side.files) > 1 else side.files[0].path
+    region = RegionInput(label, tuple(items), tuple(imports), future, relationships)
+    return region, tuple(warnings)
+
+
+def _has_future_annotations(module: ast.Module) -> bool:
+    return any(
         isinstance(n, ast.ImportFrom) and n.module == "__future__" and
         any(a.name == "annotations" for a in n.names)
-        for n in source.module.body
+        for n in module.body
     )  # fmt: skip
-    return RegionInput(source.path, tuple(items), imports, future, relationships), warnings
 
 
-def _top_level_definitions(module: ast.Module) -> dict[str, list[ast.stmt]]:
-    definitions: dict[str, list[ast.stmt]] = {}
-    for node in module.body:
-        for name in defined_names(node):
-            definitions.setdefault(name, []).append(node)
-    return definitions
-
-
-def _class_kind(node: ast.ClassDef, classes: dict[str, ast.ClassDef]) -> str:
+def _class_kind(node: ast.ClassDef, classes: dict[str, ast.ClassDef], kinds: dict[int, str]) -> str:
     """Which template lays the class out: "enum" for an Enum (also through a local enum
-    base), otherwise "base"."""
+    base), otherwise "base". ``kinds`` remembers each class's answer: a diamond of bases
+    28 levels deep has 2**28 paths to its root."""
+    if id(node) in kinds:
+        return kinds[id(node)]
+    kind = "base"
     for base in node.bases:
         name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")
-        if name in ("Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"):
-            return "enum"
         parent = classes.get(name)
         earlier = parent is not None and parent.lineno < node.lineno
-        if earlier and _class_kind(parent, classes) == "enum":
-            return "enum"
-    return "base"
-
-
-def _names_used(nodes) -> set[str]:
-    used: set[str] = set()
-    for node in nodes:
-        used |= _names_in(node)
-    return used
-
-
-@functools.cache
-def _names_in(node: ast.AST) -> frozenset[str]:
-    """Every name a statement refers to, string annotations ("Optional[Team]") included.
-
-    Cached per node: the same class is asked about several times.
-    """
-    used: set[str] = set()
-    for child in ast.walk(node):
-        if isinstance(child, ast.Name):
-            used.add(child.id)
-        elif isinstance(child, ast.AnnAssign | ast.arg) and child.annotation is not None:
-            used |= _names_in_string_annotations(child.annotation)
-    return frozenset(used)
-
-
-def _names_in_string_annotations(annotation: ast.expr) -> set[str]:
-    names: set[str] = set()
-    for child in ast.walk(annotation):
-        if isinstance(child, ast.Constant) and isinstance(child.value, str):
-            try:
-                expression = ast.parse(child.value.strip(), mode="eval")
-            except SyntaxError:
-                continue
-            names |= {n.id for n in ast.walk(expression) if isinstance(n, ast.Name)}
-    return names
-
-
-def defined_names(node: ast.stmt) -> frozenset[str]:
-    """The names a top-level class, function or assignment binds; for an ``if``/``try``/
-    ``with`` block, every name assigned or defined in it (the block is copied whole)."""
-    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        return frozenset({node.name})
-    if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        return frozenset(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
-    if isinstance(node, ast.If | ast.Try | ast.With):
-        nested = [*node.body, *getattr(node, "orelse", []), *getattr(node, "finalbody", [])]
-        nested += [stmt for handler in getattr(node, "handlers", []) for stmt in handler.body]
-        return frozenset(name for child in nested for name in defined_names(child))
-    return frozenset()
+        if name in ("Enum", "IntEnum", "StrEnum", "Flag", "IntFlag") or (
+            earlier and _class_kind(parent, classes, kinds) == "enum"
+        ):
+            kind = "enum"
+            break
+    kinds[id(node)] = kind
+    return kind
 
 
 def statement_start(node: ast.stmt, lines: list[str], with_comments: bool = True) -> int:
@@ -230,17 +181,21 @@ def _is_relationship(stmt: ast.stmt) -> bool:
 
 
 def _needed_imports(
-    source: ParsedFile, names: set[str]
+    source: ParsedFile, names: set[str], side=None
 ) -> tuple[tuple[ImportLine, ...], tuple[Diagnostic, ...]]:
-    """The source's own import statements for the names the copied code uses."""
+    """The source's own import statements for the names the copied code uses. A name
+    imported from another module of a source of several modules is copied instead."""
     found: dict[str, list[tuple[ImportLine, int]]] = {}
     for node in ast.walk(source.module):
         for line in _import_lines_of(node):
             found.setdefault(line.bound, []).append((line, node.lineno))
     lines: list[ImportLine] = []
     warnings: list[Diagnostic] = []
+    project = side is not None and len(side.files) > 1
     for name in sorted(names & found.keys()):
         candidates = found[name]
+        if project and _from_the_project(side, source.path, candidates[0][0]):
+            continue
         relative = [n for line, n in candidates if line.module and line.module.startswith(".")]
         if relative:
             message = f"{name} comes from a relative import; add its import to the target by hand"
@@ -250,6 +205,15 @@ def _needed_imports(
         chosen = [line for line, _ in candidates if line.module is None and not line.asname]
         lines.extend(dict.fromkeys(chosen or [candidates[0][0]]))
     return tuple(lines), tuple(warnings)
+
+
+def _from_the_project(side, path: str, line: ImportLine) -> bool:
+    """Whether an import statement's module is one of the source's own."""
+    if line.module is None:
+        return side.graph.absolute(line.name) is not None
+    level = len(line.module) - len(line.module.lstrip("."))
+    module = line.module[level:]
+    return side.graph.module_of_import(path, module, level) is not None
 
 
 def _import_lines_of(node: ast.AST) -> list[ImportLine]:

@@ -11,22 +11,22 @@ from pathlib import Path
 
 from modelsync.drift.kinds import drift, source_side, target_side
 from modelsync.findings.model import Finding, Location
+from modelsync.mirror.definitions import defined_names, needed_definitions
 from modelsync.mirror.markers import Region, find_region
 from modelsync.mirror.region import (
     ImportLine,
     RegionInput,
-    needed_names,
     region_input,
     statement_start,
 )
 from modelsync.mirror.render import inputs_digest
 from modelsync.mirror.templates import template_origins, template_sources
+from modelsync.modules.source import source_lines
 from modelsync.records import record
 from modelsync.schema.ir import Diagnostic, Schema
 from modelsync.schema.load import ParsedFile
 from modelsync.schema.names import canonical, gather_imports
 from modelsync.schema.parse import refuse_star_imports
-from modelsync.schema.source import source_lines
 
 
 @record
@@ -54,17 +54,17 @@ class MirrorState:
 
 
 def mirror_state(
-    source: ParsedFile,
+    source,
     schema: Schema,
     target: ParsedFile | None,
     templates_dir: Path | None,
     relationships: bool,
     templates_shown: str | None = None,
 ) -> MirrorState:
-    wanted = needed_names(source, schema)
-    class_names = frozenset(
-        n.name for n in source.module.body if isinstance(n, ast.ClassDef) and n.name in wanted
-    )
+    """``source``: the source read as a project (``schema.load.Side``); ``schema``: the
+    tables the target mirrors (those it imports from the source left out)."""
+    wanted = needed_definitions(source, schema)
+    class_names = frozenset(node.name for _, node in wanted.nodes if isinstance(node, ast.ClassDef))
     region = find_region(target.text, target.path, target.module) if target else None
     if target:
         refuse_star_imports(target.module, target.path)
@@ -86,7 +86,10 @@ def mirror_state(
             + class_collisions(outside, class_names)
             + nested_mirrored_classes(target.module, class_names)
         )
-        warnings += _differing_definitions(source, target, wanted - class_names, outside)
+        for parsed in source.files:
+            names = {name for path, node in wanted.nodes if path == parsed.path
+                     for name in defined_names(node)} - class_names  # fmt: skip
+            warnings += _differing_definitions(parsed, target, frozenset(names), outside)
     return MirrorState(
         region_input=needed,
         sources=sources,

@@ -10,7 +10,10 @@ from modelsync.schema.ir import Column, Index, Schema, Table
 def schema_document(schema: Schema) -> dict[str, Any]:
     return {
         "tables": [_table(t) for t in schema.tables],
-        "enums": [{"name": e.name, "labels": list(e.labels)} for e in schema.enums],
+        "enums": [
+            {"name": e.name, "labels": list(e.labels), "path": e.path or None, "line": e.line}
+            for e in schema.enums
+        ],
         "warnings": [
             {"path": w.path, "line": w.line, "message": w.message} for w in schema.warnings
         ],
@@ -21,6 +24,7 @@ def _table(table: Table) -> dict[str, Any]:
     return {
         "name": table.name,
         "class": table.class_name,
+        "path": table.path or None,
         "line": table.line,
         "columns": [_column(c) for c in table.columns],
         "primary_key": list(table.primary_key),
@@ -51,6 +55,7 @@ def _column(column: Column) -> dict[str, Any]:
         "comment": column.comment,
         "identity": _identity(column),
         "computed": _computed(column),
+        "path": column.path or None,
         "line": column.line,
     }
 
@@ -93,7 +98,9 @@ def schema_text(schema: Schema) -> str:
     """A compact human-readable listing, one line per column (warnings go to stderr)."""
     lines: list[str] = []
     for table in schema.tables:
-        lines.append(f"{table.name}  ({table.class_name}, line {table.line})")
+        own = table.path and table.path != schema.path
+        where = f"{table.path}:{table.line}" if own else f"line {table.line}"
+        lines.append(f"{table.name}  ({table.class_name}, {where})")
         for column in table.columns:
             lines.append("  " + _column_text(column))
         for index in table.indexes:

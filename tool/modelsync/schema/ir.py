@@ -58,6 +58,9 @@ class Column:
     computed: ColumnComputed | None = None
     attribute: str = field(default="", compare=False)
     line: int = field(default=0, compare=False)
+    # The module the column is written in ("": the schema's own path). A package's mixin
+    # gives its columns from another file than the table's.
+    path: str = field(default="", compare=False)
 
 
 @record
@@ -106,6 +109,7 @@ class Index:
     # ``__table_args__``.
     from_column: bool = field(default=False, compare=False)
     line: int = field(default=0, compare=False)
+    path: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         if not self.elements and self.columns:
@@ -130,6 +134,7 @@ class UniqueConstraint:
     columns: tuple[str, ...]
     nulls_not_distinct: bool = False
     line: int = field(default=0, compare=False)
+    path: str = field(default="", compare=False)
 
 
 @record
@@ -137,6 +142,7 @@ class CheckConstraint:
     name: str | None
     sqltext: str
     line: int = field(default=0, compare=False)
+    path: str = field(default="", compare=False)
 
 
 @record
@@ -151,6 +157,7 @@ class ForeignKeyConstraint:
     ondelete: str | None = None
     name: str | None = None
     line: int = field(default=0, compare=False)
+    path: str = field(default="", compare=False)
 
 
 @record
@@ -163,6 +170,7 @@ class Table:
     unique_constraints: tuple[UniqueConstraint, ...] = ()
     check_constraints: tuple[CheckConstraint, ...] = ()
     line: int = field(default=0, compare=False)
+    path: str = field(default="", compare=False)
     foreign_keys: tuple[ForeignKeyConstraint, ...] = ()
 
     def column(self, name: str) -> Column | None:
@@ -175,17 +183,26 @@ class EnumType:
     labels: tuple[str, ...]
     class_name: str = field(default="", compare=False)
     line: int = field(default=0, compare=False)
+    path: str = field(default="", compare=False)
 
 
 @record
 class Schema:
+    # The models as configured: one file, a package folder, or several (``a.py, b.py``).
     path: str
     tables: tuple[Table, ...]
     enums: tuple[EnumType, ...] = ()
     warnings: tuple[Diagnostic, ...] = ()
+    # Tables of another side's modules that this side imports instead of defining
+    # (``from models import User`` in a worker): (table, class, module path).
+    shared: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
 
     def table(self, name: str) -> Table | None:
         return next((t for t in self.tables if t.name == name), None)
 
     def enum(self, name: str) -> EnumType | None:
         return next((e for e in self.enums if e.name == name), None)
+
+    def where(self, item) -> str:
+        """The file an item (table, column, index, constraint, enum) is written in."""
+        return getattr(item, "path", "") or self.path

@@ -66,6 +66,10 @@ class NameTable:
 
     imported: dict[str, str]
     local_classes: frozenset[str]
+    # How this module's classes are named: ``local.`` + the class, with the module's key in
+    # a project of several modules (``local.m3:Status``), so that a class is one name
+    # wherever it is used from.
+    local_prefix: str = "local."
 
     def qualify(self, node: ast.expr) -> str | None:
         """Canonical qualified name of a Name/Attribute chain, or None if it is not one."""
@@ -80,7 +84,7 @@ class NameTable:
         if head in self.imported:
             base = self.imported[head]
         elif head in self.local_classes:
-            base = "local." + head
+            base = self.local_prefix + head
         elif head in _BUILTIN_NAMES:
             base = "builtins." + head
         else:

@@ -24,6 +24,8 @@ class FieldDecl:
     value: Any
     has_value: bool
     line: int
+    # The module the field is written in (a mixin's fields come from the mixin's module).
+    path: str = field(default="", compare=False)
 
 
 @record
@@ -44,6 +46,10 @@ class ClassDecl:
     attributes: tuple[AttributeDecl, ...]
     line: int
     end_line: int
+    path: str = field(default="", compare=False)
+    # The class's name in its project (``Status``, or ``m3:Status`` in another module):
+    # what a ``local.`` reference to it holds.
+    key: str = field(default="", compare=False)
 
     def keyword(self, name: str, default: Any = None) -> Any:
         return next((v for k, v in self.keywords if k == name), default)
@@ -79,11 +85,25 @@ class ModelFile:
 _STAR_IMPORT_MODULES = ("sqlmodel", "sqlalchemy", "pgvector", "pydantic", "typing")
 
 
-def gather(module: ast.Module, path: str) -> ModelFile:
+def gather(
+    module: ast.Module, path: str, *, local_prefix: str = "local.", linker: Any = None
+) -> ModelFile:
+    """``local_prefix`` and ``linker`` are set when the file is one module of a project
+    (``schema.project``): how its classes are named, and what follows its imports."""
+    return gather_classes(module_evaluator(module, path, local_prefix, linker), module, path)
+
+
+def module_evaluator(
+    module: ast.Module, path: str, local_prefix: str = "local.", linker: Any = None
+) -> Evaluator:
     refuse_star_imports(module, path)
+    class_names = frozenset(n.name for n in module.body if isinstance(n, ast.ClassDef))
+    names = NameTable(gather_imports(module), class_names, local_prefix)
+    return Evaluator(names, _module_constants(module), path=path, linker=linker)
+
+
+def gather_classes(evaluator: Evaluator, module: ast.Module, path: str) -> ModelFile:
     class_nodes = [n for n in module.body if isinstance(n, ast.ClassDef)]
-    names = NameTable(gather_imports(module), frozenset(n.name for n in class_nodes))
-    evaluator = Evaluator(names, _module_constants(module), path=path)
     classes = tuple(_located(_class_decl, node, evaluator, path) for node in class_nodes)
     return ModelFile(path, classes, tuple(_unread_statements(module)))
 
@@ -201,6 +221,7 @@ def _class_decl(node: ast.ClassDef, evaluator: Evaluator) -> ClassDecl:
                     evaluator.value(stmt.value),
                     stmt.value is not None,
                     stmt.lineno,
+                    evaluator.path,
                 )
             )
         elif isinstance(stmt, ast.Assign):
@@ -217,4 +238,6 @@ def _class_decl(node: ast.ClassDef, evaluator: Evaluator) -> ClassDecl:
         attributes=tuple(attributes),
         line=node.lineno,
         end_line=node.end_lineno or node.lineno,
+        path=evaluator.path,
+        key=evaluator.names.local_prefix.removeprefix("local.") + node.name,
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 from modelsync.records import record
 from modelsync.schema.ir import UNKNOWN_TYPE, EnumType
-from modelsync.schema.values import Call, Ref, canonical_text
+from modelsync.schema.values import Call, Ref, canonical_text, class_label
 
 
 @record
@@ -217,7 +217,7 @@ def _enum_type(call: Call, enums: EnumLookup) -> SqlType:
     if isinstance(first, Ref) and first.name.startswith("local."):
         enum = enums(first.name.removeprefix("local."))
         if enum is None:
-            return unknown(f"{first.name.removeprefix('local.')} is not an Enum class")
+            return unknown(f"{class_label(first.name)} is not an Enum class")
         name = call.kwarg("name", enum.name)
         return enum_sql_type(EnumType(name, enum.labels, enum.class_name, enum.line))
     if call.args and all(isinstance(a, str) for a in call.args):

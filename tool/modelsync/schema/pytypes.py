@@ -14,7 +14,7 @@ from modelsync.records import record
 from modelsync.schema.ir import EnumType
 from modelsync.schema.pgtypes import SqlType, enum_sql_type, unknown
 from modelsync.schema.release import SqlmodelRules
-from modelsync.schema.values import Call, Ref, Subscript, Unknown, canonical_text
+from modelsync.schema.values import Call, Ref, Subscript, Unknown, canonical_text, class_label
 
 _STRINGISH = frozenset(
     {
@@ -55,6 +55,38 @@ class Unwrapped:
     field_metadata: tuple[Any, ...]
     # Metadata at any depth: SQLModel still reads timezone markers through unions.
     markers: tuple[Any, ...]
+
+
+# typing's own arity rules: a class body that breaks one fails when Python (or, with
+# postponed annotations, SQLModel) evaluates it, so the models never import.
+_SINGLE_TYPE = {
+    _OPTIONAL: "typing.Optional requires a single type",
+    "typing.ClassVar": "typing.ClassVar accepts only a single type",
+}
+
+
+def refuse_invalid_forms(annotation: Any, path: str, line: int) -> None:
+    """Raise typing's error for ``Optional[()]``, ``Optional[int, str]``,
+    ``Annotated[int]``, ``Union[()]`` anywhere in ``annotation``."""
+    pending = [annotation]
+    while pending:
+        node = pending.pop()
+        if not isinstance(node, Subscript):
+            continue
+        base = node.base.name if isinstance(node.base, Ref) else None
+        message = None
+        if base in _SINGLE_TYPE and (len(node.items) != 1 or node.tuple_slice):
+            message = f"{_SINGLE_TYPE[base]}, got {len(node.items)} in brackets"
+        elif base == _ANNOTATED and len(node.items) < 2:
+            message = (
+                "Annotated[...] should be used with at least two arguments "
+                "(a type and an annotation)"
+            )
+        elif base == _UNION and not node.items:
+            message = "Cannot take a Union of no types"
+        if message is not None:
+            raise ModelError(message, path, node.line or line)
+        pending.extend(node.items[:1] if base == _ANNOTATED else node.items)
 
 
 def unwrap(annotation: Any, path: str, line: int, top: bool = True) -> Unwrapped:
@@ -125,7 +157,7 @@ def annotation_type(
             return enum_sql_type(enum)
         base = builtin_base(local)
         if base is None:
-            raise ModelError(f"{local} has no matching SQLAlchemy type", path, line)
+            raise ModelError(f"{class_label(name)} has no matching SQLAlchemy type", path, line)
         name = base
     if name in _STRINGISH:
         length = hints.max_length if rules.honours_max_length else None
@@ -215,4 +247,4 @@ def _is_int(value: Any) -> bool:
 
 
 def _short(name: str) -> str:
-    return name.removeprefix("builtins.").removeprefix("local.")
+    return class_label(name).removeprefix("builtins.")

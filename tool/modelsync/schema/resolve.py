@@ -15,6 +15,7 @@ from modelsync.schema.columns import (
 )
 from modelsync.schema.ir import UNKNOWN_TYPE, Column, Diagnostic, EnumType, Index, Schema, Table
 from modelsync.schema.parse import ClassDecl, FieldDecl, ModelFile
+from modelsync.schema.pytypes import refuse_invalid_forms
 from modelsync.schema.release import SqlmodelRules
 from modelsync.schema.table_args import TableArgs, index_name, read_table_args
 from modelsync.schema.values import Ref
@@ -26,31 +27,44 @@ _BUILTIN_BASES = frozenset(
 _SQLMODEL = "sqlmodel.SQLModel"
 
 
+class FileSpace:
+    """The classes of one models file read on its own: a class is found by its name."""
+
+    def __init__(self, model_file: ModelFile):
+        self.model_file = model_file
+
+    def find(self, key: str, referrer: ClassDecl | None = None) -> ClassDecl | None:
+        return self.model_file.find(key, referrer.line if referrer is not None else None)
+
+
 @record
-class _FileIndex:
-    """Lookups over the classes of one file."""
+class _ClassIndex:
+    """Lookups over the classes of a models file or of a project's modules (``space``)."""
 
-    model_file: ModelFile
-    enums: dict[str, EnumType]
-    # (question, id(decl)) -> answer: a 600-class inheritance chain (which SQLModel
+    space: Any
+    # (question, id(decl) or key) -> answer: a 600-class inheritance chain (which SQLModel
     # imports) is walked once, not once per class and level.
-    memo: dict[tuple[str, int], Any] = field(default_factory=dict, compare=False)
+    memo: dict[tuple[str, Any], Any] = field(default_factory=dict, compare=False)
 
-    def warm(self) -> _FileIndex:
+    def warm(self, classes: tuple[ClassDecl, ...]) -> _ClassIndex:
         """Answer for every class in file order: a class's bases come before it, so each
         answer reuses its bases' and the recursion never goes deeper than one level."""
-        for decl in self.model_file.classes:
+        for decl in classes:
             self._mro(decl)
             self.fields(decl)
         return self
 
     def local_bases(self, decl: ClassDecl) -> list[ClassDecl]:
+        known = self.memo.get(("bases", id(decl)))
+        if known is not None:
+            return known
         bases = []
         for base in decl.bases:
             if isinstance(base, Ref) and base.name.startswith("local."):
-                found = self.model_file.find(base.name.removeprefix("local."), decl.line)
+                found = self.space.find(base.name.removeprefix("local."), decl)
                 if found is not None:
                     bases.append(found)
+        self.memo[("bases", id(decl))] = bases
         return bases
 
     def ancestry(self, decl: ClassDecl) -> list[ClassDecl]:
@@ -65,28 +79,12 @@ class _FileIndex:
         return known
 
     def _linearize(self, decl: ClassDecl) -> list[ClassDecl]:
-        # Bases are defined before the class, so the recursion always ends.
+        # Bases are defined before the class (in its module, or in a module it imports),
+        # so the recursion always ends.
         bases = self.local_bases(decl)
         if len(bases) == 1:  # C3 of a single base is the class, then the base's order
             return [decl, *self._mro(bases[0])]
-        sequences = [list(self._mro(base)) for base in bases]
-        sequences.append(bases)
-        order = [decl]
-        while any(sequences):
-            head = next(
-                (s[0] for s in sequences if s and not any(_holds(t[1:], s[0]) for t in sequences)),
-                None,
-            )
-            if head is None:
-                raise ModelError(
-                    "Cannot create a consistent method resolution order (MRO) for bases "
-                    + ", ".join(b.name for b in bases),
-                    self.model_file.path,
-                    decl.line,
-                )
-            order.append(head)
-            sequences = [s[1:] if s and s[0] is head else s for s in sequences]
-        return order
+        return [decl, *_c3_merge([*(self._mro(base) for base in bases), bases], decl)]
 
     def fields(self, decl: ClassDecl) -> dict[str, FieldDecl]:
         """Pydantic's field set: each base's whole field set, the first-listed base
@@ -102,17 +100,44 @@ class _FileIndex:
         self.memo[("fields", id(decl))] = dict(merged)
         return merged
 
-    def builtin_base(self, class_name: str) -> str | None:
+    def builtin_base(self, key: str) -> str | None:
         """``str``/``int``/... when a local class derives from one (``class Code(str)``)."""
-        decl = self.model_file.find(class_name)
+        decl = self.space.find(key)
         return self._builtin_base(decl) if decl else None
 
+    def enum(self, key: str) -> EnumType | None:
+        """The enum type of the class named ``key``, or None when it is no Enum."""
+        if ("enum", key) in self.memo:
+            return self.memo[("enum", key)]
+        decl = self.space.find(key)
+        found = None
+        if decl is not None and self._is_enum(decl):
+            found = EnumType(
+                decl.name.lower(), _enum_labels(decl), decl.name, decl.line, path=decl.path
+            )
+        self.memo[("enum", key)] = found
+        return found
+
+    def _is_enum(self, decl: ClassDecl) -> bool:
+        # Memoised like the MRO: a diamond 28 levels deep has 2**28 paths to its root.
+        key = ("is_enum", id(decl))
+        if key not in self.memo:
+            direct = any(isinstance(b, Ref) and b.name in _ENUM_BASES for b in decl.bases)
+            # A base is defined before the class: the recursion ends.
+            self.memo[key] = direct or any(self._is_enum(b) for b in self.local_bases(decl))
+        return self.memo[key]
+
     def _builtin_base(self, decl: ClassDecl) -> str | None:
-        for base in decl.bases:
-            if isinstance(base, Ref) and base.name in _BUILTIN_BASES:
-                return base.name
-        inherited = (self._builtin_base(base) for base in self.local_bases(decl))
-        return next((b for b in inherited if b), None)
+        # Memoised like the MRO: a diamond 28 levels deep has 2**28 paths to its root.
+        key = ("builtin", id(decl))
+        if key not in self.memo:
+            found = next(
+                (b.name for b in decl.bases if isinstance(b, Ref) and b.name in _BUILTIN_BASES),
+                None,
+            )
+            inherited = (self._builtin_base(base) for base in self.local_bases(decl))
+            self.memo[key] = found or next((b for b in inherited if b), None)
+        return self.memo[key]
 
 
 _NUMERIC_TYPES = ("INTEGER", "BIGINT", "SMALLINT", "NUMERIC", "DECIMAL", "FLOAT", "REAL", "DOUBLE")
@@ -138,49 +163,115 @@ def _autoincrement_column(drafts: list[ColumnDraft]) -> ColumnDraft | None:
     return draft if numeric and plain and not foreign else None
 
 
-def _holds(sequence: list[ClassDecl], decl: ClassDecl) -> bool:
-    return any(item is decl for item in sequence)
+def _c3_merge(sequences: list[list[ClassDecl]], decl: ClassDecl) -> list[ClassDecl]:
+    """C3's merge: repeatedly take the first head that is in no sequence's tail.
+
+    How many tails hold each class is counted once and kept up to date as heads are
+    taken, so a step costs the number of sequences, not their length (a diamond of 300
+    levels has sequences of 900 classes)."""
+    starts = [0] * len(sequences)
+    in_tails: dict[int, int] = {}
+    for sequence in sequences:
+        for item in sequence[1:]:
+            in_tails[id(item)] = in_tails.get(id(item), 0) + 1
+    order: list[ClassDecl] = []
+    while any(start < len(s) for start, s in zip(starts, sequences, strict=True)):
+        head = next(
+            (
+                s[start]
+                for start, s in zip(starts, sequences, strict=True)
+                if start < len(s) and not in_tails.get(id(s[start]))
+            ),
+            None,
+        )
+        if head is None:
+            raise ModelError(
+                "Cannot create a consistent method resolution order (MRO) for bases "
+                + ", ".join(b.name for b in sequences[-1]),
+                decl.path or None,
+                decl.line,
+            )
+        order.append(head)
+        for number, sequence in enumerate(sequences):
+            start = starts[number]
+            if start < len(sequence) and sequence[start] is head:
+                starts[number] = start = start + 1
+                if start < len(sequence):  # the next head leaves its tail
+                    in_tails[id(sequence[start])] -= 1
+    return order
 
 
 def resolve(model_file: ModelFile, rules: SqlmodelRules) -> Schema:
-    index = _FileIndex(model_file, _enum_types(model_file)).warm()
-    warnings: list[Diagnostic] = []
+    """The schema of one models file read on its own."""
+    notes = tuple((model_file.path, line, note) for line, note in model_file.notes)
+    return resolve_classes(FileSpace(model_file), model_file.classes, notes, rules, model_file.path)
 
-    def warn(line: int, message: str) -> None:
-        warnings.append(Diagnostic(model_file.path, line, message))
 
-    for line, note in model_file.notes:
-        warn(line, note)
-    ctx = TableContext(model_file.path, rules, index.enums.get, index.builtin_base, warn)
+def resolve_classes(
+    space: Any,
+    classes: tuple[ClassDecl, ...],
+    notes: tuple[tuple[str, int, str], ...],
+    rules: SqlmodelRules,
+    schema_path: str,
+) -> Schema:
+    """The tables the ``classes`` define (in order), their other classes found through
+    ``space``; ``notes`` are (path, line, message) warnings gathered on the way."""
+    index = _ClassIndex(space).warm(classes)
+    warnings: list[Diagnostic] = [Diagnostic(path, line, note) for path, line, note in notes]
+    contexts = _Contexts(rules, index, warnings, schema_path)
     tables: list[Table] = []
     enums: dict[str, EnumType] = {}
     seen: dict[str, ClassDecl] = {}
-    for decl in model_file.classes:
+    for decl in classes:
         if not _is_table_class(decl, index):
             continue
-        table, table_enums = _build_table(decl, index, ctx)
+        table, table_enums = _build_table(decl, index, contexts)
         for enum in table_enums:
             enums.setdefault(enum.name, enum)
         if table.name in seen:
             first = seen[table.name]
+            same_file = first.path == decl.path
+            where = f"line {first.line}" if same_file else f"{first.path}:{first.line}"
             raise ModelError(
                 f"Table '{table.name}' is already defined for this MetaData instance "
-                f"(class {first.name} at line {first.line})",
-                model_file.path,
+                f"(class {first.name} at {where})",
+                decl.path or schema_path,
                 decl.line,
             )
         seen[table.name] = decl
         tables.append(table)
-    tables = _types_from_foreign_keys(tables, model_file.path, warn)
+    tables = _types_from_foreign_keys(tables, contexts)
     return Schema(
-        path=model_file.path,
+        path=schema_path,
         tables=tuple(tables),
         enums=tuple(sorted(enums.values(), key=lambda e: e.name)),
         warnings=tuple(warnings),
     )
 
 
-def _is_table_class(decl: ClassDecl, index: _FileIndex) -> bool:
+class _Contexts:
+    """One ``TableContext`` per module: a field is read, and warned about, in the module
+    it is written in (a mixin's fields in the mixin's)."""
+
+    def __init__(self, rules: SqlmodelRules, index: _ClassIndex, warnings: list, default: str):
+        self.rules, self.index, self.warnings, self.default = rules, index, warnings, default
+        self._by_path: dict[str, TableContext] = {}
+
+    def at(self, path: str) -> TableContext:
+        path = path or self.default
+        ctx = self._by_path.get(path)
+        if ctx is None:
+            warnings = self.warnings
+
+            def warn(line: int, message: str) -> None:
+                warnings.append(Diagnostic(path, line, message))
+
+            ctx = TableContext(path, self.rules, self.index.enum, self.index.builtin_base, warn)
+            self._by_path[path] = ctx
+        return ctx
+
+
+def _is_table_class(decl: ClassDecl, index: _ClassIndex) -> bool:
     if decl.keyword("table") is not True:
         return False
     # SQLModel maps only the first table class of a hierarchy; a table subclass of a
@@ -189,17 +280,23 @@ def _is_table_class(decl: ClassDecl, index: _FileIndex) -> bool:
 
 
 def _build_table(
-    decl: ClassDecl, index: _FileIndex, ctx: TableContext
+    decl: ClassDecl, index: _ClassIndex, contexts: _Contexts
 ) -> tuple[Table, list[EnumType]]:
+    ctx = contexts.at(decl.path)
     ancestry = index.ancestry(decl)
     for cls in ancestry:
         for base in cls.bases:
-            _check_base(base, cls, ctx)
+            _check_base(base, cls, contexts.at(cls.path))
     name = _table_name(decl, ancestry, ctx)
     fields = index.fields(decl)
-    drafts = [build_column(f, ctx) for f in fields.values() if is_column_field(f)]
+    for declared in fields.values():
+        path = contexts.at(declared.path).path
+        refuse_invalid_forms(declared.annotation, path, declared.line)
+    drafts = [_column(f, contexts) for f in fields.values() if is_column_field(f)]
+    args_owner = _nearest_owner(ancestry, "__table_args__")
+    args_ctx = contexts.at(args_owner.path) if args_owner is not None else ctx
     table_args = _nearest_attribute(ancestry, "__table_args__")
-    args = read_table_args(table_args, name, decl.line, ctx.warn)
+    args = read_table_args(table_args, name, decl.line, args_ctx.warn)
     drafts = _apply_constraint_keys(drafts, args.primary_key, args.foreign_keys)
     serial = _autoincrement_column(drafts)
     columns = tuple(
@@ -214,14 +311,22 @@ def _build_table(
             decl.line,
         )
     by_key = {c.attribute: c.name for c in columns}
-    _check_constraint_columns(args, by_key, name, decl.line, ctx)
+    _check_constraint_columns(args, by_key, name, decl.line, args_ctx)
     indexes = [
-        Index(index_name(name, c.name), (c.name,), c.unique, from_column=True, line=c.line)
+        Index(
+            index_name(name, c.name),
+            (c.name,),
+            c.unique,
+            from_column=True,
+            line=c.line,
+            path=c.path,
+        )
         for c in columns
         if c.index
     ]
+    args_path = args_ctx.path
     for named in args.indexes:
-        indexes.append(named.renamed(by_key))
+        indexes.append(_at(named.renamed(by_key), args_path))
     table = Table(
         name=name,
         class_name=decl.name,
@@ -229,15 +334,33 @@ def _build_table(
         primary_key=primary_key,
         indexes=tuple(sorted(indexes, key=lambda i: i.name)),
         unique_constraints=tuple(
-            sorted(args.unique_constraints, key=lambda u: (u.name or "", u.columns))
+            sorted(
+                (_at(u, args_path) for u in args.unique_constraints),
+                key=lambda u: (u.name or "", u.columns),
+            )
         ),
-        check_constraints=args.check_constraints,
+        check_constraints=tuple(_at(c, args_path) for c in args.check_constraints),
         line=decl.line,
+        path=decl.path,
         foreign_keys=tuple(
-            replace(k, columns=tuple(by_key.get(c, c) for c in k.columns)) for k in args.constraints
+            _at(replace(k, columns=tuple(by_key.get(c, c) for c in k.columns)), args_path)
+            for k in args.constraints
         ),
     )
     return table, [d.enum_type for d in drafts if d.enum_type is not None]
+
+
+def _column(field: FieldDecl, contexts: _Contexts) -> ColumnDraft:
+    draft = build_column(field, contexts.at(field.path))
+    if not field.path:
+        return draft
+    return replace(draft, column=replace(draft.column, path=field.path))
+
+
+def _at(item: Any, path: str) -> Any:
+    """An index or constraint of ``__table_args__`` written in another module than the
+    table (a mixin's), with that module's path."""
+    return replace(item, path=path) if path else item
 
 
 def _check_constraint_columns(
@@ -283,6 +406,16 @@ def _table_name(decl: ClassDecl, ancestry: list[ClassDecl], ctx: TableContext) -
     return value
 
 
+def _nearest_owner(ancestry: list[ClassDecl], name: str) -> ClassDecl | None:
+    """The class whose ``name`` attribute ``_nearest_attribute`` reads."""
+    for cls in reversed(ancestry):
+        if cls.attribute(name) is not None or any(
+            f.name == name and f.has_value for f in cls.fields
+        ):
+            return cls
+    return None
+
+
 def _nearest_attribute(ancestry: list[ClassDecl], name: str) -> Any:
     for cls in reversed(ancestry):
         attribute = cls.attribute(name)
@@ -317,7 +450,7 @@ def _apply_constraint_keys(
     return result
 
 
-def _types_from_foreign_keys(tables: list[Table], path: str, warn) -> list[Table]:
+def _types_from_foreign_keys(tables: list[Table], contexts: _Contexts) -> list[Table]:
     """Columns declared without a type take their referenced column's type."""
     by_name = {t.name: t for t in tables}
     fixed = []
@@ -325,13 +458,14 @@ def _types_from_foreign_keys(tables: list[Table], path: str, warn) -> list[Table
         columns = []
         for column in table.columns:
             if column.type == TYPE_FROM_FOREIGN_KEY:
-                column = replace(column, type=_referenced_type(column, by_name, path, warn))
+                warn = contexts.at(column.path or table.path).warn
+                column = replace(column, type=_referenced_type(column, by_name, warn))
             columns.append(column)
         fixed.append(replace(table, columns=tuple(columns)))
     return fixed
 
 
-def _referenced_type(column: Column, tables: dict[str, Table], path: str, warn) -> str:
+def _referenced_type(column: Column, tables: dict[str, Table], warn) -> str:
     if column.foreign_key and "." in column.foreign_key:
         table_name, column_name = column.foreign_key.rsplit(".", 1)
         target = tables.get(table_name)
@@ -340,28 +474,6 @@ def _referenced_type(column: Column, tables: dict[str, Table], path: str, warn) 
             return referenced.type
     warn(column.line, f"column {column.name} has no type and no resolvable foreign key")
     return UNKNOWN_TYPE
-
-
-def _enum_types(model_file: ModelFile) -> dict[str, EnumType]:
-    enums: dict[str, EnumType] = {}
-    for decl in model_file.classes:
-        if _is_enum_class(decl, model_file):
-            enums[decl.name] = EnumType(decl.name.lower(), _enum_labels(decl), decl.name, decl.line)
-    return enums
-
-
-def _is_enum_class(decl: ClassDecl, model_file: ModelFile) -> bool:
-    for base in decl.bases:
-        if not isinstance(base, Ref):
-            continue
-        if base.name in _ENUM_BASES:
-            return True
-        if base.name.startswith("local."):
-            # A base is defined before the class: the recursion ends.
-            parent = model_file.find(base.name.removeprefix("local."), decl.line)
-            if parent is not None and _is_enum_class(parent, model_file):
-                return True
-    return False
 
 
 def _enum_labels(decl: ClassDecl) -> tuple[str, ...]:

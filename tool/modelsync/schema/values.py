@@ -51,6 +51,8 @@ class Subscript:
     base: Any
     items: tuple[Any, ...]
     line: int = field(default=0, compare=False)
+    # ``X[a,]``/``X[(a,)]``: a tuple of one, which ``Optional`` refuses and ``Union`` takes.
+    tuple_slice: bool = field(default=False, compare=False)
 
 
 @record
@@ -65,6 +67,19 @@ class DictValue:
 class Unknown:
     source: str
     line: int
+
+
+# What a linker answers for a name that is not the project's (read it as before), and for
+# one the project defines in a way no value can be read from (read it as written).
+NOT_LINKED = object()
+AS_WRITTEN = object()
+
+
+def class_label(name: str) -> str:
+    """A class's name as people read it: ``local.m3:Status.ACTIVE`` -> ``Status.ACTIVE``."""
+    name = name.removeprefix("local.")
+    module_key, colon, rest = name.partition(":")
+    return rest if colon and "." not in module_key else name
 
 
 # Integer arithmetic on constants stops being read past this size: no column length or
@@ -92,6 +107,9 @@ class Evaluator:
     # How often a cycle was cut short; a value read while it grew is not cached.
     cycle_cuts: list[int] = field(default_factory=lambda: [0], compare=False)
     path: str = ""
+    # Follows names imported from the project's other modules (``schema.project``); None
+    # for a file read on its own.
+    linker: Any = field(default=None, compare=False)
 
     def value(self, node: ast.expr | None) -> Any:
         if node is None:
@@ -156,15 +174,28 @@ class Evaluator:
             return value
         if node.id in self.constants:
             self.cycle_cuts[0] += 1
-        qualified = self.names.qualify(node)
-        return Ref(qualified, node.lineno) if qualified else self._unknown(node)
+        return self._reference(node)
 
     def _Attribute(self, node: ast.Attribute) -> Any:
+        return self._reference(node)
+
+    def _reference(self, node: ast.Name | ast.Attribute) -> Any:
+        linked = self.linker.link(node) if self.linker is not None else NOT_LINKED
+        if linked is AS_WRITTEN:
+            return self._unknown(node)
+        if linked is not NOT_LINKED:
+            return linked
         qualified = self.names.qualify(node)
         return Ref(qualified, node.lineno) if qualified else self._unknown(node)
 
     def _Call(self, node: ast.Call) -> Any:
-        func = self.names.qualify(node.func)
+        linked = self.linker.link(node.func) if self.linker is not None else NOT_LINKED
+        if linked is NOT_LINKED:
+            func = self.names.qualify(node.func)
+        else:
+            # A class of another module is called by its name there; anything else that
+            # module defines (a function, a constant) gives a value not known statically.
+            func = linked.name if isinstance(linked, Ref) else None
         if func is None:
             return self._unknown(node)
         args = []
@@ -204,16 +235,18 @@ class Evaluator:
             ast.increment_lineno(inner, node.lineno - 1)
             return self.annotation(inner)
         if isinstance(node, ast.Subscript):
-            items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-            if not items:  # ``Optional[()]``, ``Annotated[()]``: typing refuses them
-                return self._unknown(node)
+            as_tuple = isinstance(node.slice, ast.Tuple)
+            items = node.slice.elts if as_tuple else [node.slice]
             base = self.value(node.value)
             # Annotated's metadata are values; every other subscript holds annotations.
-            if isinstance(base, Ref) and base.name == "typing.Annotated":
+            # (``Optional[()]``, ``Annotated[int]``: typing's arity rules are checked where
+            # a table's fields are read, ``pytypes.refuse_invalid_forms``.)
+            if isinstance(base, Ref) and base.name == "typing.Annotated" and items:
                 first, *meta = items
                 evaluated = (self.annotation(first), *(self.value(m) for m in meta))
-                return Subscript(base, evaluated, node.lineno)
-            return Subscript(base, tuple(self.annotation(i) for i in items), node.lineno)
+                return Subscript(base, evaluated, node.lineno, as_tuple)
+            evaluated = tuple(self.annotation(i) for i in items)
+            return Subscript(base, evaluated, node.lineno, as_tuple)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
             union = (self.annotation(node.left), self.annotation(node.right))
             return Subscript(Ref("typing.Union"), union, node.lineno)
@@ -227,7 +260,7 @@ def is_call(value: Any, *funcs: str) -> bool:
 def canonical_text(value: Any) -> str:
     """A formatting-independent spelling of an evaluated value (for defaults)."""
     if isinstance(value, Ref):
-        return value.name.removeprefix("local.").removeprefix("builtins.")
+        return class_label(value.name).removeprefix("builtins.")
     if isinstance(value, Call):
         args = [canonical_text(a) for a in value.args]
         args += [f"{k}={canonical_text(v)}" for k, v in value.kwargs]

@@ -6,6 +6,15 @@
   the migrations after the baseline;
 - (c) an empty database + every migration + ``create_all(current)`` (a fresh volume).
 
+Init scripts (``Plan.init_scripts``: what the compose file mounts into
+``/docker-entrypoint-initdb.d``, or ``init_scripts`` in the config) run first on every
+database, the expected one included: the team's database was once a fresh volume, so
+what they make (an extension, a function) is there before any baseline or migration.
+When they come from the compose file, state (c) is exactly what the container does: the
+files of that folder in name order (init scripts and mounted migrations interleaved),
+then ``create_all``; migrations that are not mounted do not run there (lint's
+migration-mount says so), and state (a) is then built on a database of its own.
+
 Each result is compared with ``create_all(current)`` on a database of its own. A state
 whose migration (or baseline) fails stops there and is not compared: the failure is its
 finding. State (a) also shows which files change nothing: its catalog is read after every
@@ -22,8 +31,8 @@ import contextlib
 from pathlib import Path
 
 from modelsync.migrate.folder import MigrationFile, Statement
-from modelsync.records import record
-from modelsync.verify.apply import ApplyFailure, apply_statements
+from modelsync.records import record, replace
+from modelsync.verify.apply import DEFAULT_TIMEOUT, ApplyFailure, Session, apply_statements
 from modelsync.verify.build import BuildError, BuildJob, BuildWorker
 from modelsync.verify.catalog import Catalog, CatalogDifference, catalog_differences, read_catalog
 
@@ -41,6 +50,20 @@ DATABASES = ("expected", "a", "b", "c")
 class Migration:
     file: MigrationFile
     statements: tuple[Statement, ...]
+
+
+@record
+class InitScript:
+    """One file a fresh volume runs before the app starts: ``name`` as the container sees
+    it, its statements, and ``migration``, the index of the plan's migration it is when the
+    compose file mounts a migration file (its statements are then that migration's).
+    ``failure`` is set when the file cannot run at all (SQL PostgreSQL's parser refuses)."""
+
+    shown: str
+    name: str
+    statements: tuple[Statement, ...] = ()
+    migration: int | None = None
+    failure: ApplyFailure | None = None
 
 
 @record
@@ -62,6 +85,28 @@ class Plan:
     migrations: tuple[Migration, ...]
     baseline: Baseline | None = None
     import_paths: tuple[Path, ...] = ()
+    # The models' dotted module names (a package), and the folder their paths are
+    # relative to (``verify.models``).
+    modules: tuple[str, ...] = ()
+    base: Path | None = None
+    # In the order a fresh volume runs them (see the module's docstring).
+    init_scripts: tuple[InitScript, ...] = ()
+    # True: init_scripts are the compose file's init folder, and state (c) runs exactly
+    # them; False: state (c) runs the init scripts, then every migration.
+    from_compose: bool = False
+    # Notes on the init files verify does not run (a .sh script), MS905 findings.
+    init_notes: tuple = ()
+
+    @property
+    def environment(self) -> tuple[InitScript, ...]:
+        """The init scripts that are not migrations: run first on every database."""
+        return tuple(s for s in self.init_scripts if s.migration is None)
+
+    @property
+    def a_is_c(self) -> bool:
+        """State (a) is state (c) before its create_all: no baseline, and (c) runs the
+        init scripts, then every migration."""
+        return self.baseline is None and not self.from_compose
 
 
 @record
@@ -83,21 +128,34 @@ class Outcome:
 def databases_for(plan: Plan) -> tuple[str, ...]:
     """The roles of the databases ``run_states`` uses: without a baseline, state (a) is
     read from state (c)'s database before its create_all."""
-    return DATABASES if plan.baseline is not None else ("expected", "b", "c")
+    return ("expected", "b", "c") if plan.a_is_c else DATABASES
 
 
-def run_states(plan: Plan, urls: dict[str, str], worker: BuildWorker | None = None) -> Outcome:
-    """Build the three states on the databases ``urls`` (by role, ``databases_for``).
-    ``worker`` is a build child started earlier (verify starts it before the server)."""
-    import psycopg
-
+def run_states(
+    plan: Plan,
+    scratch,
+    worker: BuildWorker | None = None,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    owner_statements: frozenset[Statement] = frozenset(),
+) -> Outcome:
+    """Build the three states on the databases of ``scratch`` (a ``scratch.Scratch``: by
+    role, ``databases_for``). ``worker`` is a build child started earlier (verify starts
+    it before the server); ``timeout`` bounds each statement; ``owner_statements`` run as
+    the URL's own role (``apply.Session``)."""
     connections = {}
     with contextlib.ExitStack() as stack:
         if worker is None:
             worker = stack.enter_context(BuildWorker())
         try:
             for role in databases_for(plan):
-                connections[role] = psycopg.connect(urls[role], autocommit=True)
+                connections[role] = Session(
+                    scratch.session(role),
+                    scratch.owner(role),
+                    timeout=timeout,
+                    owner_statements=owner_statements,
+                )
+            urls = {role: scratch.session(role) for role in connections}
             return _run(plan, urls, connections, worker)
         finally:
             for connection in connections.values():
@@ -105,55 +163,74 @@ def run_states(plan: Plan, urls: dict[str, str], worker: BuildWorker | None = No
 
 
 def _run(plan: Plan, urls: dict[str, str], db: dict, worker: BuildWorker) -> Outcome:
-    failures: dict[str, ApplyFailure] = {}
+    failures: dict[str, ApplyFailure | None] = {}
+    for role in db:  # (c) from the compose file runs them in its own order, below
+        if not (role == "c" and plan.from_compose):
+            failures[role] = _apply_steps(db[role], _init_steps(plan, plan.environment))[1]
+    init_failure = failures.pop("expected")
+    if init_failure is not None:
+        # An init script fails on an empty database: every state stops there, as the
+        # container does, and nothing is built or compared.
+        stopped = tuple(StateResult(state, failure=init_failure) for state in STATES)
+        return Outcome(stopped, (), read_catalog(db["expected"].connection))
     baseline = plan.baseline
     if baseline is not None and baseline.sql is not None:
         for state in ("a", "b"):
-            failure = apply_statements(db[state], baseline.sql, baseline.shown)
-            if failure:
-                failures[state] = failure
+            if failures.get(state) is None:
+                failures[state] = apply_statements(db[state], baseline.sql, baseline.shown)
     current = _job(plan, urls["expected"])
     first = [current]
     if baseline is not None and baseline.models is not None:
         first += [_with_url(baseline.models, urls["a"]), _with_url(baseline.models, urls["b"])]
-    b_build = len(first) if "b" not in failures else None
+    b_build = len(first) if failures.get("b") is None else None
     if b_build is not None:
         first.append(_job(plan, urls["b"]))
-    worker.submit(first)
-    # Which files change nothing is asked of state (a), the real upgrade path: without a
-    # baseline that is this chain; with one, the files after it on top of it (on an empty
+    _submit(worker, first, urls, db)
+    # Which files change nothing is asked of state (a), the real upgrade path: when (a) is
+    # (c)'s chain, of that chain; else of (a)'s files after its baseline (on an empty
     # database those find none of the baseline's tables, so guarded ones rightly do nothing).
-    unchanged, failures["c"] = _apply_chain(db["c"], plan.migrations, watch=baseline is None)
-    a_catalog = read_catalog(db["c"]) if baseline is None and failures["c"] is None else None
+    c_steps = _init_steps(plan, plan.init_scripts) if plan.from_compose else _steps(plan.migrations)
+    unchanged: tuple[MigrationFile, ...] = ()
+    if failures.get("c") is None:
+        unchanged, failures["c"] = _apply_steps(db["c"], c_steps, watch=plan.a_is_c)
+    a_catalog = read_catalog(db["c"].connection) if plan.a_is_c and not failures["c"] else None
     built = _collect(worker, b_build, plan)
     failures["b"] = failures.get("b") or built
-    worker.submit([_job(plan, urls["c"])] if failures["c"] is None else [])
+    _submit(worker, [_job(plan, urls["c"])] if failures["c"] is None else [], urls, db)
     after = plan.migrations[baseline.includes :] if baseline is not None else plan.migrations
-    if baseline is not None and "a" not in failures:
-        unchanged, failures["a"] = _apply_chain(db["a"], after, watch=True)
-    if baseline is None:
+    if plan.a_is_c:
         failures["a"] = failures["c"]
+    elif failures.get("a") is None:
+        unchanged, failures["a"] = _apply_steps(db["a"], _steps(after), watch=True)
     if failures["b"] is None:
-        failures["b"] = _apply_chain(db["b"], after)[1]
+        failures["b"] = _apply_steps(db["b"], _steps(after))[1]
     if failures["c"] is None:
         failures["c"] = _collect(worker, 0, plan)
-    expected = read_catalog(db["expected"])
+    expected = read_catalog(db["expected"].connection)
     results = []
     for state in STATES:
         if failures.get(state) is not None:
             results.append(StateResult(state, failure=failures[state]))
             continue
-        actual = a_catalog if state == "a" and a_catalog is not None else read_catalog(db[state])
+        actual = a_catalog if state == "a" and a_catalog else read_catalog(db[state].connection)
         results.append(StateResult(state, catalog_differences(expected, actual)))
     return Outcome(tuple(results), unchanged, expected)
 
 
+def _submit(worker: BuildWorker, jobs: list[BuildJob], urls: dict[str, str], db: dict) -> None:
+    """Hand a batch to the build child, each database made ready for it first."""
+    for role, url in urls.items():
+        if any(job.libpq_url == url for job in jobs):
+            db[role].prepare_build()
+    worker.submit(jobs)
+
+
 def _job(plan: Plan, url: str) -> BuildJob:
-    return BuildJob(plan.models, url, plan.models_shown, plan.import_paths)
+    return BuildJob(plan.models, url, plan.models_shown, plan.import_paths, plan.modules, plan.base)
 
 
 def _with_url(job: BuildJob, url: str) -> BuildJob:
-    return BuildJob(job.models_file, url, job.shown, job.import_paths)
+    return replace(job, libpq_url=url)
 
 
 def _collect(worker: BuildWorker, state_job: int | None, plan: Plan) -> ApplyFailure | None:
@@ -169,21 +246,46 @@ def _collect(worker: BuildWorker, state_job: int | None, plan: Plan) -> ApplyFai
     return None
 
 
-def _apply_chain(
-    connection, migrations: tuple[Migration, ...], *, watch: bool = False
+@record
+class _Step:
+    """One file to apply: a migration (``file`` set) or an init script."""
+
+    shown: str
+    statements: tuple[Statement, ...]
+    file: MigrationFile | None = None
+    failure: ApplyFailure | None = None
+
+
+def _steps(migrations: tuple[Migration, ...]) -> tuple[_Step, ...]:
+    return tuple(_Step(m.file.shown, m.statements, m.file) for m in migrations)
+
+
+def _init_steps(plan: Plan, scripts: tuple[InitScript, ...]) -> tuple[_Step, ...]:
+    """Init scripts as steps; a mounted migration is applied as that migration."""
+    steps = []
+    for script in scripts:
+        if script.migration is not None:
+            steps += _steps((plan.migrations[script.migration],))
+        else:
+            steps.append(_Step(script.shown, script.statements, failure=script.failure))
+    return tuple(steps)
+
+
+def _apply_steps(
+    session: Session, steps: tuple[_Step, ...], *, watch: bool = False
 ) -> tuple[tuple[MigrationFile, ...], ApplyFailure | None]:
-    """Apply the files in order until one fails. With ``watch``, also the files after
-    which the schema (catalog and extensions) was the same as before."""
+    """Apply the files in order until one fails. With ``watch``, also the migrations
+    after which the schema (catalog and extensions) was the same as before."""
     unchanged = []
-    before = _fingerprint(connection) if watch else None
-    for migration in migrations:
-        failure = apply_statements(connection, migration.statements, migration.file.shown)
+    before = _fingerprint(session.connection) if watch else None
+    for step in steps:
+        failure = step.failure or apply_statements(session, step.statements, step.shown)
         if failure is not None:
             return tuple(unchanged), failure
         if watch:
-            after = _fingerprint(connection)
-            if after == before:
-                unchanged.append(migration.file)
+            after = _fingerprint(session.connection)
+            if after == before and step.file is not None:
+                unchanged.append(step.file)
             before = after
     return tuple(unchanged), None
 

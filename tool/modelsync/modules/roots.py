@@ -1,0 +1,147 @@
+"""The folders absolute imports are looked up in, found as type checkers find them.
+
+In order: the configured ``pythonpath`` (``[tool.modelsync]``, relative to the project
+root, the name pytest uses); the folder each entry file's package hierarchy starts in
+(walk up while the folder holds ``__init__.py``: ``app/models/user.py`` with
+``app/__init__.py`` and ``app/models/__init__.py`` gives the root); folders the file
+itself puts on ``sys.path`` (``sys.path.append(str(Path(__file__).parent.parent /
+"backend-core"))``, when the expression can be read statically); ``src/`` when the
+project has one; the project root.
+"""
+
+from __future__ import annotations
+
+import ast
+import posixpath
+
+from modelsync.modules.tree import join, normalized
+
+
+def import_roots(
+    tree, entries: tuple[str, ...], configured: tuple[str, ...] = (), inserted: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    roots = [normalized(r) for r in configured]
+    roots += [package_root(tree, entry) for entry in entries]
+    roots += inserted
+    if tree.kind("src") == "dir":
+        roots.append("src")
+    roots.append(".")
+    return tuple(dict.fromkeys(roots))
+
+
+def package_root(tree, path: str) -> str:
+    """The folder above the outermost package that holds ``path``."""
+    folder = posixpath.dirname(path) or "."
+    while folder != "." and tree.kind(join(folder, "__init__.py")) == "file":
+        folder = posixpath.dirname(folder) or "."
+    return folder
+
+
+def dotted_name(path: str, root: str) -> str | None:
+    """``app/models/user.py`` under root ``.`` -> ``app.models.user``; None when the
+    file is not under the root or a part is no identifier."""
+    relative = posixpath.relpath(path, root) if root != "." else path
+    if relative.startswith(".."):
+        return None
+    parts = relative.removesuffix(".py").split("/")
+    if parts[-1] == "__init__":
+        parts.pop()
+    if not parts or not all(p.isidentifier() for p in parts):
+        return None
+    return ".".join(parts)
+
+
+def module_aliases(paths: tuple[str, ...]) -> dict[str, str]:
+    """Dotted names under which a package installed from the project's own folders would
+    import each file: every folder on the way from the project root, with ``-`` read as
+    ``_`` (``backend-core/models.py`` -> ``backend_core.models`` and ``models``), as a
+    distribution named after its folder installs it."""
+    aliases: dict[str, str] = {}
+    for path in paths:
+        parts = path.removesuffix(".py").split("/")
+        if parts[-1] == "__init__":
+            parts.pop()
+        if not parts or parts[0] == "..":
+            continue
+        names = [p.replace("-", "_") for p in parts]
+        for start in range(len(names)):
+            tail = names[start:]
+            if all(n.isidentifier() for n in tail):
+                aliases.setdefault(".".join(tail), path)
+    return aliases
+
+
+def path_insertions(module: ast.Module, path: str) -> tuple[str, ...]:
+    """Folders the module adds to ``sys.path`` at its top level, as project paths, when
+    the expression can be read without running it: a string, ``__file__``,
+    ``os.path.dirname/abspath/join/realpath``, ``Path(...)``, ``.parent``, ``/``,
+    ``.resolve()``, ``str(...)``, ``os.fspath``. Other ones are left out."""
+    found = []
+    for node in module.body:
+        call = node.value if isinstance(node, ast.Expr) else None
+        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
+            continue
+        method = call.func.attr
+        owner = call.func.value
+        is_sys_path = (
+            isinstance(owner, ast.Attribute) and owner.attr == "path"
+            and isinstance(owner.value, ast.Name) and owner.value.id == "sys"
+        )  # fmt: skip
+        if not is_sys_path or method not in ("append", "insert"):
+            continue
+        argument = call.args[-1] if call.args else None
+        folder = _path_value(argument, path) if argument is not None else None
+        if folder is not None:
+            found.append(folder)
+    return tuple(found)
+
+
+def _path_value(node: ast.expr, path: str) -> str | None:
+    """A path expression's value as a project path (relative to the project root)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        if posixpath.isabs(node.value):
+            return None  # a container's path (``/app/backend-core``): not this checkout's
+        # Relative to the working directory at run time; the project root is the best guess.
+        return normalized(node.value)
+    if isinstance(node, ast.Name) and node.id == "__file__":
+        return path
+    if isinstance(node, ast.Attribute) and node.attr == "parent":
+        inner = _path_value(node.value, path)
+        return _parent(inner)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        left, right = _path_value(node.left, path), _path_value(node.right, path)
+        return join(left, right) if left is not None and right is not None else None
+    if isinstance(node, ast.Call):
+        return _call_value(node, path)
+    return None
+
+
+def _call_value(node: ast.Call, path: str) -> str | None:
+    name = _call_name(node.func)
+    args = [_path_value(a, path) for a in node.args]
+    if name in ("str", "os.fspath", "Path", "pathlib.Path", "os.path.abspath",
+                "os.path.realpath", "os.path.normpath") and len(args) == 1:  # fmt: skip
+        return args[0]
+    if name in ("Path", "pathlib.Path", "os.path.join") and args and None not in args:
+        return join(*args)
+    if name == "os.path.dirname" and len(args) == 1:
+        return _parent(args[0])
+    if isinstance(node.func, ast.Attribute) and node.func.attr in ("resolve", "absolute"):
+        return _path_value(node.func.value, path)
+    return None
+
+
+def _parent(path: str | None) -> str | None:
+    if path is None:
+        return None
+    return normalized(posixpath.join(path, ".."))
+
+
+def _call_name(func: ast.expr) -> str:
+    parts = []
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if isinstance(func, ast.Name):
+        parts.append(func.id)
+    return ".".join(reversed(parts))

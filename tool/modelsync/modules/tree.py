@@ -1,0 +1,91 @@
+"""The project's files, by path relative to the project root (posix, normalised).
+
+Module resolution asks "is there a file ``app/models/base.py``?" many times per import, so
+each folder is listed once (``os.scandir``) and every later question about it is a set
+lookup. ``DiskTree`` reads the working tree; a tree at a git revision (``migrate.git``)
+answers the same three questions, so the same resolver reads a package as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from pathlib import Path
+
+from modelsync.errors import InputError
+from modelsync.modules.source import read_source
+
+
+def normalized(path: str) -> str:
+    """``./app//models/../x.py`` -> ``app/x.py``; the root is ``.``."""
+    return posixpath.normpath(path.replace(os.sep, "/")) if path else "."
+
+
+def join(folder: str, *names: str) -> str:
+    return normalized(posixpath.join(folder, *names))
+
+
+class DiskTree:
+    """The files under ``root`` as they are on disk.
+
+    A path that leads outside the root (``..``, or a symlink that resolves elsewhere) is
+    not part of the tree unless ``outside_ok``: a pull request must not make modelsync
+    read, and quote, files beyond the project through a planted link.
+    """
+
+    def __init__(self, root: Path, outside_ok: bool = False):
+        self.root = root
+        self.outside_ok = outside_ok
+        self._resolved_root = root.resolve()
+        self._listings: dict[str, dict[str, bool] | None] = {}
+
+    def listing(self, folder: str) -> dict[str, bool] | None:
+        """Entry name -> whether it is a folder; None when ``folder`` is not one."""
+        if folder in self._listings:
+            return self._listings[folder]
+        found: dict[str, bool] | None = None
+        if self._allowed(folder):
+            try:
+                with os.scandir(self.root / folder) as entries:
+                    found = {}
+                    for entry in entries:
+                        try:
+                            found[entry.name] = entry.is_dir()
+                        except OSError:
+                            continue
+            except OSError:
+                found = None
+        self._listings[folder] = found
+        return found
+
+    def kind(self, path: str) -> str | None:
+        """``"file"``, ``"dir"`` or None (absent, or outside the tree)."""
+        path = normalized(path)
+        if path == ".":
+            return "dir"
+        folder, name = posixpath.split(path)
+        entries = self.listing(folder or ".")
+        if entries is None or name not in entries:
+            return None
+        return "dir" if entries[name] else "file"
+
+    def read_text(self, path: str) -> str:
+        path = normalized(path)
+        if not self._allowed(path):
+            raise InputError(
+                "leads outside the project root; pass --allow-outside-root on the command "
+                "line if that is intended",
+                path,
+            )
+        return read_source(self.root / path, path, allow_empty=True)
+
+    def _allowed(self, path: str) -> bool:
+        if self.outside_ok:
+            return True
+        if path == "." or (not path.startswith("../") and path != ".."):
+            # Inside by name; a symlink on the way may still lead out.
+            try:
+                return (self.root / path).resolve().is_relative_to(self._resolved_root)
+            except (OSError, RuntimeError):
+                return False
+        return False
