@@ -27,7 +27,7 @@ ALLOWED: dict[str, set[str]] = {
     "drop_constraint": {"AlterTableStmt"},
     "drop_primary_key": {"AlterTableStmt"},
     "create_table": {"CreateStmt", "IndexStmt", "CommentStmt"},
-    "add_column": {"AlterTableStmt"},
+    "add_column": {"AlterTableStmt", "CommentStmt"},
     "alter_type": {"AlterTableStmt"},
     "alter_nullable": {"AlterTableStmt"},
     "alter_default": {"AlterTableStmt"},

@@ -251,7 +251,7 @@ def _compare_constraints(
         found |= {
             f"FOREIGN KEY {k.name or ''} ({', '.join(k.columns)}) REFERENCES "
             f"({', '.join(k.targets)})".replace("  ", " ")
-            + (f" ON DELETE {k.ondelete}" if k.ondelete else ""): k.line
+            + (f" ON DELETE {k.ondelete}" if k.ondelete else ""): k
             for k in table.foreign_keys
         }
         return found

@@ -12,7 +12,7 @@ import os
 
 from modelsync.findings.model import Finding, Location
 from modelsync.live.run import database_schema, open_url
-from modelsync.migrate.names import foreign_key_name, primary_key_name
+from modelsync.migrate.names import key_name, primary_key_name
 from modelsync.records import record
 from modelsync.schema.ir import Schema
 
@@ -37,8 +37,8 @@ class DatabaseSource:
             actual = default = None
             if op.kind == "drop_foreign_key":
                 actual, default = (
-                    fk_names.get((op.name, op.column)),
-                    foreign_key_name(op.name, op.column),
+                    fk_names.get((op.name, op.key.columns[0])),
+                    key_name(op.name, op.key),
                 )
             elif op.kind == "drop_primary_key":
                 actual, default = pk_names.get(op.name), primary_key_name(op.name)

@@ -256,6 +256,10 @@ class Matcher:
                 columns.append(live.columns[0])
             else:
                 uniques.append(UniqueConstraint(kept_name, live.columns, live.nulls_not_distinct))
+        # CREATE TABLE folds a column's own UNIQUE into a declared one over that column
+        # (schema.constraints): the database's one constraint is both.
+        matched = {u.columns for u in uniques if not u.nulls_not_distinct}
+        columns += [c[0] for c in own if c in matched]
         return uniques, tuple(columns)
 
     # ------------------------------------------------------------------ check constraints

@@ -23,6 +23,7 @@ from modelsync.live.catalog import LiveCatalog, LiveColumn, LiveSequence, LiveTa
 from modelsync.live.expressions import EQUAL, UNSURE, same_expression
 from modelsync.live.objects import Matcher, NameOnly
 from modelsync.live.types import catalog_spelling, ir_spelling
+from modelsync.migrate.names import foreign_key_name
 from modelsync.records import record, replace
 from modelsync.schema.ir import (
     UNKNOWN_TYPE,
@@ -30,6 +31,7 @@ from modelsync.schema.ir import (
     ColumnComputed,
     ColumnIdentity,
     EnumType,
+    ForeignKeyConstraint,
     Schema,
     Table,
 )
@@ -114,8 +116,31 @@ def _table(live: LiveTable, model: Table | None, schema: str, defaults, keep_nam
         unique_constraints=matched.uniques,
         check_constraints=matched.checks,
         line=model.line if model else 0,
+        foreign_keys=_composite_keys(live, model, schema, keep_names),
     )
     return table, notes, matched.renamed
+
+
+def _composite_keys(
+    live: LiveTable, model: Table | None, schema: str, keep_names: bool
+) -> tuple[ForeignKeyConstraint, ...]:
+    """The keys over several columns, as the models' ``Table.foreign_keys`` holds them: no
+    name where PostgreSQL chose it; the database's own otherwise, or (for ``check``) the
+    model's where the two differ only by name. A one-column key is its column's."""
+    mine = {(k.columns, k.targets, k.ondelete): k for k in model.foreign_keys} if model else {}
+    found = []
+    for fk in live.foreign_keys:
+        if len(fk.columns) < 2:
+            continue
+        prefix = "" if fk.ref_schema == schema else f"{fk.ref_schema}."
+        targets = tuple(f"{prefix}{fk.ref_table}.{ref}" for ref in fk.ref_columns)
+        action = None if fk.on_delete == "NO ACTION" else fk.on_delete
+        name = None if fk.name == foreign_key_name(live.name, fk.columns) else fk.name
+        same = mine.get((tuple(fk.columns), targets, action))
+        if same is not None and not keep_names:
+            name = same.name
+        found.append(ForeignKeyConstraint(tuple(fk.columns), targets, action, name))
+    return tuple(found)
 
 
 class _ColumnReader:

@@ -49,6 +49,8 @@ class ColumnSteps:
             )
             statements.append(_todo_backfill(table, column.name))
             statements.append(f"{self.alter(table)} ALTER COLUMN {quote(column.name)} SET NOT NULL")
+        if column.comment:  # create_all writes it after the table: here, after the column
+            statements += self.guard(self.exists(table), self.ddl_new.comment(table, column.name))
         return tuple(statements), comments
 
     def _alter_type(self, op: o.AlterType):

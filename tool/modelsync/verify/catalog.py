@@ -32,6 +32,8 @@ class CatalogColumn:
     not_null: bool
     default: str | None
     identity: str | None = None
+    # COMMENT ON COLUMN (create_all writes the models' ``comment=``).
+    comment: str | None = None
 
 
 @record
@@ -128,7 +130,7 @@ WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
 """
 _COLUMNS = """
 SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-       pg_get_expr(d.adbin, d.adrelid), a.attidentity
+       pg_get_expr(d.adbin, d.adrelid), a.attidentity, col_description(c.oid, a.attnum)
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -190,8 +192,10 @@ def read_catalog(connection) -> Catalog:
         return connection.execute(query).fetchall()
 
     columns: dict[str, list[CatalogColumn]] = {name: [] for (name,) in rows(_TABLES)}
-    for table, name, type_, not_null, default, identity in rows(_COLUMNS):
-        columns[table].append(CatalogColumn(name, type_, not_null, default, _IDENTITY[identity]))
+    for table, name, type_, not_null, default, identity, comment in rows(_COLUMNS):
+        columns[table].append(
+            CatalogColumn(name, type_, not_null, default, _IDENTITY[identity], comment)
+        )
     parts: dict[str, dict[str, list]] = {
         t: {"pk": [], "fk": [], "ix": [], "uq": [], "ck": []} for t in columns
     }
@@ -305,6 +309,7 @@ def _column_differences(
         ("not_null", _null_text(want.not_null), _null_text(have.not_null)),
         ("default", want.default, have.default),
         ("identity", want.identity, have.identity),
+        ("comment", want.comment, have.comment),
     ):
         if expected != actual:
             found.append(CatalogDifference(table, want.name, what, expected, actual))

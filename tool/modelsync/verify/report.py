@@ -62,6 +62,7 @@ VERIFY_KINDS: tuple[VerifyKind, ...] = (
     VerifyKind("enum_extra", "MS925", "The migrations make an enum type create_all does not"),
     VerifyKind("enum_labels", "MS926", "An enum type's labels or their order differ"),
     VerifyKind("name", "MS927", "The same index or constraint has another name"),
+    VerifyKind("comment", "MS928", "A column's comment differs (COMMENT ON COLUMN)"),
 )
 BY_KIND = {k.kind: k for k in VERIFY_KINDS}
 VERIFY_RULES = tuple(Rule(k.code, k.kind, k.summary) for k in VERIFY_KINDS)
@@ -71,6 +72,7 @@ _KIND_OF = {
     "not_null": "nullable",
     "default": "server_default",
     "identity": "identity",
+    "comment": "comment",
     "primary_key": "primary_key",
     "foreign_key": "foreign_key",
     "index": "index",
