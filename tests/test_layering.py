@@ -24,10 +24,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("tomlfile",),
     # Python files read and parsed, and which module binds which name (no SQLModel rules).
     ("modules",),
-    ("schema", "config", "compose"),
+    ("schema", "config", "compose", "dburl"),
     ("drift",),
     ("mirror", "migrate"),
-    ("lint",),
+    ("lint", "live"),
     ("verify",),
     ("cli",),
     ("__main__",),

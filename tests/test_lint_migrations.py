@@ -97,9 +97,11 @@ def test_sql_clean_with_functions_and_dollar_quotes(tmp_path: Path) -> None:
 
 
 def test_not_utf8_and_empty_files(tmp_path: Path) -> None:
-    folder = folder_with(tmp_path, {"001_init.sql": b"SELECT '\xff';", "002_empty.sql": "\n"})
+    folder = folder_with(
+        tmp_path, {"001_init.sql": b"SELECT 1;\nSELECT '\xff';", "002_empty.sql": "\n"}
+    )
     assert summary(folder) == [
-        ("migration-sql", "error", "m/001_init.sql", 1),  # the line of the byte
+        ("migration-sql", "error", "m/001_init.sql", 2),  # the line of the bad byte
         ("migration-sql", "warning", "m/002_empty.sql", None),
     ]
 

@@ -159,7 +159,9 @@ def decode_utf8(data: bytes, shown: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError(f"not UTF-8 (byte 0x{data[exc.start]:02x})", shown, line) from None
+        utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+        hint = "; the file looks like UTF-16: save it as UTF-8" if utf16 else ""
+        raise InputError(f"not UTF-8 (byte 0x{data[exc.start]:02x}){hint}", shown, line) from None
 
 
 def describe_size(size: int) -> str:

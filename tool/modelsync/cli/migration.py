@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from modelsync.cli.app import (
+    database_options,
     echo_warnings,
     emit,
     load_project_config,
@@ -49,13 +50,19 @@ DESTRUCTIVE_CODE, DESTRUCTIVE_KIND = "MS702", "destructive_commented_out"
 @click.option(
     "--baseline",
     is_flag=True,
-    help="Record the current models as the schema the database already has; write no SQL.",
+    help="Record the current models as the schema the database already has; write no SQL "
+    "(with --from-database: record what that database has).",
 )
 @click.option(
     "--force",
     is_flag=True,
     help="With --baseline: record the models even where they differ from the schema state "
     "(a model change no migration holds is then taken as already in the database).",
+)
+@database_options(
+    "--from-database",
+    "Take the previous schema from this live PostgreSQL database, read-only (given bare, "
+    "or as `env`: DATABASE_URL; put NAME before it).",
 )
 def migration(
     root: Path,
@@ -73,6 +80,8 @@ def migration(
     plain: bool,
     baseline: bool,
     force: bool,
+    database_url: str | None,
+    db_schema: str | None,
 ) -> None:
     """Write NNN_NAME.sql: the SQL from the previous schema to the current models.
 
@@ -90,9 +99,15 @@ def migration(
     The number is the next free one, with as many digits as the folder's other names
     (three by default); one that no longer fits (1000 after 999) is refused. Two runs at
     once take turns: each holds a lock on the migrations folder while it reads and writes.
+
+    --from-database URL reads the previous schema from a live database (read-only): for a
+    database whose history nobody knows, or one create_all made that never saw the
+    migrations. Its tables that no model defines are dropped (commented out unless
+    --allow-destructive); tables matching db_ignore_tables are left alone. With --baseline
+    it records what that database has as the schema state.
     """  # fmt: skip
-    if from_file is not None and from_ref is not None:
-        raise click.UsageError("give --from-file or --from-ref, not both")
+    if sum(given is not None for given in (from_file, from_ref, database_url)) > 1:
+        raise click.UsageError("give one of --from-file, --from-ref and --from-database")
     if not (name or to_stdout or baseline):
         raise click.UsageError("give the migration a NAME (or pass --stdout or --baseline)")
     if force and not baseline:
@@ -101,16 +116,22 @@ def migration(
     config = load_project_config(root, source=source, target=target, migrations=migrations,
                                  sqlmodel_version=sqlmodel_version)  # fmt: skip
     from modelsync.migrate.lock import folder_lock
-    from modelsync.schema.load import parse_file, schema_of
     from modelsync.schema.pins import choose_release
 
-    release = choose_release(config.root, config.source, sqlmodel_version, config.sqlmodel_version)
+    release = choose_release(
+        config.root, config.source_anchor, sqlmodel_version, config.sqlmodel_version
+    )
     rules = release.rules
-    new_shown = Path(to_file).as_posix() if to_file else config.shown(config.source)
-    new_path = config.root / to_file if to_file else config.path(config.source)
-    new = schema_of(parse_file(new_path, new_shown), rules)
+    new_shown = Path(to_file).as_posix() if to_file is not None else config.source_shown
+    if to_file is not None:
+        new = _side_schema(config, _given_files(config), (to_file,), rules, "--to-file")
+    else:
+        new = _side_schema(config, config.tree(), config.source_items, rules, "source")
     folder, folder_shown = config.path(config.migrations), config.shown(config.migrations)
-    run = _Run(config, output_format, folder, folder_shown, new, new_shown)
+    live = None
+    if database_url is not None:
+        live = _from_database(config, new, database_url, db_schema)
+    run = _Run(config, output_format, folder, folder_shown, new, new_shown, live)
     if to_stdout and not baseline:
         old, old_label = _previous(run, from_file, from_ref, rules)
         _print(run, old, old_label, plain, allow_destructive)
@@ -130,6 +151,8 @@ class _Run:
     folder_shown: str
     new: object
     new_shown: str
+    # The live database read for --from-database (``live.migration``), or None.
+    live: object = None
 
 
 def _previous(run: _Run, from_file, from_ref, rules):
@@ -137,17 +160,18 @@ def _previous(run: _Run, from_file, from_ref, rules):
     from modelsync.migrate.folder import migration_files
     from modelsync.migrate.state import read_state
     from modelsync.schema.ir import Schema
-    from modelsync.schema.load import parse_file, schema_of
 
     config, folder_shown = run.config, run.folder_shown
+    if run.live is not None:
+        return run.live.schema, run.live.label
     # ``is not None``: an empty value (a CI variable that was not set) is refused where it
     # is read, never taken for "not given" (which would diff from the state instead).
     if from_file is not None:
-        old = schema_of(parse_file(config.root / from_file, Path(from_file).as_posix()), rules)
+        old = _side_schema(config, _given_files(config), (from_file,), rules, "--from-file")
         return old, Path(from_file).as_posix()
     if from_ref is not None:
-        old = schema_of(_parsed_at_ref(config.root, config.source, from_ref), rules)
-        return old, f"{config.shown(config.source)} at git revision {from_ref}"
+        old = _schema_at_ref(config, from_ref, rules)
+        return old, f"{config.source_shown} at git revision {from_ref}"
     state = read_state(run.folder, folder_shown)
     if state is not None:
         return state.schema, f"{folder_shown}/schema_state.json" + (
@@ -172,6 +196,13 @@ def _record_baseline(run: _Run, force: bool) -> None:
     from modelsync.migrate.state import STATE_FILE, baseline_state, read_state, state_text
 
     state_shown = f"{run.folder_shown}/{STATE_FILE}"
+    if run.live is not None:
+        # What the database has is the baseline, whatever the models or the state say.
+        recorded = baseline_state(run.live.schema, migration_files(run.folder, run.folder_shown))
+        _write_files(run.folder, run.folder_shown, None, None, state_text(recorded))
+        message = f"recorded {run.live.label} as the baseline schema in {state_shown}"
+        _finish(run.config, run.output_format, "baseline", message, None, run.live.notes,
+                run.new.warnings)  # fmt: skip
     state = read_state(run.folder, run.folder_shown)
     pending = ()
     if state is not None:
@@ -202,8 +233,8 @@ def _print(run: _Run, old, old_label: str, plain: bool, allow_destructive: bool)
     """``--stdout``: the SQL printed, nothing written."""
     made = _made(run, old, old_label, plain, allow_destructive)
     echo_warnings((*old.warnings, *run.new.warnings))
-    for finding in _destructive_findings(made, "(stdout)"):
-        click.echo(f"warning: {finding.message}", err=True)
+    for finding in (*_live_notes(run, made), *_destructive_findings(made, "(stdout)")):
+        click.echo(f"{finding.severity}: {finding.message}", err=True)
     click.echo(made.sql, nl=False)
     sys.exit(0)
 
@@ -216,8 +247,14 @@ def _made(run: _Run, old, old_label: str, plain: bool, allow_destructive: bool):
     if made.empty:
         message = f"no schema change between {old_label} and {run.new_shown}: nothing to write"
         warnings = (*old.warnings, *run.new.warnings)
-        _finish(run.config, run.output_format, "no_change", message, None, (), warnings)
+        notes = _live_notes(run, made)
+        _finish(run.config, run.output_format, "no_change", message, None, notes, warnings)
     return made
+
+
+def _live_notes(run: _Run, made) -> tuple:
+    """What --from-database could not compare exactly, for the operations written."""
+    return run.live.notes_for(made.operations) if run.live is not None else ()
 
 
 def _write(run: _Run, old, old_label: str, name: str, plain: bool, allow_destructive: bool):
@@ -230,7 +267,7 @@ def _write(run: _Run, old, old_label: str, name: str, plain: bool, allow_destruc
     shown = f"{run.folder_shown}/{file_name}"
     recorded = advanced_state(read_state(run.folder, run.folder_shown), run.new, file_name)
     _write_files(run.folder, run.folder_shown, file_name, made.sql, state_text(recorded))
-    findings = _destructive_findings(made, shown)
+    findings = (*_live_notes(run, made), *_destructive_findings(made, shown))
     message = (
         f"wrote {shown} ({len(made.operations)} change(s)) and updated "
         f"{run.folder_shown}/schema_state.json"
@@ -239,15 +276,37 @@ def _write(run: _Run, old, old_label: str, name: str, plain: bool, allow_destruc
     _finish(run.config, run.output_format, "written", message, shown, findings, warnings, made)
 
 
-def _parsed_at_ref(root: Path, source: str, ref: str):
-    """The source file as it was at ``ref``, read with git (nothing is checked out)."""
-    from modelsync.migrate.git import file_at_ref
-    from modelsync.modules.source import parse_python
-    from modelsync.schema.load import ParsedFile
+def _from_database(config, new, database_url: str, db_schema: str | None):
+    """The live database as the previous schema (psycopg is loaded only here)."""
+    from modelsync.live.migration import read_database
 
-    shown = f"{ref}:{Path(source).as_posix()}"
-    text = file_at_ref(root, source, ref)
-    return ParsedFile(shown, text, parse_python(text, shown))
+    return read_database(new, database_url, db_schema or config.db_schema, config)
+
+
+def _side_schema(config, tree, items: tuple[str, ...], rules, what: str):
+    """A side's models read as a project (a file, a package folder or several)."""
+    from modelsync.schema.load import load_side
+
+    return load_side(tree, items, rules, what=what, pythonpath=config.pythonpath).schema
+
+
+def _given_files(config):
+    """A file named on the command line (--from-file, --to-file) is read wherever it is:
+    the user chose it."""
+    from modelsync.modules.tree import DiskTree
+
+    return DiskTree(config.root, outside_ok=True)
+
+
+def _schema_at_ref(config, ref: str, rules):
+    """The source as it was at ``ref``, read from git (nothing is checked out); its
+    warnings name the revision."""
+    from modelsync.migrate.gittree import GitTree
+    from modelsync.records import replace
+
+    schema = _side_schema(config, GitTree(config.root, ref), config.source_items, rules, "source")
+    warnings = tuple(replace(w, path=f"{ref}:{w.path}") for w in schema.warnings)
+    return replace(schema, warnings=warnings)
 
 
 def _write_files(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from modelsync.errors import InputError
 from modelsync.files import read_text
+from modelsync.modules.source import refuse_nul
 from modelsync.records import record
 
 # The standard's rule (5.1): ``NNN_description.sql``, numbered in the order they apply. A
@@ -146,7 +147,10 @@ def read_sql(file: MigrationFile, within: Path | None = None) -> str:
     """The file's text: a regular UTF-8 file of at most ``files.TEXT_LIMIT`` bytes, and,
     with ``within``, one whose real path lies in that folder (a symlink out is refused
     unread: its text must not reach a finding)."""
-    return read_text(file.path, file.shown, within=within, outside=OUTSIDE)
+    text = read_text(file.path, file.shown, within=within, outside=OUTSIDE)
+    # PostgreSQL's parser takes a NUL for the end of the text: named at its line instead.
+    refuse_nul(text, file.shown)
+    return text
 
 
 OUTSIDE = "leads outside the project root: not read"

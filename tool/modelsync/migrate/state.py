@@ -192,10 +192,21 @@ def parse_state(text: str, shown: str) -> SchemaState:
         raise InputError(f"not a schema state: a number of {digits} digits", shown, line) from None
     except RecursionError:
         raise InputError("not a schema state: nested too deeply", shown) from None
+    if "\\u" in text:
+        _refuse_lone_surrogates(obj, shown)
     try:
         return _state_from_json(obj)
     except ShapeError as exc:
         raise InputError(f"not a schema state: {exc}", shown, _line_of(text, str(exc))) from None
+
+
+def _refuse_lone_surrogates(obj: Any, shown: str) -> None:
+    """A ``\\ud800`` escape decodes to half a character, which no file and no PostgreSQL
+    name can hold: refused here rather than failing when the state is written again."""
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError("holds a lone surrogate escape (half a character)", shown) from None
 
 
 def _state_from_json(obj: Any) -> SchemaState:
