@@ -356,7 +356,7 @@ CASES += [
         ("lint",),
         1,
         files={"infra/postgres/migrations/001_a.sql": b"SELECT 1;\nSELECT '\xff';\n"},
-        needle="001_a.sql:2: MS843 [migration-sql] is not valid UTF-8 (byte 0xff)",
+        needle="001_a.sql:2: MS843 [migration-sql] not UTF-8 (byte 0xff)",
     ),
     Case(
         "not_utf8",

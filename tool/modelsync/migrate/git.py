@@ -66,12 +66,13 @@ def commit_of(root: Path, ref: str) -> str:
     return commit
 
 
-def file_at_ref(root: Path, relative: str, ref: str) -> str:
+def file_at_ref(root: Path, relative: str, ref: str, commit: str | None = None) -> str:
     """The text of ``relative`` (a path below ``root``) at ``ref``. ``./`` makes git read the
-    path from ``root``, wherever the repository's top is."""
+    path from ``root``, wherever the repository's top is. ``commit``: ``ref`` already
+    resolved by ``commit_of`` (a package reads many files at one revision)."""
     path = PurePosixPath(Path(relative).as_posix())
     shown = f"{ref}:{path}"
-    commit = commit_of(root, ref)
+    commit = commit or commit_of(root, ref)
     # "<id> <type> <size>", or "<name> missing"
     asked = f"{commit}:./{path}\n".encode()
     described = git_output(root, "cat-file", "--batch-check", shown=shown, stdin=asked)

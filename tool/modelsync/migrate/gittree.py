@@ -59,7 +59,7 @@ class GitTree:
         path = normalized(path)
         if self.kind(path) != "file":
             raise InputError("file not found", f"{self.ref}:{path}")
-        return file_at_ref(self.root, path, self.commit).removeprefix("\ufeff")
+        return file_at_ref(self.root, path, self.ref, self.commit).removeprefix("\ufeff")
 
     def files(self) -> tuple[str, ...]:
         """Every file of the tree, as a project path."""

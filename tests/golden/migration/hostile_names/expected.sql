@@ -53,6 +53,8 @@ BEGIN
                 ON d.adrelid = a.attrelid AND d.adnum = a.attnum
             WHERE a.atttypid = E'"mo\nod_type_old"'::regtype
                 AND a.attnum > 0 AND NOT a.attisdropped
+                AND a.attrelid IN (SELECT oid FROM pg_class
+                    WHERE relkind IN ('r', 'p'))
         LOOP
             IF col.def IS NOT NULL THEN
                 EXECUTE format('ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT', col.tab, col.name);
