@@ -28,7 +28,7 @@ from modelsync.migrate.names import (
 from modelsync.migrate.sqltext import INDENT, dollar_quoted, indent, literal
 from modelsync.migrate.types import is_vector, needs_using
 from modelsync.records import field, record
-from modelsync.schema.ir import Schema
+from modelsync.schema.ir import Column, Schema
 
 
 @record
@@ -212,7 +212,7 @@ class Renderer:
             )
             statements.append(_todo_backfill(table, column.name))
             statements.append(f"{self.alter(table)} ALTER COLUMN {quote(column.name)} SET NOT NULL")
-        return tuple(statements), comments
+        return (*statements, *self.added_comment(table, column)), comments
 
     def _alter_type(self, op: o.AlterType):
         table, column = op.table, op.new.name
@@ -278,6 +278,13 @@ class Renderer:
             "The key's sequence, as SERIAL makes it.",
         )
 
+    def added_comment(self, table: str, column: Column) -> tuple[str, ...]:
+        """A column added to a table has its comment set apart, as create_all sets it
+        after CREATE TABLE: ADD COLUMN cannot carry one."""
+        if not column.comment:
+            return ()
+        return self.guard(self.exists(table), self.ddl_new.comment(table, column.name))
+
     def _alter_comment(self, op: o.AlterComment):
         return self.guard(self.exists(op.table), self.ddl_new.comment(op.table, op.new.name)), ()
 
@@ -291,6 +298,7 @@ class Renderer:
             statements = (
                 f"{self.alter(table)} DROP COLUMN{self.if_exists()} {col}",
                 f"{self.alter(table)} ADD COLUMN {spec}",
+                *self.added_comment(table, new),
             )
             return statements, ("A column becomes generated only by being made anew.",)
         statements: list[str] = []
