@@ -187,3 +187,144 @@ COLUMNS = {"email": "character varying(255)", "status": "character varying(20)",
 )
 def test_expressions_equal_different_or_unsure(model, stored, column_type, verdict):
     assert same_expression(model, stored, column_types=COLUMNS, column_type=column_type) == verdict
+
+
+# --------------------------------------------------------------------------- names cut by PostgreSQL
+
+_LONG_MODELS = """
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, Column, Enum, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Ereignis(SQLModel, table=True):
+    __tablename__ = "ereignisse_über_längere_zeiträume_gespeichert_äöüäöüäöüäöü"
+    __table_args__ = (
+        Index("ix_größe_über_alle_ereignisse_äöüäöüäöüäöüäöüäöüäöü", "größe_der_datei_in_bytes_nach_der_komprimierung_äöüäöüäöü"),
+        UniqueConstraint("id", "größe_der_datei_in_bytes_nach_der_komprimierung_äöüäöüäöü", name="uq_größe_über_alle_ereignisse_äöüäöüäöüäöüäöüäöüäöü"),
+        CheckConstraint("größe_der_datei_in_bytes_nach_der_komprimierung_äöüäöüäöü >= 0", name="ck_größe_über_alle_ereignisse_äöüäöüäöüäöüäöüäöüäöü"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    größe_der_datei_in_bytes_nach_der_komprimierung_äöüäöüäöü: Optional[int] = None
+    stimmung: Optional[str] = Field(default=None, sa_column=Column("stimmung", Enum("gut", "schlecht", name="stimmung_über_längere_zeiträume_gespeichert_äöüäöüäöüäöü")))
+
+
+class Anhang(SQLModel, table=True):
+    __tablename__ = "anhänge"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ereignis_id: Optional[int] = Field(default=None, foreign_key="ereignisse_über_längere_zeiträume_gespeichert_äöüäöüäöüäöü.id")
+"""
+
+
+def _cut_catalog(schema):
+    """The catalog create_all makes of ``_LONG_MODELS``, every name as PostgreSQL stores it."""
+    from modelsync.live.catalog import (
+        LiveCatalog,
+        LiveCheck,
+        LiveColumn,
+        LiveEnum,
+        LiveForeignKey,
+        LiveIndex,
+        LiveSequence,
+        LiveTable,
+        LiveUnique,
+    )
+    from modelsync.migrate.names import primary_key_name, sequence_name, stored
+
+    events, attachments = (t.name for t in schema.tables if t.class_name == "Ereignis"), "anhänge"
+    events = next(events)
+    size = stored("größe_der_datei_in_bytes_nach_der_komprimierung_äöüäöüäöü")
+    mood = stored("stimmung_über_längere_zeiträume_gespeichert_äöüäöüäöüäöü")
+
+    def key(table):
+        sequence = LiveSequence(sequence_name(table, "id"), "integer", 1, 1, 1, 2**31 - 1, 1, False)
+        default = f"nextval('{sequence.name}'::regclass)"
+        return LiveColumn("id", "integer", True, default, sequence=sequence, sequence_owned=True)
+
+    table = stored(events)
+    ereignis = LiveTable(
+        table,
+        (
+            key(table),
+            LiveColumn(size, "integer", False),
+            LiveColumn("stimmung", mood, False, type_kind="e", type_name=mood),
+        ),
+        ("id",),
+        primary_key_name(table),
+        indexes=(
+            LiveIndex(
+                stored("ix_größe_über_alle_ereignisse_äöüäöüäöüäöüäöüäöüäöü"),
+                f'CREATE INDEX "{stored("ix_größe_über_alle_ereignisse_äöüäöüäöüäöüäöüäöüäöü")}" '
+                f'ON public."{table}" USING btree ("{size}")',
+            ),
+        ),
+        uniques=(
+            LiveUnique(stored("uq_größe_über_alle_ereignisse_äöüäöüäöüäöüäöüäöüäöü"), ("id", size)),
+        ),
+        checks=(
+            LiveCheck(
+                stored("ck_größe_über_alle_ereignisse_äöüäöüäöüäöüäöüäöüäöü"), f'("{size}" >= 0)'
+            ),
+        ),
+    )
+    anhang = LiveTable(
+        attachments,
+        (key(attachments), LiveColumn("ereignis_id", "integer", False)),
+        ("id",),
+        primary_key_name(attachments),
+        foreign_keys=(
+            LiveForeignKey(
+                "anhänge_ereignis_id_fkey",
+                ("ereignis_id",),
+                "public",
+                table,
+                ("id",),
+                "NO ACTION",
+                "NO ACTION",
+            ),
+        ),
+    )
+    return LiveCatalog("public", (anhang, ereignis), (LiveEnum(mood, ("gut", "schlecht")),))
+
+
+def test_names_postgresql_cut_are_the_models_names():
+    from modelsync.drift.compare import compare
+    from modelsync.live.to_ir import live_schema
+    from tests.conftest import schema_of
+
+    models = schema_of(_LONG_MODELS)
+    catalog = _cut_catalog(models)
+    assert all(len(t.name.encode()) <= 63 for t in catalog.tables)
+    for keep_names in (False, True):
+        live = live_schema(catalog, models, keep_names=keep_names)
+        assert compare(models, live.schema) == ()
+        assert live.notes == () and live.renamed == ()
+
+
+def test_an_expression_names_a_long_column_as_postgresql_stored_it():
+    from modelsync.migrate.names import stored
+
+    name = "größe_der_datei_in_bytes_nach_der_komprimierung_äöüäöüäöü"
+    model = f"lower({name}) = 'x'"
+    database = f"lower(({stored(name)})::text) = 'x'::text"
+    assert same_expression(model, database, column_types={name: "character varying"}) == EQUAL
+
+
+def test_a_cut_name_takes_the_one_model_name_it_can_be():
+    from modelsync.live.names import Spelling
+    from modelsync.migrate.names import stored
+
+    long = "ä" * 40  # 80 bytes
+    other = "ä" * 31 + "ab" + "ä" * 5  # cut to "ä" * 31 + "a", not to what `long` is
+    spelling = Spelling([long, "users", stored(long)])
+    # The model that is spelled exactly as the database wins over the one cut to it.
+    assert spelling(stored(long)) == stored(long)
+    assert Spelling([long])(stored(long)) == long
+    assert Spelling([long, other])(stored(other)) == other
+    # Two model names PostgreSQL would store as one: neither is guessed.
+    twin = long + "b"
+    assert Spelling([long, twin])(stored(long)) == stored(long)
+    assert spelling("users") == "users" and spelling("legacy") == "legacy"

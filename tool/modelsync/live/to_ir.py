@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from modelsync.live.catalog import LiveCatalog, LiveColumn, LiveSequence, LiveTable
 from modelsync.live.expressions import EQUAL, UNSURE, same_expression
+from modelsync.live.names import in_model_names
 from modelsync.live.objects import Matcher, NameOnly
 from modelsync.live.types import catalog_spelling, ir_spelling
 from modelsync.records import record, replace
@@ -65,6 +66,7 @@ class LiveSchema:
 
 
 def live_schema(catalog: LiveCatalog, models: Schema, *, keep_names: bool) -> LiveSchema:
+    catalog = in_model_names(catalog, models)
     defaults = frozenset(catalog.opclass_defaults)
     notes: list[Note] = []
     renamed: list[NameOnly] = []
