@@ -24,9 +24,9 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 
+from modelsync.dburl import parse_database_url
 from modelsync.drift.compare import compare
 from modelsync.live.run import database_check, database_schema
-from modelsync.live.url import parse_database_url
 from modelsync.migrate.sql import migration_sql
 from modelsync.schema.load import load_schema
 from modelsync.schema.release import rules_for
