@@ -324,7 +324,9 @@ def _sequence_defaults(sequence: LiveSequence) -> dict[str, int | bool]:
     limit = _TYPE_LIMITS.get(sequence.type, _TYPE_LIMITS["bigint"])
     ascending = sequence.increment > 0
     return {
-        "start": 1 if ascending else -1,
+        # START defaults to the bound the sequence starts from (PostgreSQL's rule), so
+        # MINVALUE 5 alone starts at 5.
+        "start": sequence.minvalue if ascending else sequence.maxvalue,
         "increment": 1,
         "minvalue": 1 if ascending else -limit - 1,
         "maxvalue": limit if ascending else -1,
