@@ -25,7 +25,7 @@ and is shown.
 
 from __future__ import annotations
 
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 from modelsync.errors import ConfigError
 from modelsync.records import field, record
@@ -386,14 +386,13 @@ def _secret_option_spans(written: str, offset: int) -> list[tuple[int, int]]:
 
 
 def _spellings(values: tuple[str, ...], written: tuple[str, ...]) -> tuple[str, ...]:
-    """Every text a message may show a secret as: each value (decoded) as it is, percent-
-    decoded, percent-encoded both ways and keyword-escaped; each text as written, without
-    its quotes and without its backslashes."""
+    """Every text a message may show a secret as: each value (decoded) as it is,
+    percent-encoded both ways and keyword-escaped; each text as written, without its quotes
+    and without its backslashes."""
     found: list[str] = []
     for value in values:
         found += (
             value,
-            unquote(value),
             quote(value, safe=""),
             quote(value, safe="!'()*~"),
             _quote(value)[1:-1],
