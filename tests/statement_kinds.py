@@ -38,7 +38,14 @@ ALLOWED: dict[str, set[str]] = {
         "DropStmt:OBJECT_SEQUENCE",
     },
     "alter_comment": {"CommentStmt"},
-    "alter_generated": {"AlterTableStmt"},
+    # An identity and SERIAL's sequence, one taking the other's place.
+    "alter_generated": {
+        "AlterTableStmt",
+        "CommentStmt",
+        "CreateSeqStmt",
+        "SelectStmt",
+        "DropStmt:OBJECT_SEQUENCE",
+    },
     "add_primary_key": {"AlterTableStmt"},
     "add_constraint": {"AlterTableStmt"},
     "create_index": {"IndexStmt"},
