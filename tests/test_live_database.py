@@ -262,12 +262,21 @@ def golden(pool):
     return results
 
 
+# Pairs the files and the database tell apart in other words, each with what each says.
+DATABASE_WORDS = {
+    # The files add a UniqueConstraint named uq_t0 (a constraint the old file lacks); the
+    # database made of the old file has that UNIQUE already, named t0_c1_key, since CREATE
+    # TABLE folds the new declaration and the column's own into one: a name-only difference.
+    "property_named_unique_over_unique_column": [("name_only", "t0", "")],
+}
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_an_older_database_reports_what_the_files_differ_by(golden, case):
     old, new = _schema(GOLDEN / case / "old.py"), _schema(GOLDEN / case / "new.py")
     found = golden[case]["found"]
     kinds = {"table_extra": "table_not_in_models"}
-    static = sorted(
+    static = DATABASE_WORDS.get(case) or sorted(
         (kinds.get(f.kind, f.kind), f.table or "", f.column or "") for f in compare(new, old)
     )
     # A database also says which enum types it lacks or has besides (the files cannot).
