@@ -247,12 +247,17 @@ def rename_table(draw, m: Models) -> Models:
     return replace(m, tables=tuple(replace(t, name=free[0]) if t is old else t for t in m.tables))
 
 
+def _a_table(draw, m: Models, having=lambda t: True) -> Table | None:
+    """One of the tables that have what is asked, or None."""
+    tables = [t for t in m.tables if having(t)]
+    return draw(st.sampled_from(tables)) if tables else None
+
+
 @st.composite
 def change_column(draw, m: Models) -> Models:
-    tables = [t for t in m.tables if t.columns]
-    if not tables:
+    t = _a_table(draw, m, lambda t: t.columns)
+    if t is None:
         return m
-    t = draw(st.sampled_from(tables))
     c = draw(st.sampled_from(t.columns))
     what = draw(st.sampled_from(["type", "nullable", "default", "comment", "unique", "index",
                                  "fk", "ondelete", "drop", "rename"]))  # fmt: skip
@@ -356,11 +361,8 @@ def add_composite_key(draw, m: Models) -> Models:
 
 @st.composite
 def drop_composite_key(draw, m: Models) -> Models:
-    tables = [t for t in m.tables if t.keys]
-    if not tables:
-        return m
-    t = draw(st.sampled_from(tables))
-    return _with_table(m, replace(t, keys=t.keys[1:]))
+    t = _a_table(draw, m, lambda t: t.keys)
+    return m if t is None else _with_table(m, replace(t, keys=t.keys[1:]))
 
 
 CHANGES = [add_table, add_cycle, drop_table, rename_table, change_column, change_column,
