@@ -164,7 +164,14 @@ class ModuleGraph:
             if self.tree.kind(folder) != "dir":
                 return None
         last = join(folder, parts[-1])
-        return self._package_at(last) if self.tree.kind(last) == "dir" else self._file(last)
+        if self.tree.kind(last) != "dir":
+            return self._file(last)
+        # Python's path finder: a package, else a module file beside the folder, and only
+        # then the folder as a namespace package (``storage.py`` beside a data folder).
+        init = join(last, "__init__.py")
+        if self.tree.kind(init) == "file":
+            return ProjectModule(init)
+        return self._file(last) or ProjectModule(last)
 
     def _package_at(self, folder: str) -> ProjectModule | None:
         init = join(folder, "__init__.py")

@@ -1,0 +1,88 @@
+"""Module resolution on small inline packages: each case is a way Python's import system
+decides what a name means, checked through ``load_side`` (what every command reads).
+
+The package corpus (``tests/test_package_differential.py``) proves the same constructs
+against real SQLModel; these cases pin each rule down on its own, where a failure names it.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from modelsync.modules.graph import ModuleGraph, ProjectModule
+from modelsync.modules.tree import DiskTree
+from modelsync.schema.load import load_side
+from modelsync.schema.release import SqlmodelRules, parse_version
+
+RULES = SqlmodelRules(parse_version("0.0.50"))
+
+TABLE_HEADER = """\
+from typing import Optional
+
+from sqlmodel import Field, SQLModel
+"""
+
+
+def models(body: str) -> str:
+    """A models module: the usual imports, then ``body``."""
+    return TABLE_HEADER + textwrap.dedent(body)
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+def side(root: Path, *items: str, pythonpath: tuple[str, ...] = ()):
+    return load_side(DiskTree(root), items, RULES, pythonpath=pythonpath)
+
+
+def column(schema, table: str, name: str):
+    found = schema.table(table)
+    assert found is not None, [t.name for t in schema.tables]
+    return found.column(name)
+
+
+def test_a_module_wins_over_a_folder_of_the_same_name_without_init(tmp_path: Path) -> None:
+    # Python's path finder takes ``storage.py`` over a namespace portion ``storage/``
+    # found in the same folder (a folder of data files beside a module is common).
+    root = write(tmp_path, {
+        "crm/__init__.py": "",
+        "crm/storage.py": "NOTE_MAX = 500\n",
+        "crm/storage/README.md": "data\n",
+        "crm/note.py": models("""
+            from crm.storage import NOTE_MAX
+            from . import storage
+
+
+            class Note(SQLModel, table=True):
+                id: Optional[int] = Field(default=None, primary_key=True)
+                body: str = Field(max_length=NOTE_MAX)
+                title: str = Field(max_length=storage.NOTE_MAX // 10)
+            """),
+    })  # fmt: skip
+    found = side(root, "crm")
+    assert found.schema.warnings == ()
+    assert column(found.schema, "note", "body").type == "VARCHAR(500)"
+    assert column(found.schema, "note", "title").type == "VARCHAR(50)"
+    graph = ModuleGraph(DiskTree(root), (".",))
+    assert graph.absolute("crm.storage") == ProjectModule("crm/storage.py")
+
+
+def test_a_package_still_wins_over_a_module_of_the_same_name(tmp_path: Path) -> None:
+    root = write(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/sizes.py": "N = 1\n",
+        "pkg/sizes/__init__.py": "N = 2\n",
+    })  # fmt: skip
+    graph = ModuleGraph(DiskTree(root), (".",))
+    assert graph.absolute("pkg.sizes") == ProjectModule("pkg/sizes/__init__.py")
+    # A namespace folder with no module beside it is still a namespace package.
+    (root / "pkg" / "data").mkdir()
+    (root / "pkg" / "data" / "x.py").write_text("", encoding="utf-8")
+    fresh = ModuleGraph(DiskTree(root), (".",))
+    assert fresh.absolute("pkg.data") == ProjectModule("pkg/data")
