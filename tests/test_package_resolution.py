@@ -86,3 +86,69 @@ def test_a_package_still_wins_over_a_module_of_the_same_name(tmp_path: Path) -> 
     (root / "pkg" / "data" / "x.py").write_text("", encoding="utf-8")
     fresh = ModuleGraph(DiskTree(root), (".",))
     assert fresh.absolute("pkg.data") == ProjectModule("pkg/data")
+
+
+def test_all_extended_with_plus_equals_extend_and_append(tmp_path: Path) -> None:
+    # ``__all__ += [...]`` (and .extend/.append) is how many ``__init__.py`` files grow
+    # their exports; a star import of such a package binds every name listed.
+    root = write(tmp_path, {
+        "app/__init__.py": "",
+        "app/kinds/__init__.py": """
+            from .a import A
+            from .b import B
+            from .c import C
+            from .d import D
+
+            __all__ = ["A"]
+            __all__ += ["B"]
+            __all__.extend(["C"])
+            __all__.append("D")
+            """,
+        "app/kinds/a.py": "A = 10\n",
+        "app/kinds/b.py": "B = 20\n",
+        "app/kinds/c.py": "C = 30\n",
+        "app/kinds/d.py": "D = 40\n",
+        "app/models.py": models("""
+            from app.kinds import *
+
+
+            class T(SQLModel, table=True):
+                id: Optional[int] = Field(default=None, primary_key=True)
+                a: str = Field(max_length=A)
+                b: str = Field(max_length=B)
+                c: str = Field(max_length=C)
+                d: str = Field(max_length=D)
+            """),
+    })  # fmt: skip
+    found = side(root, "app/models.py")
+    assert found.schema.warnings == ()
+    types = [column(found.schema, "t", name).type for name in "abcd"]
+    assert types == ["VARCHAR(10)", "VARCHAR(20)", "VARCHAR(30)", "VARCHAR(40)"]
+
+
+def test_all_computed_from_other_names_exports_every_public_name(tmp_path: Path) -> None:
+    # ``__all__ = base.__all__ + [...]`` cannot be read statically; for code that imports
+    # at all, every public name is the safe reading (a star import never binds more).
+    root = write(tmp_path, {
+        "app/__init__.py": "",
+        "app/kinds.py": """
+            from app import extra
+
+            WIDTH = 12
+            __all__ = ["extra"]
+            __all__ += extra.__all__
+            __all__.append("WIDTH")
+            """,
+        "app/extra.py": "__all__ = ['OTHER']\nOTHER = 3\n",
+        "app/models.py": models("""
+            from app.kinds import *
+
+
+            class T(SQLModel, table=True):
+                id: Optional[int] = Field(default=None, primary_key=True)
+                name: str = Field(max_length=WIDTH)
+            """),
+    })  # fmt: skip
+    found = side(root, "app/models.py")
+    assert found.schema.warnings == ()
+    assert column(found.schema, "t", "name").type == "VARCHAR(12)"
