@@ -152,3 +152,38 @@ def test_all_computed_from_other_names_exports_every_public_name(tmp_path: Path)
     found = side(root, "app/models.py")
     assert found.schema.warnings == ()
     assert column(found.schema, "t", "name").type == "VARCHAR(12)"
+
+
+def test_enums_name_the_module_they_are_written_in(tmp_path: Path) -> None:
+    # An enum_labels finding stands at the enum: for sa.Enum(Color) at Color's module,
+    # for sa.Enum("a", "b", name=...) at the column's module; never at the package folder.
+    root = write(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/colors.py": """
+            import enum
+
+
+            class Color(enum.Enum):
+                RED = "red"
+            """,
+        "shop/product.py": models("""
+            import sqlalchemy as sa
+
+            from shop.colors import Color
+
+
+            class Product(SQLModel, table=True):
+                id: Optional[int] = Field(default=None, primary_key=True)
+                color: Color = Field(sa_column=sa.Column(sa.Enum(Color, name="product_color")))
+                size: str = Field(sa_column=sa.Column(sa.Enum("s", "m", name="product_size")))
+                plain: Color
+            """),
+    })  # fmt: skip
+    schema = side(root, "shop").schema
+    assert schema.warnings == ()
+    where = {e.name: (schema.where(e), e.line) for e in schema.enums}
+    assert where == {
+        "product_color": ("shop/colors.py", 5),
+        "product_size": ("shop/product.py", 13),
+        "color": ("shop/colors.py", 5),
+    }

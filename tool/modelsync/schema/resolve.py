@@ -317,7 +317,11 @@ def _column(field: FieldDecl, contexts: _Contexts) -> ColumnDraft:
     draft = build_column(field, contexts.at(field.path))
     if not field.path:
         return draft
-    return replace(draft, column=replace(draft.column, path=field.path))
+    enum = draft.enum_type
+    if enum is not None and not enum.path:
+        # ``sa.Enum("a", "b", name=...)``: written in the field's module.
+        enum = replace(enum, path=field.path)
+    return replace(draft, column=replace(draft.column, path=field.path), enum_type=enum)
 
 
 def _at(item: Any, path: str) -> Any:
