@@ -187,3 +187,33 @@ def test_enums_name_the_module_they_are_written_in(tmp_path: Path) -> None:
         "product_size": ("shop/product.py", 13),
         "color": ("shop/colors.py", 5),
     }
+
+
+def test_a_mixin_field_is_read_and_warned_about_once(tmp_path: Path) -> None:
+    # Every table inheriting the mixin has the same column; what cannot be read in it is
+    # one warning at the mixin's line, not one per table.
+    root = write(tmp_path, {
+        "app/__init__.py": "",
+        "app/mixins.py": models("""
+            from somewhere_else import WIDTH
+
+
+            class Named(SQLModel):
+                name: str = Field(max_length=WIDTH)
+            """),
+        "app/tables.py": models("""
+            from app.mixins import Named
+
+
+            class A(Named, table=True):
+                id: Optional[int] = Field(default=None, primary_key=True)
+
+
+            class B(Named, table=True):
+                id: Optional[int] = Field(default=None, primary_key=True)
+            """),
+    })  # fmt: skip
+    schema = side(root, "app").schema
+    assert [(w.path, w.line) for w in schema.warnings] == [("app/mixins.py", 9)]
+    assert column(schema, "a", "name") == column(schema, "b", "name")
+    assert column(schema, "a", "name").path == "app/mixins.py"

@@ -231,6 +231,9 @@ class _Contexts:
     def __init__(self, rules: SqlmodelRules, index: _ClassIndex, warnings: list, default: str):
         self.rules, self.index, self.warnings, self.default = rules, index, warnings, default
         self._by_path: dict[str, TableContext] = {}
+        # id(field) -> its column: a mixin's field is the same column in every table that
+        # inherits it, read (and warned about) once.
+        self.columns: dict[int, ColumnDraft] = {}
 
     def at(self, path: str) -> TableContext:
         path = path or self.default
@@ -314,7 +317,17 @@ def _build_table(
 
 
 def _column(field: FieldDecl, contexts: _Contexts) -> ColumnDraft:
-    draft = build_column(field, contexts.at(field.path))
+    # FieldDecls live as long as their ModelFile, which outlives this run: ids are stable.
+    draft = contexts.columns.get(id(field))
+    if draft is None:
+        draft = contexts.columns[id(field)] = _placed(
+            field, build_column(field, contexts.at(field.path))
+        )
+    return draft
+
+
+def _placed(field: FieldDecl, draft: ColumnDraft) -> ColumnDraft:
+    """The column (and an enum written inline) with the module the field is written in."""
     if not field.path:
         return draft
     enum = draft.enum_type
