@@ -115,6 +115,10 @@ class ModuleGraph:
         # Shared between graphs over the same tree: a module is parsed once per command.
         self._loaded = loaded if loaded is not None else {}
         self._absolute: dict[str, ProjectModule | None] = {}
+        self._relative: dict[tuple[str, int, str], ProjectModule | None] = {}
+        # (path, name) -> what it means, for walks that start there (a walk in progress
+        # carries its cycle guard, and its answers are not kept).
+        self._resolved: dict[tuple[str, str], Target] = {}
 
     # ------------------------------------------------------------------ modules
 
@@ -149,11 +153,14 @@ class ModuleGraph:
     def relative(self, importer: str, level: int, dotted: str) -> ProjectModule | None:
         """``from <level dots><dotted> import ...`` written in the module ``importer``."""
         folder = posixpath.dirname(importer) or "."
+        key = (folder, level, dotted)
+        if key in self._relative:
+            return self._relative[key]
         for _ in range(level - 1):
             folder = normalized(posixpath.join(folder, ".."))
-        if not dotted:
-            return self._package_at(folder)
-        return self._find(folder, dotted.split("."))
+        found = self._package_at(folder) if not dotted else self._find(folder, dotted.split("."))
+        self._relative[key] = found
+        return found
 
     def module_of_import(self, importer: str, module: str, level: int) -> ProjectModule | None:
         return self.relative(importer, level, module) if level else self.absolute(module)
@@ -191,6 +198,14 @@ class ModuleGraph:
 
     def resolve(self, path: str, name: str, seen: frozenset = frozenset()) -> Target:
         """What ``name`` means at the top level of the module at ``path``."""
+        if seen:
+            return self._resolve(path, name, seen)
+        found = self._resolved.get((path, name))
+        if found is None:
+            found = self._resolved[(path, name)] = self._resolve(path, name, seen)
+        return found
+
+    def _resolve(self, path: str, name: str, seen: frozenset) -> Target:
         module = ProjectModule(path)
         if (path, name) in seen:
             return Unresolved(path, 0, f"{name} is part of an import cycle")
