@@ -327,14 +327,12 @@ def _column(field: FieldDecl, contexts: _Contexts) -> ColumnDraft:
 
 
 def _placed(field: FieldDecl, draft: ColumnDraft) -> ColumnDraft:
-    """The column (and an enum written inline) with the module the field is written in."""
-    if not field.path:
-        return draft
+    """An enum written inline (``sa.Enum("a", "b", name=...)``) with the module of the
+    field it is written in (the column has its path already)."""
     enum = draft.enum_type
-    if enum is not None and not enum.path:
-        # ``sa.Enum("a", "b", name=...)``: written in the field's module.
-        enum = replace(enum, path=field.path)
-    return replace(draft, column=replace(draft.column, path=field.path), enum_type=enum)
+    if enum is None or enum.path or not field.path:
+        return draft
+    return replace(draft, enum_type=replace(enum, path=field.path))
 
 
 def _at(item: Any, path: str) -> Any:
