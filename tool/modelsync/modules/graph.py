@@ -295,20 +295,29 @@ class ModuleGraph:
                 continue
             seen.add(path)
             order.append(path)
-            for module, level, names, _ in self.load(path).bindings.runtime_imports:
-                found = self.module_of_import(path, module, level)
-                if found is None:
-                    continue
-                pending.append(found.path)
-                if not level:
-                    pending.extend(self._packages_between(module))
-                for name in names:
-                    sub = self.submodule(found, name) if name != "*" else None
-                    if sub is not None and (
-                        found.is_namespace or name not in self.load(found.path).bindings.names
-                    ):
-                        pending.append(sub.path)
+            pending.extend(self.imported_by(path))
         return tuple(order)
+
+    def imported_by(self, path: str) -> list[str]:
+        """The project modules the module's imports run (not those under ``if
+        TYPE_CHECKING:``), in the order Python runs them: for each import statement the
+        packages on the way (``import app.core.config`` runs ``app`` and ``app.core``
+        first), the module, then the submodules ``from package import name`` loads."""
+        found: list[str] = []
+        for module, level, names, _ in self.load(path).bindings.runtime_imports:
+            imported = self.module_of_import(path, module, level)
+            if imported is None:
+                continue
+            if not level:
+                found.extend(self._packages_between(module))
+            found.append(imported.path)
+            for name in names:
+                sub = self.submodule(imported, name) if name != "*" else None
+                if sub is not None and (
+                    imported.is_namespace or name not in self.load(imported.path).bindings.names
+                ):
+                    found.append(sub.path)
+        return found
 
     def _packages_above(self, path: str) -> list[str]:
         """The ``__init__.py`` files of the packages a file sits in (importing it by its
