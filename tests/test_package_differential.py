@@ -85,7 +85,9 @@ def oracle_spec(case: Path) -> dict[str, Any]:
 def modelsync_document(case: Path) -> dict[str, Any]:
     config = load_config(case, {})
     release = choose_release(config.root, config.source_anchor, None, config.sqlmodel_version)
-    side = load_side(config.tree(), config.source_items, release.rules, pythonpath=config.pythonpath)
+    side = load_side(
+        config.tree(), config.source_items, release.rules, pythonpath=config.pythonpath
+    )
     return schema_document(side.schema)
 
 
@@ -116,9 +118,7 @@ def test_package_schema_matches_sqlmodel(case: Path, oracle: dict[str, dict[str,
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_tables_and_enums_name_their_module(
-    case: Path, oracle: dict[str, dict[str, Any]]
-) -> None:
+def test_tables_and_enums_name_their_module(case: Path, oracle: dict[str, dict[str, Any]]) -> None:
     """Findings stand at a table's or an enum's file: the one Python defines it in."""
     expected = oracle[case.name]["schema"]
     actual = modelsync_document(case)

@@ -201,11 +201,13 @@ def enum_schemas(tables: list[sa.Table], root: str | None = None) -> list[dict[s
     enums: dict[str, dict[str, Any]] = {}
     for table in tables:
         for column in table.columns:
-            if isinstance(column.type, sa.Enum):
-                found = {"name": column.type.name, "labels": list(column.type.enums)}
+            # An ARRAY of an enum needs the enum type too (create_all makes it).
+            kind = getattr(column.type, "item_type", column.type)
+            if isinstance(kind, sa.Enum):
+                found = {"name": kind.name, "labels": list(kind.enums)}
                 if root is not None:
-                    found["path"] = defined_in(column.type.enum_class, root)
-                enums.setdefault(column.type.name, found)
+                    found["path"] = defined_in(kind.enum_class, root)
+                enums.setdefault(kind.name, found)
     return [enums[name] for name in sorted(enums)]
 
 
