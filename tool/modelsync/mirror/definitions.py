@@ -75,14 +75,15 @@ def needed_definitions(side, schema: Schema) -> Needed:
             if renamed:
                 edits[id(node)] = tuple(edit for edit, _ in renamed)
                 pending += [found for _, found in renamed]
-            for used in sorted(_names_in(node)):
+            uses = _uses(node)
+            for used in sorted(uses.names):
                 if used in definitions[path]:
                     pending.append((path, used))
                     continue
                 found = _imported_definition(side, path, used)
                 if found is not None and found[0] in definitions:
                     pending.append(found)
-                    if found[1] != used and used in _names_in_strings(node):
+                    if found[1] != used and used in uses.in_strings:
                         aliases.setdefault(used, set()).add(found)
     problems += _collisions(wanted, definitions)
     problems += _alias_collisions(aliases, definitions)
@@ -127,10 +128,11 @@ def _renames(
     if side.graph is None or len(side.files) == 1:
         return []
     local = definitions[path]
-    bound = _bound_inside(node)
+    uses = _uses(node)
+    bound = uses.bound
     found: list[tuple[Edit, tuple[str, str]]] = []
     consumed: set[int] = set()
-    for chain in _attribute_chains(node):
+    for chain in uses.chains:
         parts = _parts(chain)
         head = parts[0]
         if head in local or head in bound:
@@ -148,7 +150,7 @@ def _renames(
         elif isinstance(side.graph.resolve(path, head), ProjectModule):
             problems.append(_module_problem(path, chain, ".".join(parts)))
             consumed.add(id(_innermost(chain)))
-    for name in _loaded_names(node):
+    for name in uses.loaded:
         if id(name) in consumed or name.id in local or name.id in bound:
             continue
         target = _imported_definition(side, path, name.id)
@@ -181,18 +183,6 @@ def _edit(node: ast.expr, text: str) -> Edit:
     return Edit(node.lineno, node.col_offset, node.end_col_offset, text)
 
 
-def _attribute_chains(node: ast.AST):
-    """The outermost ``a.b.c`` chains read (not assigned) in the statement."""
-    stack = [node]
-    while stack:
-        child = stack.pop()
-        read = isinstance(child, ast.Attribute) and isinstance(child.ctx, ast.Load)
-        if read and isinstance(_innermost(child), ast.Name):
-            yield child
-            continue
-        stack.extend(ast.iter_child_nodes(child))
-
-
 def _innermost(chain: ast.expr) -> ast.expr:
     while isinstance(chain, ast.Attribute):
         chain = chain.value
@@ -208,22 +198,54 @@ def _parts(chain: ast.expr) -> tuple[str, ...]:
     return tuple(reversed(parts))
 
 
-def _loaded_names(node: ast.AST):
-    for child in ast.walk(node):
-        if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load):
-            yield child
+@record
+class _Uses:
+    """What a statement refers to, gathered in one walk. ``names``: every name, those of
+    string annotations (``"Optional[Team]"``) included; ``in_strings``: those only;
+    ``loaded``: the names read; ``bound``: the names it binds inside itself (a class
+    attribute, a function's arguments and locals: there they mean what is bound, not an
+    import); ``chains``: the outermost ``a.b.c`` chains read."""
+
+    names: frozenset[str]
+    in_strings: frozenset[str]
+    loaded: tuple[ast.Name, ...] = field(repr=False)
+    bound: frozenset[str]
+    chains: tuple[ast.Attribute, ...] = field(repr=False)
 
 
-def _bound_inside(node: ast.stmt) -> frozenset[str]:
-    """Names the statement binds inside itself (a class attribute, a function's
-    arguments and locals): there they mean what is bound, not an import."""
-    bound = set()
-    for child in ast.walk(node):
-        if isinstance(child, ast.Name) and not isinstance(child.ctx, ast.Load):
-            bound.add(child.id)
-        elif isinstance(child, ast.arg):
-            bound.add(child.arg)
-    return frozenset(bound)
+@functools.cache
+def _uses(node: ast.AST) -> _Uses:
+    """Cached per node: the same class is asked about several times."""
+    names: set[str] = set()
+    in_strings: set[str] = set()
+    loaded: list[ast.Name] = []
+    bound: set[str] = set()
+    chains: list[ast.Attribute] = []
+    stack = [node]
+    while stack:
+        child = stack.pop()
+        if isinstance(child, ast.Attribute) and isinstance(child.ctx, ast.Load):
+            head = _innermost(child)
+            if isinstance(head, ast.Name):
+                chains.append(child)
+                names.add(head.id)
+                loaded.append(head)
+                continue
+        elif isinstance(child, ast.Name):
+            names.add(child.id)
+            if isinstance(child.ctx, ast.Load):
+                loaded.append(child)
+            else:
+                bound.add(child.id)
+        elif isinstance(child, ast.AnnAssign | ast.arg):
+            if isinstance(child, ast.arg):
+                bound.add(child.arg)
+            if child.annotation is not None:
+                in_strings |= _names_in_string_annotations(child.annotation)
+        stack.extend(ast.iter_child_nodes(child))
+    names |= in_strings
+    return _Uses(frozenset(names), frozenset(in_strings), tuple(loaded), frozenset(bound),
+                 tuple(chains))  # fmt: skip
 
 
 def _alias_collisions(aliases: dict[str, set[tuple[str, str]]], definitions: dict):
@@ -292,34 +314,10 @@ def _top_level_definitions(module: ast.Module) -> dict[str, list[ast.stmt]]:
     return definitions
 
 
-@functools.cache
-def _names_in(node: ast.AST) -> frozenset[str]:
-    """Every name a statement refers to, string annotations ("Optional[Team]") included.
-
-    Cached per node: the same class is asked about several times.
-    """
-    used: set[str] = set()
-    for child in ast.walk(node):
-        if isinstance(child, ast.Name):
-            used.add(child.id)
-        elif isinstance(child, ast.AnnAssign | ast.arg) and child.annotation is not None:
-            used |= _names_in_string_annotations(child.annotation)
-    return frozenset(used)
-
-
-@functools.cache
-def _names_in_strings(node: ast.AST) -> frozenset[str]:
-    used: set[str] = set()
-    for child in ast.walk(node):
-        if isinstance(child, ast.AnnAssign | ast.arg) and child.annotation is not None:
-            used |= _names_in_string_annotations(child.annotation)
-    return frozenset(used)
-
-
 def names_used(nodes) -> set[str]:
     used: set[str] = set()
     for node in nodes:
-        used |= _names_in(node)
+        used |= _uses(node).names
     return used
 
 
