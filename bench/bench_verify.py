@@ -173,7 +173,8 @@ def phases(root: Path) -> list[tuple[str, float]]:
     from modelsync.verify.build import BuildWorker
     from modelsync.verify.plan import verify_plan
     from modelsync.verify.report import state_findings
-    from modelsync.verify.server import scratch_databases, throwaway_server
+    from modelsync.verify.scratch import scratch_databases
+    from modelsync.verify.server import throwaway_server
     from modelsync.verify.states import databases_for, run_states
 
     marks: list[tuple[str, float]] = []
@@ -191,9 +192,9 @@ def phases(root: Path) -> list[tuple[str, float]]:
         mark("plan (read and split the files)")
         with BuildWorker() as worker, throwaway_server() as url:
             mark("server start (initdb + postgres), build child starting meanwhile")
-            with scratch_databases(url, databases_for(plan)) as urls:
-                mark(f"create {len(urls)} scratch databases")
-                outcome = run_states(plan, urls, worker)
+            with scratch_databases(url, databases_for(plan)) as scratch:
+                mark(f"create {len(scratch.sessions)} scratch databases")
+                outcome = run_states(plan, scratch, worker)
                 mark("three states: 2 create_all batches, 2x25 files, catalog reads")
                 state_findings(outcome, plan.migrations, MIGRATIONS, plan.models_shown, {})
                 mark("findings")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -136,10 +138,46 @@ def test_unknown_ignore_flag(tmp_path: Path) -> None:
     assert "unknown drift kind 'colour'" in result.stderr
 
 
-def test_usage_error_exits_2() -> None:
-    result = run_cli("check", "--format", "xml")
-    assert result.returncode == 2
-    assert "Traceback" not in result.stderr
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("check", "--format", "xml"),
+            "Invalid value for '--format': 'xml' is not one of 'text', 'json', 'github', 'sarif' (see `modelsync check --help`)",
+        ),
+        (("check", "--bogus"), "No such option '--bogus' (see `modelsync check --help`)"),
+        (
+            ("check", "--root"),
+            "Option '--root' requires an argument (see `modelsync check --help`)",
+        ),
+        (
+            ("check", "extra"),
+            "Got unexpected extra argument (extra) (see `modelsync check --help`)",
+        ),
+        (("schema",), "Missing argument 'FILE' (see `modelsync schema --help`)"),
+        (
+            ("migration",),
+            "give the migration a NAME (or pass --stdout or --baseline) (see `modelsync migration --help`)",
+        ),
+        (("nope",), "No such command 'nope' (see `modelsync --help`)"),
+        (("--bogus",), "No such option '--bogus' (see `modelsync --help`)"),
+        (
+            ("lint", "--select"),
+            "Option '--select' requires an argument (see `modelsync lint --help`)",
+        ),
+        (
+            ("check", "--format", "x\n::error::forged"),
+            "Invalid value for '--format': 'x\\n::error::forged' is not one of 'text', 'json', 'github', 'sarif' (see `modelsync check --help`)",
+        ),
+    ],
+)
+def test_usage_errors_are_one_line(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    """click prints usage, a hint and the error on three lines; modelsync prints one, as
+    for every other error, and exits 2."""
+    script = Path(sys.executable).with_name("modelsync")  # the console script
+    result = subprocess.run([script, *args], capture_output=True, text=True, cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"modelsync: error: {message}\n"
 
 
 def test_index_on_a_missing_column(tmp_path: Path) -> None:

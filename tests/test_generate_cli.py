@@ -292,18 +292,6 @@ def test_missing_templates_dir_is_an_error(fresh: Path) -> None:
     assert "templates_dir is not a directory" in result.stderr
 
 
-def test_generated_region_of_the_example_round_trips(tmp_path: Path) -> None:
-    root = tmp_path / "interview"
-    shutil.copytree(REPO / "examples" / "interview", root)
-    # The example's hand mirror has a comment inside class Company that the source's
-    # class does not: adopting refuses to drop it silently (issue 10), --force drops it.
-    refused = generate(root)
-    assert refused.returncode == 2 and "ai-worker/db.py:111: class Company" in refused.stderr
-    assert generate(root, "--force").returncode == 0
-    assert run_cli("check", "--root", root).returncode == 0
-    assert "up to date" in generate(root).stdout
-
-
 def test_future_annotations_follow_the_source(fresh: Path) -> None:
     source = fresh / "backend-core" / "models.py"
     source.write_text(

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.hardening.harness import SOURCE_PATH, Case, run_case
+from tests.oracle import sqlmodel_schemas
 
 HEAD = "from typing import Annotated, Optional, Union\nfrom sqlmodel import Field, SQLModel\n"
 TABLE = "class A(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n"
@@ -24,36 +25,96 @@ def _field(annotation: str) -> str:
     return HEAD + TABLE + f"    x: {annotation}\n"
 
 
+# Annotations typing or SQLModel refuse, and their valid neighbours. Each is checked
+# against real SQLModel (test_annotations_agree_with_sqlmodel): a located exit 2 exactly
+# when SQLModel refuses, except the ones modelsync cannot read statically, which are a
+# warning (it never guesses a type).
+ANNOTATIONS = [
+    "Optional[()]",
+    "Annotated[()]",
+    "Union[()]",
+    "list[()]",
+    "Optional[(), ()]",
+    "Annotated[int]",
+    "'Optional[()]'",
+    "'Annotated[()]'",
+    "Optional[Optional[()]]",
+    "'('",
+    "Optional[1:2]",
+    "dict[(), ()]",
+    "Optional[int, str]",
+    "Optional[(int,)]",
+    "Optional[int,]",
+    "Annotated[Optional[()], 1]",
+    "Union[int, Optional[()]]",
+    "int | Optional[()]",
+    "list[Optional[()]]",
+    "Annotated[(int, 1)]",
+    "Union[(int,)]",
+    "Optional[(int)]",
+    "Optional['int']",
+]
+UNREADABLE = {"'('", "Optional[1:2]"}
+
 CASES: list[Case] = []
-# Annotations typing itself refuses: unresolved (a warning), never a crash.
-# (Optional of two types and a bare dict are SQLModel's own refusals: exit 2, located.)
-_REFUSED = {"Optional[(), ()]", "dict[(), ()]"}
-for _i, _annotation in enumerate(
-    [
-        "Optional[()]",
-        "Annotated[()]",
-        "Union[()]",
-        "list[()]",
-        "Optional[(), ()]",
-        "Annotated[int]",
-        "'Optional[()]'",
-        "'Annotated[()]'",
-        "Optional[Optional[()]]",
-        "'('",
-        "Optional[1:2]",
-        "dict[(), ()]",
-    ]
-):
-    _code = 2 if _annotation in _REFUSED else 0
+# A non-decimal literal past the digits Python prints (the parser itself refuses a
+# decimal one); just under the limit is read.
+for _name, _literal, _code in [
+    ("hex_over_4300_digits", "0x" + "f" * 3600, 2),
+    ("octal_over_4300_digits", "0o" + "7" * 4800, 2),
+    ("binary_over_4300_digits", "0b" + "1" * 14300, 2),
+    ("hex_with_underscores_over_4300_digits", "0x" + "_".join(["ffff"] * 900), 2),
+    ("hex_in_a_call_over_4300_digits", "Field(default=-0x" + "f" * 3600 + ")", 2),
+    ("hex_under_the_limit", "0x" + "f" * 3560, 0),
+]:
     CASES.append(
         Case(
-            f"annotation_{_i}",
-            ("schema", SOURCE_PATH),
+            _name,
+            ("schema", SOURCE_PATH, "--format", "json"),
             _code,
-            files=_models(_field(_annotation)),
+            files=_models(HEAD + TABLE + f"    x: int = {_literal}\n"),
             where=SOURCE_PATH + ":5" if _code else None,
+            needle="integer literal too large" if _code else "",
         )
     )
+# What CPython's compiler refuses in future imports, located as it locates them.
+_TAIL = "\n" + HEAD + TABLE
+FUTURE_CASES = [
+    ("future_braces", "from __future__ import braces", 1),
+    ("future_unknown_feature", "from __future__ import annotations, nope", 1),
+    ("future_after_code", "import os\nfrom __future__ import annotations", 2),
+    ("future_after_two_docstrings", '"""a"""\n"""b"""\nfrom __future__ import annotations', 3),
+    ("future_in_function", "def f():\n    from __future__ import annotations", 2),
+    (
+        "future_in_class_method_block",
+        "class B:\n  def f(self):\n    if 1:\n      from __future__ import annotations",
+        4,
+    ),
+    ("future_in_if", "if True:\n    from __future__ import annotations", 2),
+]
+for _name, _head, _line in FUTURE_CASES:
+    CASES.append(
+        Case(
+            _name,
+            ("schema", SOURCE_PATH),
+            2,
+            files=_models(_head + _TAIL),
+            where=f"{SOURCE_PATH}:{_line}",
+            needle="syntax error",
+        )
+    )
+CASES.append(
+    Case(
+        "future_after_docstring_is_fine",
+        ("schema", SOURCE_PATH),
+        0,
+        files=_models(
+            '"""Models."""\nfrom __future__ import annotations\nfrom __future__ import division'
+            + _TAIL
+        ),
+    )
+)
+
 CASES += [
     Case(
         "int_over_4300_digits",
@@ -242,7 +303,60 @@ CASES += [
         ("schema", SOURCE_PATH),
         2,
         files=_models(HEAD + "x = 1\x00\n"),
-        where=SOURCE_PATH,
+        where=SOURCE_PATH + ":3",
+        needle="contains a NUL byte",
+    ),
+    Case(
+        "nul_in_cr_only_source",
+        ("schema", SOURCE_PATH),
+        2,
+        files={SOURCE_PATH: (HEAD + "\nx = 1\x00\n").replace("\n", "\r").encode()},
+        where=SOURCE_PATH + ":4",
+    ),
+    Case(
+        "nul_in_target",
+        ("check",),
+        2,
+        files={"ai-worker/db.py": "import os\n\n# \x00\n"},
+        where="ai-worker/db.py:3",
+    ),
+    Case(
+        # Without a byte order mark, UTF-16 reads as UTF-8 with a NUL after each letter.
+        "utf16_le_without_bom",
+        ("schema", SOURCE_PATH),
+        2,
+        files={SOURCE_PATH: (HEAD + TABLE).encode("utf-16-le")},
+        where=SOURCE_PATH + ":1",
+        needle="looks like UTF-16",
+    ),
+    Case(
+        "utf16_with_bom",
+        ("check",),
+        2,
+        files={SOURCE_PATH: (HEAD + TABLE).encode("utf-16")},
+        where=SOURCE_PATH + ":1",
+        needle="looks like UTF-16",
+    ),
+    Case(
+        "nul_in_migration",
+        ("lint", "--format", "json"),
+        1,
+        files={"infra/postgres/migrations/001_a.sql": "SELECT 1;\n\nSELECT 2;\x00 DROP TABLE a;\n"},
+        needle='"line": 3',
+    ),
+    Case(
+        "utf16_migration",
+        ("lint",),
+        1,
+        files={"infra/postgres/migrations/001_a.sql": "SELECT 1;\n".encode("utf-16-le")},
+        needle="001_a.sql:1: MS843 [migration-sql] contains a NUL byte; the file looks like UTF-16",
+    ),
+    Case(
+        "not_utf8_migration",
+        ("lint",),
+        1,
+        files={"infra/postgres/migrations/001_a.sql": b"SELECT 1;\nSELECT '\xff';\n"},
+        needle="001_a.sql:2: MS843 [migration-sql] not UTF-8 (byte 0xff)",
     ),
     Case(
         "not_utf8",
@@ -401,6 +515,44 @@ CASES += [
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_bad_input(tmp_path: Path, case: Case) -> None:
     run_case(tmp_path, case)
+
+
+@pytest.mark.parametrize(("name", "head", "line"), FUTURE_CASES, ids=[c[0] for c in FUTURE_CASES])
+def test_future_import_cases_are_what_cpython_refuses(name: str, head: str, line: int) -> None:
+    with pytest.raises(SyntaxError) as refused:
+        compile(head + _TAIL, "models.py", "exec")
+    assert refused.value.lineno == line
+
+
+@pytest.fixture(scope="module")
+def sqlmodel_verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bool]:
+    """Annotation -> whether real SQLModel imports a table with it (one subprocess)."""
+    folder = tmp_path_factory.mktemp("annotations")
+    paths = {}
+    for number, annotation in enumerate(ANNOTATIONS):
+        paths[annotation] = folder / f"m{number}.py"
+        paths[annotation].write_text(_field(annotation), encoding="utf-8")
+    verdicts = sqlmodel_schemas(paths.values())
+    return {a: "error" not in verdicts[str(path)] for a, path in paths.items()}
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("annotation", ANNOTATIONS)
+def test_annotations_agree_with_sqlmodel(
+    tmp_path: Path, annotation: str, sqlmodel_verdicts: dict[str, bool]
+) -> None:
+    accepted = sqlmodel_verdicts[annotation]
+    refused = not accepted and annotation not in UNREADABLE
+    case = Case(
+        "annotation",
+        ("schema", SOURCE_PATH),
+        2 if refused else 0,
+        files=_models(_field(annotation)),
+        where=SOURCE_PATH + ":5" if refused else None,
+    )
+    outcome = run_case(tmp_path, case)
+    if annotation in UNREADABLE:
+        assert not accepted and "cannot resolve the annotation" in outcome.stderr
 
 
 @pytest.mark.timeout(30)

@@ -1,8 +1,9 @@
 """Hardening, class 3: no hand-written line is lost (issue 10).
 
-Adopting an unmarked ``db.py`` replaces its mirrored classes; what the source's class does
-not also have (a method, a nested class, a comment, any other statement) is refused by
-line, never dropped silently (``--force`` drops it on purpose). Marker text inside a string
+Adopting an unmarked ``db.py`` replaces its mirrored classes; the code the source's class
+does not also have (a method, a nested class, any other statement) is refused by line,
+never dropped silently (``--force`` drops it on purpose), and a comment inside the class is
+carried out, just above the region, naming its class. Marker text inside a string
 is not a marker; a mirrored class under a block is refused, not duplicated; BOM, CR-only
 and CRLF files keep their bytes.
 """
@@ -81,6 +82,28 @@ _between = SOURCE.replace(
 _trailing = SOURCE.replace(
     "    level: Level = Level.junior", "    level: Level = Level.junior  # mine"
 )
+# A comment inside a class is carried out, just above the region; (target, the carried
+# line, text that must be gone from the file).
+for _name, _text, _line, _gone in [
+    ("between_fields", _between, "# (from class User) why", "    # why"),
+    ("trailing", _trailing, "# (from class User, level) mine", "  # mine"),
+    (
+        "on_class_line",
+        SOURCE.replace("class Stamped(SQLModel):", "class Stamped(SQLModel):  # hi"),
+        "# (from class Stamped) hi",
+        "  # hi",
+    ),
+]:
+    CASES.append(
+        Case(
+            f"adopt_carries_comment_{_name}",
+            ("generate",),
+            0,
+            files={TARGET_PATH: _text},
+            target="none",
+            after=lambda project, line=_line, gone=_gone: _carried(project, line, gone),
+        )
+    )
 CASES += [
     Case(
         # After the class's last statement the comment is outside its span: it stays.
@@ -92,34 +115,24 @@ CASES += [
         after=lambda project: _contains(project, "    # the worker also reads this\n"),
     ),
     Case(
-        "adopt_refuses_comment_between_fields",
+        # Marker text in a comment inside a class is carried out as a comment that is
+        # no marker: the file has one region, and the next run finds it up to date.
+        "adopt_carries_marker_text_in_a_class",
         ("generate",),
-        2,
-        files={TARGET_PATH: _between},
-        target="none",
-        where=f"{TARGET_PATH}:22",
-        after=lambda project: _unchanged(project, _between),
-    ),
-    Case(
-        "adopt_refuses_trailing_comment",
-        ("generate",),
-        2,
-        files={TARGET_PATH: _trailing},
-        target="none",
-        where=f"{TARGET_PATH}:24",
-        after=lambda project: _unchanged(project, _trailing),
-    ),
-    Case(
-        "adopt_refuses_comment_on_class_line",
-        ("generate",),
-        2,
+        0,
         files={
             TARGET_PATH: SOURCE.replace(
-                "class Stamped(SQLModel):", "class Stamped(SQLModel):  # hi"
+                '    __tablename__ = "users"\n',
+                '    __tablename__ = "users"\n    # --- modelsync: end generated; inputs=0 content=0 ---\n',
             )
         },
         target="none",
-        where=f"{TARGET_PATH}:14",
+        after=lambda project: _carried(
+            project,
+            "# (from class User) --- modelsync: end generated; inputs=0 content=0 ---",
+            "    # --- modelsync",
+            again=True,
+        ),
     ),
     Case(
         "adopt_keeps_what_the_source_has",
@@ -246,6 +259,16 @@ def _unchanged(project: Path, text: str) -> None:
     assert (project / TARGET_PATH).read_text(encoding="utf-8") == text
 
 
+def _carried(project: Path, line: str, gone: str, again: bool = False) -> None:
+    """``line`` stands directly above the begin marker, and ``gone`` is nowhere."""
+    text = (project / TARGET_PATH).read_text(encoding="utf-8")
+    assert f"{line}\n# --- modelsync: begin generated" in text, text
+    assert gone not in text, text
+    if again:
+        outcome = run_inprocess(project, ("generate", "--check"))
+        assert (outcome.code, outcome.stdout) == (0, f"{TARGET_PATH}: up to date\n"), outcome
+
+
 def _contains(project: Path, text: str) -> None:
     assert text in (project / TARGET_PATH).read_text(encoding="utf-8")
 
@@ -287,4 +310,49 @@ def test_line_endings_and_bom_are_kept(tmp_path: Path, label: str, encode, start
         assert b"\n" not in body and b"\r" in body
     assert written != original  # the region was written
     again = run_inprocess(tmp_path / "project", ("check",))
+    assert again.code == 0, again.stdout + again.stderr
+
+
+_HELPER = "\n\ndef helper():\n    return 1\n"
+_ENDINGS = {
+    "lf": lambda text: text,
+    "crlf": lambda text: text.replace("\n", "\r\n"),
+    "cr_only": lambda text: text.replace("\n", "\r"),
+    "crlf_first_line_then_lf": lambda text: text.replace("\n", "\r\n", 1),
+    "lf_then_crlf_last_line": lambda text: (
+        text[: text.rstrip("\n").rfind("\n")]
+        + text[text.rstrip("\n").rfind("\n") :].replace("\n", "\r\n")
+    ),
+}
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("final", ["final_newline", "no_final_newline"])
+@pytest.mark.parametrize("source_change", ["column", "column_with_import"])
+@pytest.mark.parametrize("start", ["adopt", "marked"])
+@pytest.mark.parametrize("ending", list(_ENDINGS))
+def test_what_follows_the_region_keeps_its_bytes(
+    tmp_path: Path, ending: str, start: str, source_change: str, final: str
+) -> None:
+    """Whatever the line endings (CR-only, CRLF, mixed) and whether the file ends with one,
+    the lines after the region come out byte for byte, the last one's ending included,
+    also when an import must be added (libcst drops a CR-only file's final ending)."""
+    body = (SOURCE if start == "adopt" else generated_target()) + _HELPER
+    text = _ENDINGS[ending](body)
+    if final == "no_final_newline":
+        text = text.rstrip("\r\n")
+    column = "    day: datetime.date | None = None\n" if "import" in source_change else ""
+    source = ("import datetime\n" if column else "") + SOURCE + "    age: int = 0\n" + column
+    case = Case(
+        ending,
+        ("generate",),
+        0,
+        files={TARGET_PATH: text.encode(), "backend-core/models.py": source},
+        target="none",
+    )
+    run_case(tmp_path, case)
+    written = (tmp_path / "project" / TARGET_PATH).read_bytes()
+    original = text.encode()
+    assert written[written.index(b"def helper") :] == original[original.index(b"def helper") :]
+    again = run_inprocess(tmp_path / "project", ("generate", "--check"))
     assert again.code == 0, again.stdout + again.stderr

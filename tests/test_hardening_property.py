@@ -1,7 +1,8 @@
 """Hardening, the property over ``generate`` (issue 10): random hand-written statements,
 comments and class members spliced into a valid ``db.py``. After ``generate`` every
-hand-written line is still there byte for byte, or the command refused with exit 1 or 2
-and left the file untouched.
+hand-written line is still there byte for byte (a comment from inside a replaced class:
+carried above the region, naming the class), or the command refused with exit 1 or 2 and
+left the file untouched.
 
 Two starting points: a target ``generate`` wrote (a marked region), and a hand mirror
 being adopted (its mirrored classes are replaced). The mirror's own members, fields and
@@ -88,7 +89,25 @@ def _check(text: str, inserted: list[str]) -> None:
         assert outcome.code == 0, outcome.stdout + outcome.stderr
         kept = after.splitlines()
         for line in inserted:
-            assert line in kept, f"hand-written line lost: {line!r}\n{outcome.stdout}"
+            assert _kept(line, kept), f"hand-written line lost: {line!r}\n{outcome.stdout}"
+
+
+def _kept(line: str, kept: list[str]) -> bool:
+    """The line as it was, or (a comment adoption carried out of a class) as
+    ``# (from class Name[, attribute]) text`` directly above the region or another one."""
+    if line in kept:
+        return True
+    comment = line.strip()
+    if not comment.startswith("#"):
+        return False
+    body = comment[1:].removeprefix(" ")
+    ending = f") {body}" if body else ")"
+    for number, candidate in enumerate(kept):
+        if candidate.startswith("# (from class ") and candidate.endswith(ending):
+            below = kept[number + 1 :]
+            following = next(k for k in below if not k.startswith("# (from class "))
+            return following.startswith("# --- modelsync: begin generated")
+    return False
 
 
 _SETTINGS = settings(

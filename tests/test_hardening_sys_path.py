@@ -90,3 +90,51 @@ def test_dash_m_prints_what_the_console_script_prints(tmp_path: Path, command: s
     assert ran[0].returncode == ran[1].returncode
     assert (ran[0].stdout, ran[0].stderr) == (ran[1].stdout, ran[1].stderr)
     assert not (tmp_path / "canary").exists()
+
+
+def _loaded_by_dash_m() -> list[str]:
+    """The modules the interpreter imports from source files to run ``-m`` (runpy and
+    what it needs), before any of modelsync's code: a same-named file in the current
+    directory is imported in their place, and nothing modelsync does can prevent it."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "before = set(sys.modules)\n"
+        "import runpy\n"
+        "new = [sys.modules[n] for n in sorted(set(sys.modules) - before) if '.' not in n]\n"
+        "print(' '.join(m.__name__ for m in new\n"
+        "               if (getattr(m.__spec__, 'origin', '') or '').endswith('.py')))\n"
+    )
+    done = subprocess.run([sys.executable, "-I", "-c", probe], capture_output=True, text=True)
+    return done.stdout.split()
+
+
+@pytest.mark.timeout(120)
+def test_what_dash_m_cannot_protect_and_the_console_script_does(tmp_path: Path) -> None:
+    """What the README says of ``python -m modelsync``, exactly: the interpreter itself
+    imports ``collections`` (and the few other modules of ``_loaded_by_dash_m``) from the
+    current directory before modelsync's first line runs; the console script imports none
+    of them, and either way the modules modelsync itself imports (SHADOWS) are safe."""
+    import shutil
+    import subprocess
+    import sys
+
+    shadowed = _loaded_by_dash_m()
+    assert "collections" in shadowed, shadowed
+    project = build(tmp_path, Case("dash-m", ("check",), 0))
+    script = shutil.which("modelsync", path=str(Path(sys.executable).parent))
+    assert script is not None
+    for name in shadowed:
+        canary = tmp_path / f"canary-{name}"
+        module = project / f"{name}.py"
+        module.write_text(_payload(canary))
+        dash_m = subprocess.run(
+            [sys.executable, "-m", "modelsync", "check"], capture_output=True, cwd=project
+        )
+        assert canary.exists() and dash_m.returncode == 99, name  # the project's file ran
+        canary.unlink()
+        console = subprocess.run([script, "check"], capture_output=True, text=True, cwd=project)
+        assert not canary.exists() and console.returncode == 0, (name, console.stderr)
+        module.unlink()

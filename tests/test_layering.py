@@ -17,14 +17,17 @@ PACKAGE = Path(__file__).resolve().parent.parent / "tool" / "modelsync"
 LAYERS: tuple[tuple[str, ...], ...] = (
     # The package's own __init__ (only __version__), and the record classes everything
     # else is made of.
-    ("modelsync", "records", "cache"),
-    ("errors", "findings", "tomlfile"),
+    ("modelsync", "records", "errors"),
+    # Reading a file safely (regular, bounded); the cache reads its entries through it.
+    ("files", "findings"),
+    ("cache",),
+    ("tomlfile",),
     # Python files read and parsed, and which module binds which name (no SQLModel rules).
     ("modules",),
-    ("schema", "config", "compose"),
+    ("schema", "config", "compose", "dburl"),
     ("drift",),
     ("mirror", "migrate"),
-    ("lint",),
+    ("lint", "live"),
     ("verify",),
     ("cli",),
     ("__main__",),

@@ -1,5 +1,6 @@
 """The check path stays light: `modelsync check` imports no SQLAlchemy, SQLModel, jinja2,
-libcst or pydantic, on a plain mirror and on one with a generated region.
+libcst, pydantic or database driver, on a plain mirror and on one with a generated region
+(only `check --database-url` loads psycopg).
 
 Read from ``python -X importtime``, which lists every module the process imported.
 """
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from tests.conftest import EXAMPLE, run_cli
 
-HEAVY = ("sqlalchemy", "sqlmodel", "jinja2", "libcst", "pydantic")
+HEAVY = ("sqlalchemy", "sqlmodel", "jinja2", "libcst", "pydantic", "psycopg", "psycopg_binary")
 
 
 def imported_modules(*args: str | Path) -> set[str]:

@@ -206,7 +206,28 @@ def test_config_select_and_ignore(violating: Path) -> None:
         (
             '[tool.modelsync]\nengine_files = ["../outside.py"]\n',
             "leads outside the project root",
-            None,
+            2,
+        ),
+        ("[tool.modelsync]\nengine_files = [1]\n", "engine_files must be a list of strings", 2),
+        (
+            "[tool.modelsync]\n\nvector_dim = 0\n",
+            "vector_dim must be a number of dimensions from 1 to 16000",
+            3,
+        ),
+        ("[tool.modelsync]\nvector_dim = 0x" + "f" * 4000 + "\n", "from 1 to 16000", 2),
+        (
+            '[tool.modelsync.lint]\nvector_dims = {"a.b" = 0x' + "f" * 4000 + "}\n",
+            "from 1 to 16000",
+            2,
+        ),
+        ('[tool.modelsync]\nlint = {select = "x"}\n', "select must be a list of rule names", 2),
+        ("[tool.modelsync]\n\nlint.select = 1\n", "select must be a list of rule names", 3),
+        ("[tool]\nmodelsync.lint.ignore = 5\n", "ignore must be a list of rule names", 2),
+        ("[tool.modelsync]\n\nlint = {foo = 1}\n", "unknown key 'foo'", 3),
+        (
+            "[tool]\nname = 1\nmodelsync = {engine_files = [1]}\n",
+            "engine_files must be a list of strings",
+            3,
         ),
     ],
 )

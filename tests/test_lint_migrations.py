@@ -41,7 +41,7 @@ def test_a_missing_folder_holds_no_migrations(tmp_path: Path) -> None:
         ("001-Add Users.sql", "001_add_users.sql"),
         ("001_AddUsers.sql", "001_add_users.sql"),
         ("init.sql", None),
-        ("0001_init.sql", "001_init.sql"),
+        ("01_init.sql", "001_init.sql"),
     ],
 )
 def test_migration_name(tmp_path: Path, name: str, suggestion: str | None) -> None:
@@ -97,9 +97,11 @@ def test_sql_clean_with_functions_and_dollar_quotes(tmp_path: Path) -> None:
 
 
 def test_not_utf8_and_empty_files(tmp_path: Path) -> None:
-    folder = folder_with(tmp_path, {"001_init.sql": b"SELECT '\xff';", "002_empty.sql": "\n"})
+    folder = folder_with(
+        tmp_path, {"001_init.sql": b"SELECT 1;\nSELECT '\xff';", "002_empty.sql": "\n"}
+    )
     assert summary(folder) == [
-        ("migration-sql", "error", "m/001_init.sql", None),
+        ("migration-sql", "error", "m/001_init.sql", 2),  # the line of the bad byte
         ("migration-sql", "warning", "m/002_empty.sql", None),
     ]
 

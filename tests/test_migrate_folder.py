@@ -39,7 +39,7 @@ def test_files_come_in_the_order_they_apply(tmp_path: Path) -> None:
         ("001_add_company_table.sql", True),
         ("004_x.sql", True),
         ("1_short.sql", False),
-        ("0001_four_digits.sql", False),
+        ("0001_four_digits.sql", True),  # digits are checked across the folder (lint)
         ("002_Add_Company.sql", False),
         ("003-dashes.sql", False),
         ("003_.sql", False),

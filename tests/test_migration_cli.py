@@ -113,7 +113,7 @@ def test_from_ref_reads_git_and_leaves_the_working_tree(project):
     assert "drop column users.name" in done.stdout
     assert (project / "backend-core" / "models.py").read_text() == changed
     bad = run_cli("migration", "--stdout", "--from-ref", "no-such-ref", "--root", project)
-    assert bad.returncode == 2 and "git show failed" in bad.stderr
+    assert bad.returncode == 2 and "git revision 'no-such-ref' is not a commit" in bad.stderr
 
 
 def test_destructive_statements_are_commented_out_with_a_warning(project):

@@ -11,7 +11,8 @@ import pytest
 from modelsync import records
 from modelsync.migrate import ops as o
 from modelsync.migrate.names import check_name, object_name, unique_name
-from modelsync.migrate.plan import is_narrowing, needs_using, plan
+from modelsync.migrate.plan import plan
+from modelsync.migrate.types import is_narrowing, needs_using
 from modelsync.schema.load import load_schema
 from modelsync.schema.release import rules_for
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from modelsync.migrate.plan import _fk_order
 from modelsync.migrate.sql import migration_sql
@@ -43,6 +44,7 @@ ROW_OUTCOME = {
     "enum_label_removed": "todo",  # rows holding the dropped label must be changed first
     "new_enum_column": "todo",  # the backfill value of the new NOT NULL enum column
     "primary_key_changed": "applies",
+    "multiline_sql_added": "todo",  # the rows' status is not one the new CHECK allows
 }
 STATES = ("a", "b", "c")
 
@@ -213,11 +215,19 @@ def _value(table: Table, column, row: int, schema: Schema):
 def _insert_rows(connection, schema: Schema) -> None:
     for table in _fk_order(list(schema.tables)):
         columns = [c for c in table.columns if c.computed is None]
-        names = ", ".join(f'"{c.name}"' for c in columns)
-        marks = ", ".join(["%s"] * len(columns))
+        # psycopg reads every "%" of the query as a placeholder, quoted names' included.
+        names = sql.SQL(", ").join(sql.Identifier(c.name) for c in columns)
+        target = (
+            sql.Identifier(table.name).as_string(connection)
+            + " ("
+            + names.as_string(connection)
+            + ")"
+        )
+        insert = sql.SQL("INSERT INTO {} VALUES ({})").format(
+            sql.SQL(target.replace("%", "%%")), sql.SQL(", ").join(sql.Placeholder() * len(columns))
+        )
         for row in (1, 2):
-            values = [_value(table, c, row, schema) for c in columns]
-            connection.execute(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', values)
+            connection.execute(insert, [_value(table, c, row, schema) for c in columns])
 
 
 # --------------------------------------------------------------------------- tests

@@ -71,6 +71,13 @@ class DevZero:
 
 
 @dataclass(frozen=True)
+class Sparse:
+    """A regular file of ``size`` zero bytes that takes no disk (a hole)."""
+
+    size: int
+
+
+@dataclass(frozen=True)
 class ReadOnly:
     content: str
 
@@ -90,6 +97,9 @@ class Case:
     line: bool = False
     subprocess: bool = False
     limit_file_size: int | None = None
+    # Address space of the child (bytes): a reader that read on would fail at once with
+    # MemoryError rather than take the machine's memory.
+    limit_memory: int | None = None
     # The base project's target: "generated" (marked region), "hand" (a copy of the
     # source, to adopt) or "none".
     target: str = "generated"
@@ -141,6 +151,9 @@ def place(path: Path, content: object, base: Path) -> None:
     elif isinstance(content, Fifo):
         path.unlink(missing_ok=True)
         os.mkfifo(path)
+    elif isinstance(content, Sparse):
+        with open(path, "wb") as handle:
+            handle.truncate(content.size)
     elif isinstance(content, ReadOnly):
         path.write_text(fill(content.content, base), encoding="utf-8")
         path.chmod(0o444)
@@ -190,14 +203,18 @@ def run_subprocess(
     args: tuple[str, ...],
     limit_file_size: int | None = None,
     cwd: Path | None = None,
+    limit_memory: int | None = None,
 ) -> Outcome:
     command, *rest = args
     preexec = None
-    if limit_file_size is not None:
+    if limit_file_size is not None or limit_memory is not None:
         import resource
 
         def preexec() -> None:
-            resource.setrlimit(resource.RLIMIT_FSIZE, (limit_file_size, limit_file_size))
+            if limit_file_size is not None:
+                resource.setrlimit(resource.RLIMIT_FSIZE, (limit_file_size, limit_file_size))
+            if limit_memory is not None:
+                resource.setrlimit(resource.RLIMIT_AS, (limit_memory, limit_memory))
 
     completed = subprocess.run(
         [sys.executable, "-m", "modelsync", command, "--root", str(project), *rest],
@@ -230,8 +247,10 @@ def snapshot(base: Path) -> dict[str, tuple]:
 def run_case(base: Path, case: Case) -> Outcome:
     project = build(base, case)
     before = snapshot(base)
-    if case.subprocess or case.limit_file_size is not None:
-        outcome = run_subprocess(project, case.args, case.limit_file_size)
+    if case.subprocess or case.limit_file_size is not None or case.limit_memory is not None:
+        outcome = run_subprocess(
+            project, case.args, case.limit_file_size, limit_memory=case.limit_memory
+        )
     else:
         outcome = run_inprocess(project, case.args)
     assert_outcome(case, outcome)

@@ -8,9 +8,11 @@ Importing this module is therefore for the process entry only (``cli.run`` keeps
 ``-m`` puts the current directory first on ``sys.path``, so a project's own ``json.py``,
 ``click.py`` or ``sqlmodel-0.0.1.dist-info/`` would be imported or read in place of the
 installed ones (code from a pull request running in CI). The console script has no such
-entry; drop it before anything else is imported. (Only the standard library's ``os`` and
-``sys`` are loaded by now, and the interpreter loaded those before the current directory
-counted.)
+entry; drop it before anything else is imported. What this cannot undo: to run ``-m`` at
+all, the interpreter has already imported runpy's own modules (``collections``,
+``contextlib``, ``functools``, ...) with the current directory first, so a project file
+named like one of those has run before this line. Hence the README recommends the console
+script (tests/test_hardening_sys_path.py checks both statements).
 """
 
 import gc

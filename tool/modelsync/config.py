@@ -14,7 +14,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from modelsync.errors import ConfigError
+from modelsync.errors import ConfigError, InputError
+from modelsync.files import CONFIG_LIMIT, read_text
 from modelsync.records import field, fields, record, replace
 from modelsync.tomlfile import TomlError, parse_toml
 
@@ -22,6 +23,8 @@ PYPROJECT = "pyproject.toml"
 # Keys a command line may set but the file may not.
 FLAG_ONLY = frozenset({"allow_outside_root"})
 PATH_KEYS = ("source", "target", "migrations", "templates_dir", "pythonpath", "compose_file")
+# pgvector's ``vector`` type holds at most this many dimensions.
+MAX_VECTOR_DIM = 16000
 # Longest file name component (bytes) most file systems take, and longest path.
 _NAME_MAX = 255
 _PATH_MAX = 4096
@@ -39,12 +42,18 @@ class Config:
     sqlmodel_version: str | None = None
     ignore: tuple[str, ...] = ()
     relationships: bool = True
+    # verify's bound on one migration statement, in seconds.
+    verify_statement_timeout: float = 60.0
     allow_outside_root: bool = False
     # Extra folders absolute imports are looked up in (relative to the root), before the
     # ones found by walking up from the models (the name of pytest's option).
     pythonpath: tuple[str, ...] = ()
     # lint's engine modules (None: ai-worker/db.py and backend-core/database.py where present)
     engine_files: tuple[str, ...] | None = None
+    # check --database-url / migration --from-database: the schema read, and the tables
+    # of the database that belong to something else (fnmatch patterns, e.g. "celery_*").
+    db_schema: str = "public"
+    db_ignore_tables: tuple[str, ...] = ()
     # The docker-compose file (None: the first name Compose itself looks for, if any).
     compose_file: str | None = None
     # SQL files verify runs first, as a fresh volume would, for a project without a
@@ -124,7 +133,10 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "sqlmodel_version": str,
     "ignore": list,
     "relationships": bool,
+    "verify_statement_timeout": (int, float),
     "engine_files": list,
+    "db_schema": str,
+    "db_ignore_tables": list,
     "compose_file": str,
     "init_scripts": list,
     "lint": dict,
@@ -166,6 +178,8 @@ def load_config(root: Path, overrides: dict[str, Any]) -> Config:
         values["ignore"] = tuple(values["ignore"])
     if "engine_files" in values:
         values["engine_files"] = tuple(values["engine_files"])
+    if "db_ignore_tables" in values:
+        values["db_ignore_tables"] = tuple(values["db_ignore_tables"])
     if "init_scripts" in values:
         values["init_scripts"] = tuple(values["init_scripts"])
     if "lint" in values:
@@ -193,6 +207,10 @@ def load_config(root: Path, overrides: dict[str, Any]) -> Config:
             )
         where = PYPROJECT if "init_scripts" in table.values else None
         _check_path(config, "init_scripts", value, f"init_scripts: {value[:80]!r}", where, line)
+    for value in config.engine_files or ():
+        # Read and quoted by lint: kept inside the root like every configured path.
+        line = table.line_of("engine_files")
+        _check_path(config, "engine_files", value, f"engine_files: {value[:80]!r}", PYPROJECT, line)
     return config
 
 
@@ -262,20 +280,12 @@ def _encodable(value: str) -> bool:
 
 def _read_pyproject(path: Path) -> _Table:
     shown = PYPROJECT
-    try:
-        if path.exists() and not path.is_file():
-            raise ConfigError("is not a regular file", shown)
-        with open(path, "rb") as handle:
-            data = handle.read(16 * 1024 * 1024 + 1)
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return _Table({}, {}, None)
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror or exc}", shown) from None
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ConfigError(f"not UTF-8 (byte 0x{data[exc.start]:02x})", shown, line) from None
+        text = read_text(path, shown, CONFIG_LIMIT)
+    except InputError as exc:  # a FIFO, a device, too large, not UTF-8
+        raise ConfigError(exc.message, shown, exc.line) from None
     try:
         document = parse_toml(text)
     except TomlError as exc:
@@ -294,7 +304,10 @@ def _read_pyproject(path: Path) -> _Table:
         raise ConfigError("`tool.modelsync` must be a table", shown, line)
     written = _key_lines(text, table_line)
     lines = {key: written[key] for key in table if key in written}
-    read = _Table(dict(table), lines, table_line)
+    # A key whose own line is not found (an inline ``modelsync = {...}``) is named at
+    # the table's header, or at the line that makes the table.
+    fallback = table_line or _key_line(text, "modelsync", None) or _key_line(text, "tool", None)
+    read = _Table(dict(table), lines, fallback)
     _validate(read, shown)
     return read
 
@@ -322,6 +335,20 @@ def _validate(table: _Table, shown: str) -> None:
             shown,
             table.line_of("sqlmodel_version"),
         )
+    timeout = table.values.get("verify_statement_timeout")
+    if timeout is not None and not 0 < timeout <= 86400:
+        raise ConfigError(
+            "[tool.modelsync] verify_statement_timeout must be a number of seconds above 0 "
+            "and at most 86400",
+            shown,
+            table.line_of("verify_statement_timeout"),
+        )
+    if any(not isinstance(p, str) for p in table.values.get("db_ignore_tables", [])):
+        raise ConfigError(
+            "[tool.modelsync] db_ignore_tables must be a list of strings (table name patterns)",
+            shown,
+            table.line_of("db_ignore_tables"),
+        )
     for key in ("source", "target", "pythonpath"):
         value = table.values.get(key)
         if isinstance(value, list) and (
@@ -332,9 +359,18 @@ def _validate(table: _Table, shown: str) -> None:
                 shown,
                 table.line_of(key),
             )
-    if any(not isinstance(kind, str) for kind in table.values.get("ignore", [])):
+    for key in ("ignore", "engine_files"):
+        if any(not isinstance(item, str) for item in table.values.get(key, [])):
+            raise ConfigError(
+                f"[tool.modelsync] {key} must be a list of strings", shown, table.line_of(key)
+            )
+    dim = table.values.get("vector_dim")
+    if isinstance(dim, int) and not isinstance(dim, bool) and not 0 < dim <= MAX_VECTOR_DIM:
         raise ConfigError(
-            "[tool.modelsync] ignore must be a list of strings", shown, table.line_of("ignore")
+            f"[tool.modelsync] vector_dim must be a number of dimensions from 1 to "
+            f"{MAX_VECTOR_DIM} (pgvector's limit)",
+            shown,
+            table.line_of("vector_dim"),
         )
 
 

@@ -34,3 +34,7 @@ class UnsupportedConstruct(ModelsyncError):
 
 class ConfigError(ModelsyncError):
     """``[tool.modelsync]`` or a flag holds a value modelsync cannot use."""
+
+
+class DatabaseError(ModelsyncError):
+    """A live database cannot be reached or its catalog cannot be read."""

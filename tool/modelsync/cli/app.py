@@ -18,6 +18,7 @@ import click
 
 from modelsync import __version__
 from modelsync.errors import ModelsyncError
+from modelsync.findings.inert import inert
 
 # The formats' names (findings.formats.FORMATS), spelled out so that --help loads nothing.
 FORMATS = click.Choice(["text", "json", "github", "sarif"])
@@ -51,9 +52,25 @@ class ModelsyncGroup(click.Group):
             self.add_command(getattr(module, cmd_name))
         return self.commands.get(cmd_name)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name, command, rest = super().resolve_command(ctx, args)
+        ctx.meta["modelsync.command"] = name  # for a usage error of the command's own
+        return name, command, rest
+
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        # The group's own options (``modelsync --bogus``) are read here.
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as error:
+            _usage_error(error)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as error:  # a command's flags, arguments, or its name
+            # An option's missing value is raised before the command's context exists.
+            named = ctx.meta.get("modelsync.command")
+            _usage_error(error, f"{ctx.command_path} {named}" if named else ctx.command_path)
         except ModelsyncError as error:
             _fail(ctx, str(error))
         except RecursionError:
@@ -69,6 +86,26 @@ class ModelsyncGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("modelsync: interrupted", err=True)
             ctx.exit(130)
+        finally:
+            _tell_cache_notices()
+
+
+def _tell_cache_notices() -> None:
+    """Once per run: why the cache was not used (an unsafe folder, a planted entry). Never
+    a failure: the command ran without it."""
+    cache = sys.modules.get("modelsync.cache")  # not loaded: nothing to tell
+    for message in cache.take_notices() if cache is not None else ():
+        click.echo(click.style(f"modelsync: warning: {one_line(message)}", **_STYLES["warning"]),
+                   err=True)  # fmt: skip
+
+
+def _usage_error(error: click.UsageError, command: str = "modelsync") -> None:
+    """One line, like every other error (click prints usage, a hint and the error on
+    three), naming the help that explains the command."""
+    command = error.ctx.command_path if error.ctx is not None else command
+    message = error.format_message().rstrip(".")
+    click.echo(f"modelsync: error: {one_line(message)} (see `{command} --help`)", err=True)
+    raise SystemExit(error.exit_code)
 
 
 def _fail(ctx: click.Context, message: str) -> None:
@@ -76,14 +113,11 @@ def _fail(ctx: click.Context, message: str) -> None:
     ctx.exit(2)
 
 
-_CONTROL = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F) if code != 0x09}
-_CONTROL.update({0x0A: "\\n", 0x0D: "\\r"})
-
-
 def one_line(text: str) -> str:
     """Control characters spelled out: a table name holding a newline must not be able to
-    forge a second output line (``modelsync: error: ...`` or a fake finding)."""
-    return text.translate(_CONTROL)
+    forge a second output line (``modelsync: error: ...`` or a fake finding), nor an ESC or
+    a U+202E to act on the terminal (``findings.inert``)."""
+    return inert(text)
 
 
 def project_options(command: Callable) -> Callable:
@@ -255,3 +289,26 @@ def run() -> None:
 
 def _terminated(signum, frame) -> None:
     raise SystemExit(128 + signum)
+
+
+def database_options(flag: str, help_text: str) -> Callable[[Callable], Callable]:
+    """``FLAG [URL]`` (bare, or ``env``: read DATABASE_URL) and ``--db-schema NAME``."""
+
+    def decorate(command: Callable) -> Callable:
+        command = click.option(
+            "--db-schema",
+            metavar="NAME",
+            help="The database schema to read [default: public, or db_schema in [tool.modelsync]].",
+        )(command)
+        return click.option(
+            flag,
+            "database_url",
+            is_flag=False,
+            flag_value="env",
+            default=None,
+            metavar="[URL]",
+            help=help_text + " postgresql://, postgresql+psycopg:// or libpq's key=value "
+            "form; the password is never printed.",
+        )(command)
+
+    return decorate

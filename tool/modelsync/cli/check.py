@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from modelsync.cli.app import emit, load_project_config, project_options
+from modelsync.cli.app import database_options, emit, load_project_config, project_options
 from modelsync.errors import ConfigError, InputError
 
 
@@ -19,6 +19,11 @@ from modelsync.errors import ConfigError, InputError
     metavar="KIND",
     help="Drop findings of this kind (repeatable), e.g. --ignore foreign_key.",
 )
+@database_options(
+    "--database-url",
+    "Also compare the source models with this live PostgreSQL database, read-only "
+    "(given bare, or as `env`: DATABASE_URL).",
+)
 def check(
     root: Path,
     source: tuple[str, ...],
@@ -27,11 +32,22 @@ def check(
     sqlmodel_version: str | None,
     output_format: str,
     ignore: tuple[str, ...],
+    database_url: str | None,
+    db_schema: str | None,
 ) -> None:
     """Compare the table models of the source and the target.
 
     Prints every drift with file:line on both sides. Exits 0 when they agree, 1 on
     drift, 2 on bad input.
+
+    With --database-url, also compares the source models with a live database: tables,
+    columns (type, NOT NULL, defaults, identity, SERIAL), keys, foreign keys with ON
+    DELETE, indexes by definition, unique and check constraints, enum labels, vector
+    dimensions and the vector extension. The database is only read: one read-only
+    transaction, catalog queries only, nothing created; a role that can only read will
+    do. Each finding stands at the model's line, with the database's value as its second
+    place; what cannot be compared exactly is a note. Tables matching db_ignore_tables in
+    [tool.modelsync] are left out. The password never appears in any output.
     """
     from modelsync.drift import DRIFT_KINDS, DRIFT_RULES, compare
     from modelsync.findings import Report
@@ -77,6 +93,10 @@ def check(
             source, mirrored, marked[0], config.templates_path, config.relationships
         )
         found += stale_region_drifts(state, source_schema.path, marked[0].path)
+    database = None
+    if database_url is not None:
+        database = _database_check(config, source_schema, database_url, db_schema)
+        found += database.findings
     drifts = tuple(d for d in found if d.kind not in ignored)
     by_kind: dict[str, int] = {}
     for kind in sorted(d.kind for d in drifts):
@@ -96,25 +116,47 @@ def check(
     }
     if state_shown is not None:
         summary["schema_state"] = state_shown
-    if drifts:
+    against = target_schema.path
+    if database is not None:
+        summary["database"] = database_summary(database.summary, drifts)
+        against += f" and {database.summary['url']}"
+    failing = [d for d in drifts if d.severity == "error"]
+    if failing:
         kinds = ", ".join(f"{k}: {n}" for k, n in by_kind.items())
-        headline = (
-            f"{len(drifts)} drift(s) between {source_schema.path} and {target_schema.path} "
-            f"({kinds})"
-        )
+        headline = f"{len(failing)} drift(s) between {source_schema.path} and {against} ({kinds})"
     else:
         compared = len(source_schema.tables) - len(shared)
-        headline = (
-            f"in sync: {compared} table(s) of {source_schema.path} match {target_schema.path}"
-        )
+        headline = f"in sync: {compared} table(s) of {source_schema.path} match {against}"
+        notes = len(drifts) - len(failing)
+        headline += f" ({notes} note(s))" if notes else ""
     if shared:
         headline += (
             f"; {len(shared)} table(s) shared: {target_schema.path} imports their classes "
             f"from {source_schema.path}"
         )
+    if database is not None and database.summary["ignored_tables"]:
+        headline += f"; {database.summary['ignored_tables']} database table(s) ignored"
     headline += f"; {release.text}"
     report = Report("check", drifts, summary, headline, DRIFT_RULES, warnings, str(config.root))
     emit(report, output_format)
+
+
+def _database_check(config, source_schema, database_url: str, db_schema: str | None):
+    """The source models against the live database (psycopg is loaded only here)."""
+    import os
+
+    from modelsync.live.run import database_check, open_url
+
+    url = open_url(database_url, os.environ)
+    schema = db_schema or config.db_schema
+    return database_check(source_schema, url, schema, config.db_ignore_tables)
+
+
+def database_summary(summary: dict, drifts) -> dict:
+    """The database's part of the summary, its counts after --ignore."""
+    mine = [d for d in drifts if d.at("database") is not None]
+    notes = sum(1 for d in mine if d.severity == "note")
+    return {**summary, "findings": len(mine) - notes, "notes": notes}
 
 
 def read_sides(config, rules):

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from modelsync.cli.app import (
     echo_warnings,
     emit,
     load_project_config,
+    one_line,
     project_options,
     unwind_on_sigterm,
 )
@@ -88,9 +91,7 @@ def generate(
     if target_path.is_dir():
         raise InputError("is a folder: generate writes one target file", shown)
     # A missing or blank target is created whole; any other is spliced into.
-    blank = not target_path.exists() or (
-        target_path.is_file() and not target_path.read_bytes().strip()
-    )
+    blank = not target_path.exists() or _blank(target_path)
     target_file = None if blank else parse_file(target_path, shown)
     if target_file is not None:
         # Tables whose classes the target imports from the source are not copied.
@@ -113,7 +114,7 @@ def generate(
         _echo_outcome(root, source.schema.path, output_format, shown, None, "up_to_date",
                       message, False, schema.warnings)  # fmt: skip
         sys.exit(0)
-    result = generate_text(state, target_file, shown, force)
+    result = generate_text(state, target_file, shown, force, _command_line())
     warnings = (*schema.warnings, *result.warnings)
     if to_stdout or show_diff:
         echo_warnings(warnings)
@@ -129,8 +130,8 @@ def generate(
         message = (
             f"the generated region was edited by hand (line(s) "
             f"{line_ranges(result.hand_edited_lines)} differ from what generate writes); "
-            f"move the change into {source.schema.path}, then run generate again, "
-            "or pass --force to overwrite it"
+            f"move the change into {source.schema.path} and run `{_command_line()}` again, "
+            f"or run `{_command_line()} --force`, which overwrites exactly those line(s)"
         )
     elif not result.changed:
         status, message = "up_to_date", "up to date"
@@ -138,11 +139,35 @@ def generate(
         write_atomically(target_path, result.text, shown)
         status = "created" if result.current is None else "updated"
         message = f"{status} ({len(schema.tables)} table model(s) from {source.schema.path})"
+        if result.carried_lines:
+            message += (
+                f"; kept {len(result.carried_lines)} comment(s) from inside the replaced "
+                f"classes above the region (line(s) {line_ranges(result.carried_lines)})"
+            )
     failed = status in ("would_change", "refused")
     _echo_outcome(
         root, source.schema.path, output_format, shown, line, status, message, failed, warnings
     )
     sys.exit(1 if failed else 0)
+
+
+# Options that only choose how generate reports, never what it writes.
+_REPORTING = frozenset({"output_format", "check_only", "show_diff", "to_stdout", "force"})
+
+
+def _command_line() -> str:
+    """``modelsync generate`` with the project options the user gave, quoted for a shell:
+    the command a message tells the user to run next."""
+    context = click.get_current_context()
+    words = ["modelsync", "generate"]
+    for param in context.command.params:
+        given = context.get_parameter_source(param.name) is ParameterSource.COMMANDLINE
+        if param.name in _REPORTING or not given or not isinstance(param, click.Option):
+            continue
+        words.append(param.opts[0])
+        if not param.is_flag:
+            words.append(str(context.params[param.name]))
+    return shlex.join(words)
 
 
 def _echo_outcome(
@@ -189,4 +214,15 @@ def _echo_outcome(
             click.echo(annotation("error", shown, line, "modelsync generate", message))
     else:
         echo_warnings(warnings)
-        click.echo(f"{where}: {message}", err=status == "refused")
+        click.echo(one_line(f"{where}: {message}"), err=status == "refused")
+
+
+def _blank(path: Path) -> bool:
+    """A target holding nothing but white space (one that cannot be read is not blank:
+    reading it as models then says why)."""
+    from modelsync.files import TEXT_LIMIT, read_bytes
+
+    try:
+        return not read_bytes(path, TEXT_LIMIT).strip()
+    except (OSError, ValueError):
+        return False

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from modelsync.files import read_bytes
 from modelsync.records import record
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -124,23 +125,9 @@ def read_env_file(folder: Path) -> dict[str, str]:
     ``export`` allowed, ``#`` comments, single quotes literal, double quotes with ``\\n``
     escapes, and ``${VAR}`` in unquoted and double-quoted values from earlier lines. A
     missing, unreadable, non-regular or oversized file gives nothing."""
-    import os
-    import stat
-
-    path = folder / ".env"
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        data = read_bytes(folder / ".env", MAX_ENV_BYTES)
     except (OSError, ValueError):
-        return {}
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return {}
-        data = os.read(fd, MAX_ENV_BYTES + 1)
-    except OSError:
-        return {}
-    finally:
-        os.close(fd)
-    if len(data) > MAX_ENV_BYTES:
         return {}
     env: dict[str, str] = {}
     for line in data.decode("utf-8", "replace").splitlines():

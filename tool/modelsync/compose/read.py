@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from modelsync.errors import InputError
+from modelsync.files import Refused, read_bytes
 from modelsync.records import record
 
 DEFAULT_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
@@ -86,32 +87,20 @@ def read_compose(path: Path, shown: str, root: Path) -> ComposeSource:
 
 
 def _read_limited(path: Path, shown: str) -> bytes:
-    """At most ``MAX_BYTES`` of a regular file: a FIFO would block for ever and
-    ``/dev/zero`` never end, so the file is opened without blocking and checked first."""
-    import os
-    import stat
+    """At most ``MAX_BYTES`` of a regular file (``modelsync.files``: a FIFO would block
+    for ever and ``/dev/zero`` never end)."""
+    import errno
 
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        return read_bytes(path, MAX_BYTES)
     except FileNotFoundError:
         raise ComposeError("compose file not found", shown) from None
+    except (Refused, IsADirectoryError) as exc:
+        if exc.errno == errno.EFBIG:
+            raise ComposeError(f"larger than {MAX_BYTES // 1024} KiB: not read", shown) from None
+        raise ComposeError("is not a regular file: not read", shown) from None
     except (OSError, ValueError) as exc:
         raise ComposeError(f"cannot read: {getattr(exc, 'strerror', None) or exc}", shown) from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise ComposeError("is not a regular file: not read", shown)
-        chunks, size = [], 0
-        while size <= MAX_BYTES and (chunk := os.read(fd, 1 << 16)):
-            chunks.append(chunk)
-            size += len(chunk)
-    except OSError as exc:
-        raise ComposeError(f"cannot read: {exc.strerror or exc}", shown) from None
-    finally:
-        os.close(fd)
-    if size > MAX_BYTES:
-        raise ComposeError(f"larger than {MAX_BYTES // 1024} KiB: not read", shown)
-    return b"".join(chunks)
 
 
 class Nodes:

@@ -28,7 +28,15 @@ def differences(a: Mapping[K, V], b: Mapping[K, V]) -> tuple[list[K], list[K], l
     return only_a, only_b, both
 
 
-def compare(source: Schema, target: Schema) -> tuple[Finding, ...]:
+# How messages name the two sides: the mirror's check says "source" and "target"; a live
+# database's check says "models" and "database".
+SIDES = ("source", "target")
+
+
+def compare(
+    source: Schema, target: Schema, *, sides: tuple[str, str] = SIDES
+) -> tuple[Finding, ...]:
+    one, other = sides
     drifts: list[Finding] = []
     src_tables = {t.name: t for t in source.tables}
     dst_tables = {t.name: t for t in target.tables}
@@ -40,7 +48,7 @@ def compare(source: Schema, target: Schema) -> tuple[Finding, ...]:
                 "table_missing",
                 name,
                 None,
-                f"table {name} (class {table.class_name}) is missing from the target",
+                f"table {name} (class {table.class_name}) is missing from the {other}",
                 source_side(source.where(table), table.line, name),
                 target_side(target.path, None, None),
             )
@@ -52,18 +60,21 @@ def compare(source: Schema, target: Schema) -> tuple[Finding, ...]:
                 "table_extra",
                 name,
                 None,
-                f"table {name} (class {table.class_name}) is in the target but not in the source",
+                f"table {name} (class {table.class_name}) is in the {other} but not in the {one}",
                 source_side(source.path, None, None),
                 target_side(target.where(table), table.line, name),
             )
         )
     for name in common:
-        drifts.extend(_compare_tables(src_tables[name], dst_tables[name], source, target))
-    drifts.extend(_compare_enums(source, target))
+        drifts.extend(_compare_tables(src_tables[name], dst_tables[name], source, target, sides))
+    drifts.extend(_compare_enums(source, target, sides))
     return tuple(drifts)
 
 
-def _compare_tables(src: Table, dst: Table, source: Schema, target: Schema) -> Iterator[Finding]:
+def _compare_tables(
+    src: Table, dst: Table, source: Schema, target: Schema, sides: tuple[str, str]
+) -> Iterator[Finding]:
+    one, other = sides
     src_columns = {c.name: c for c in src.columns}
     dst_columns = {c.name: c for c in dst.columns}
     missing, extra, common = differences(src_columns, dst_columns)
@@ -73,7 +84,7 @@ def _compare_tables(src: Table, dst: Table, source: Schema, target: Schema) -> I
             "column_missing",
             src.name,
             name,
-            f"column {src.name}.{name} is missing from the target",
+            f"column {src.name}.{name} is missing from the {other}",
             source_side(source.where(column), column.line, column.type),
             target_side(target.where(dst), dst.line, None),
         )
@@ -83,14 +94,16 @@ def _compare_tables(src: Table, dst: Table, source: Schema, target: Schema) -> I
             "column_extra",
             src.name,
             name,
-            f"column {src.name}.{name} is in the target but not in the source",
+            f"column {src.name}.{name} is in the {other} but not in the {one}",
             source_side(source.where(src), src.line, None),
             target_side(target.where(column), column.line, column.type),
         )
     for name in common:
-        yield from _compare_columns(src.name, src_columns[name], dst_columns[name], source, target)
-    yield from _compare_indexes(src, dst, source, target, frozenset(common))
-    yield from _compare_constraints(src, dst, source, target)
+        yield from _compare_columns(
+            src.name, src_columns[name], dst_columns[name], source, target, sides
+        )
+    yield from _compare_indexes(src, dst, source, target, frozenset(common), sides)
+    yield from _compare_constraints(src, dst, source, target, sides)
 
 
 # (kind, how to read the compared value from a column)
@@ -129,7 +142,7 @@ def _foreign_key_text(column: Column) -> str | None:
 
 
 def _compare_columns(
-    table: str, src: Column, dst: Column, source: Schema, target: Schema
+    table: str, src: Column, dst: Column, source: Schema, target: Schema, sides: tuple[str, str]
 ) -> Iterator[Finding]:
     for kind, read in _COLUMN_ASPECTS:
         if kind == "index":
@@ -141,7 +154,7 @@ def _compare_columns(
                 table,
                 src.name,
                 f"{table}.{src.name}: {kind.replace('_', ' ')} differs: "
-                f"{_shown(a)} in the source, {_shown(b)} in the target",
+                f"{_shown(a)} in the {sides[0]}, {_shown(b)} in the {sides[1]}",
                 source_side(source.where(src), src.line, _value(a)),
                 target_side(target.where(dst), dst.line, _value(b)),
             )
@@ -179,7 +192,12 @@ def _index_text(index: Index) -> str:
 
 
 def _compare_indexes(
-    src: Table, dst: Table, source: Schema, target: Schema, common_columns: frozenset[str]
+    src: Table,
+    dst: Table,
+    source: Schema,
+    target: Schema,
+    common_columns: frozenset[str],
+    sides: tuple[str, str],
 ) -> Iterator[Finding]:
     # A column's own index goes with the column: when the column is missing, that
     # finding says it all.
@@ -195,9 +213,9 @@ def _compare_indexes(
         anchor = i or j
         column = anchor.columns[0] if len(anchor.columns) == 1 else None
         where = (
-            "missing from the target"
+            f"missing from the {sides[1]}"
             if j is None
-            else ("only in the target" if i is None else "different")
+            else (f"only in the {sides[1]}" if i is None else "different")
         )
         yield drift(
             "index",
@@ -217,7 +235,7 @@ def _index_place(schema: Schema, index: Index | None, table: Table) -> tuple[str
 
 
 def _compare_constraints(
-    src: Table, dst: Table, source: Schema, target: Schema
+    src: Table, dst: Table, source: Schema, target: Schema, sides: tuple[str, str]
 ) -> Iterator[Finding]:
     def texts(table: Table) -> dict[str, Any]:
         """Each constraint's text -> the constraint (its path and line)."""
@@ -239,7 +257,7 @@ def _compare_constraints(
             "constraint",
             src.name,
             None,
-            f"{src.name}: {text} is missing from the target",
+            f"{src.name}: {text} is missing from the {sides[1]}",
             source_side(_where(source, a[text], src), a[text].line, text),
             target_side(target.where(dst), dst.line, None),
         )
@@ -248,13 +266,13 @@ def _compare_constraints(
             "constraint",
             src.name,
             None,
-            f"{src.name}: {text} is only in the target",
+            f"{src.name}: {text} is only in the {sides[1]}",
             source_side(source.where(src), src.line, None),
             target_side(_where(target, b[text], dst), b[text].line, text),
         )
 
 
-def _compare_enums(source: Schema, target: Schema) -> Iterable[Finding]:
+def _compare_enums(source: Schema, target: Schema, sides: tuple[str, str]) -> Iterable[Finding]:
     a: dict[str, EnumType] = {e.name: e for e in source.enums}
     b: dict[str, EnumType] = {e.name: e for e in target.enums}
     for name in differences(a, b)[2]:
@@ -264,8 +282,8 @@ def _compare_enums(source: Schema, target: Schema) -> Iterable[Finding]:
                 "enum_labels",
                 None,
                 None,
-                f"enum {name}: labels differ: [{src_labels}] in the source, "
-                f"[{dst_labels}] in the target",
+                f"enum {name}: labels differ: [{src_labels}] in the {sides[0]}, "
+                f"[{dst_labels}] in the {sides[1]}",
                 source_side(source.where(a[name]), a[name].line, src_labels),
                 target_side(target.where(b[name]), b[name].line, dst_labels),
             )

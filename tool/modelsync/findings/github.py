@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from modelsync.findings.inert import inert
 from modelsync.findings.model import Diagnostic, Finding, Report
 
 _LEVELS = {"error": "error", "warning": "warning", "note": "notice"}
@@ -41,7 +42,9 @@ def annotation(level: str, path: str, line: int | None, title: str, message: str
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The workflow-command escapes (``%``, CR, LF) over text made inert first: GitHub
+    defines no escape for ESC, BEL or U+202E, and its log shows them raw."""
+    return inert(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:

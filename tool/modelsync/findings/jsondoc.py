@@ -9,6 +9,8 @@ from modelsync.findings.model import Diagnostic, Finding, Location, Report
 
 
 def location_dict(location: Location) -> dict[str, Any]:
+    if location.in_database:
+        return {"table": location.table, "column": location.column, "value": location.value}
     found: dict[str, Any] = {"path": location.path, "line": location.line}
     if location.col is not None:
         found["col"] = location.col

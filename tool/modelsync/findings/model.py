@@ -33,6 +33,8 @@ class Location:
     """A place in a file, named by its ``role`` (``target``, ``source``, ``migration``...).
 
     ``value`` is what stands there, where that means something (a drift side's type).
+    A place in a live database (``database_place``) has no path: it names its ``table``
+    and ``column`` instead.
     """
 
     role: str
@@ -40,12 +42,26 @@ class Location:
     line: int | None = None
     col: int | None = None
     value: str | None = None
+    table: str | None = None
+    column: str | None = None
+
+    @property
+    def in_database(self) -> bool:
+        return not self.path
 
     @property
     def where(self) -> str:
+        if self.in_database:
+            return ".".join(p for p in (self.table, self.column) if p) or "schema"
         if not self.line:
             return self.path
         return f"{self.path}:{self.line}" + (f":{self.col}" if self.col else "")
+
+
+def database_place(table: str | None, column: str | None, value: str | None) -> Location:
+    """The second place of a finding against a live database: ``{"table", "column",
+    "value"}``, no path."""
+    return Location("database", "", value=value, table=table, column=column)
 
 
 @record

@@ -96,6 +96,8 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
 
 
 def _location(location: Location, number: int | None = None) -> dict[str, Any]:
+    if location.in_database:
+        return _database_location(location, number)
     physical: dict[str, Any] = {
         "artifactLocation": {"uri": _relative_uri(location.path), "uriBaseId": ROOT_ID}
     }
@@ -105,6 +107,20 @@ def _location(location: Location, number: int | None = None) -> dict[str, Any]:
             region["startColumn"] = location.col
         physical["region"] = region
     found: dict[str, Any] = {"physicalLocation": physical}
+    if number is not None:
+        found["id"] = number
+        text = f"{location.role}: {location.value}" if location.value else location.role
+        found["message"] = {"text": text}
+    return found
+
+
+def _database_location(location: Location, number: int | None) -> dict[str, Any]:
+    """A table or column of a live database: a logical location, it has no file."""
+    name = location.where
+    kind = "member" if location.column else "type"
+    found: dict[str, Any] = {
+        "logicalLocations": [{"name": name, "fullyQualifiedName": name, "kind": kind}]
+    }
     if number is not None:
         found["id"] = number
         text = f"{location.role}: {location.value}" if location.value else location.role

@@ -20,6 +20,7 @@ from modelsync.migrate.folder import (
     MigrationFile,
     SqlSyntaxError,
     duplicate_numbers,
+    folder_digits,
     migration_files,
     migration_name,
     missing_numbers,
@@ -57,8 +58,8 @@ def name_findings(file: MigrationFile) -> tuple[Finding, ...]:
     return (
         finding(
             "migration-name",
-            f"{file.name} does not follow NNN_description.sql (three digits, an underscore, "
-            "lower-case snake_case words)",
+            f"{file.name} does not follow NNN_description.sql (three or more digits, an "
+            "underscore, lower-case snake_case words)",
             _at(file),
             fix=fix,
         ),
@@ -78,8 +79,10 @@ def suggested_name(file: MigrationFile) -> str | None:
 
 def number_findings(files: tuple[MigrationFile, ...]) -> tuple[Finding, ...]:
     """Duplicates are errors (two branches both added ``004_``: only one order can be
-    right); a gap is a warning (a deleted or renumbered file, usually harmless)."""
-    found = []
+    right), and so is a number written with more or fewer digits than the folder's others
+    (``1000_x.sql`` among three-digit names: by name it sorts first, and files are applied
+    by name); a gap is a warning (a deleted or renumbered file, usually harmless)."""
+    found = [*_width_findings(files)]
     free = next_number(files)
     for number, claimants in duplicate_numbers(files).items():
         first, *others = claimants
@@ -105,6 +108,25 @@ def number_findings(files: tuple[MigrationFile, ...]) -> tuple[Finding, ...]:
             )
         )
     return tuple(found)
+
+
+def _width_findings(files: tuple[MigrationFile, ...]) -> list[Finding]:
+    digits = folder_digits(files)
+    found = []
+    for file in files:
+        if file.well_named and file.digits != digits:
+            found.append(
+                finding(
+                    "migration-number",
+                    f"{file.name} has a {file.digits}-digit number and the folder's other "
+                    f"files {digits} digits: by name it sorts out of numeric order, and psql and "
+                    "docker's entrypoint apply files by name",
+                    _at(file),
+                    fix=f"give every file of the folder the same number of digits "
+                    f"(rename them all to {max(digits, file.digits)} digits)",
+                )
+            )
+    return found
 
 
 def sql_findings(file: MigrationFile, root: Path | None = None) -> tuple[Finding, ...]:
@@ -138,9 +160,7 @@ def sql_findings(file: MigrationFile, root: Path | None = None) -> tuple[Finding
 def file_verdict(file: MigrationFile, root: Path | None = None) -> dict:
     """PostgreSQL's verdict on the file, through the cache. A file whose real path leads
     outside ``root`` (a symlink) is refused unread: its text must not reach a finding."""
-    if root is not None and not _inside(file.path, root):
-        raise InputError("leads outside the project root: not read", file.shown)
-    sql = read_sql(file)
+    sql = read_sql(file, within=root)
     return text_verdict(sql, file.shown)
 
 
@@ -151,13 +171,6 @@ def text_verdict(sql: str, shown: str) -> dict:
         verdict = parse_verdict(sql, shown)
         sql_cache.store(key, verdict)
     return verdict
-
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        return path.resolve().is_relative_to(root.resolve())
-    except (OSError, RuntimeError):
-        return False
 
 
 def parse_verdict(sql: str, shown: str) -> dict:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from modelsync.config import Config
-from modelsync.errors import ConfigError, InputError, ModelError, UnsupportedConstruct
+from modelsync.errors import InputError, ModelError, UnsupportedConstruct
+from modelsync.files import text_or_none
 from modelsync.findings.model import Diagnostic, Finding
 from modelsync.lint.context import LintInput, ModelsFile
 from modelsync.lint.registry import input_finding
@@ -163,19 +164,8 @@ def engine_files(config: Config, unreadable: dict[str, Finding]) -> tuple[str, .
     """The configured engine modules, else the standard's where present. A configured one
     that does not exist is a ``bad-input`` finding in ``unreadable``."""
     if config.engine_files is not None:
-        root = config.root.resolve()
-        for relative in config.engine_files:
-            if not isinstance(relative, str):
-                raise InputError("[tool.modelsync] engine_files must be a list of paths")
-            inside = config.path(relative).resolve().is_relative_to(root)
-            if not inside and not config.allow_outside_root:
-                # Like every configured path (config.py): a pull request's pyproject.toml
-                # must not make lint read, and quote, files outside the project.
-                raise ConfigError(
-                    f"engine_files: {relative!r} leads outside the project root; pass "
-                    "--allow-outside-root on the command line if that is intended",
-                    "pyproject.toml",
-                )
+        # config.py has checked each is a path inside the root (a pull request's
+        # pyproject.toml must not make lint read, and quote, files outside the project).
         found = []
         for relative in config.engine_files:
             if config.path(relative).is_file():
@@ -195,10 +185,7 @@ def _migration_files(lint: LintInput) -> tuple[str, ...]:
 
 
 def _read_text(root: Path, shown: str) -> str | None:
-    try:
-        return (root / shown).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
+    return text_or_none(root / shown)
 
 
 def _order(finding: Finding) -> tuple:

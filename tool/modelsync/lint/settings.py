@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from modelsync.config import PYPROJECT, Config
+from modelsync.config import MAX_VECTOR_DIM, PYPROJECT, Config
 from modelsync.errors import ConfigError
+from modelsync.files import CONFIG_LIMIT, text_or_none
 from modelsync.lint.registry import RULE_NAMES, check_names
 from modelsync.records import record
 
@@ -33,13 +34,15 @@ class LintSettings:
 def lint_settings(config: Config, select: tuple[str, ...], ignore: tuple[str, ...]) -> LintSettings:
     table = dict(config.lint)
     text = _pyproject_text(config) if table else ""
-    header = _line_of(text, _HEADER)
+    # Without its own line (``lint = {...}`` inline), a key is named at the header or at
+    # the line of ``lint`` itself.
+    header = _line_of(text, _HEADER) or config.line_of("lint")
     for key in table:
         if key not in KEYS:
             raise ConfigError(
                 f"unknown key {key!r} in [tool.modelsync.lint] (known: {', '.join(KEYS)})",
                 PYPROJECT,
-                _line_of(text, rf"^\s*{re.escape(key)}\s*=") or header,
+                _line_of(text, _key(key)) or header,
             )
     configured_select = _names(table, "select", text, header)
     configured_ignore = _names(table, "ignore", text, header)
@@ -54,7 +57,7 @@ def lint_settings(config: Config, select: tuple[str, ...], ignore: tuple[str, ..
 
 def _names(table: dict[str, Any], key: str, text: str, header: int | None) -> tuple[str, ...]:
     value = table.get(key, ())
-    line = _line_of(text, rf"^\s*{key}\s*=") or header
+    line = _line_of(text, _key(key)) or header
     if not isinstance(value, tuple) or not all(isinstance(v, str) for v in value):
         raise ConfigError(
             f"[tool.modelsync.lint] {key} must be a list of rule names", PYPROJECT, line
@@ -67,19 +70,20 @@ def _names(table: dict[str, Any], key: str, text: str, header: int | None) -> tu
 
 def _vector_dims(table: dict[str, Any], text: str, header: int | None):
     value = table.get("vector_dims", ())
-    line = _line_of(text, r"^\s*vector_dims\s*=") or header
+    line = _line_of(text, _key("vector_dims")) or header
     ok = isinstance(value, tuple) and all(
         isinstance(v, tuple)
         and len(v) == 2
         and isinstance(v[1], int)
         and not isinstance(v[1], bool)
-        and v[1] > 0
+        and 0 < v[1] <= MAX_VECTOR_DIM
         and re.fullmatch(r"[^.]+\.[^.]+", v[0])
         for v in value
     )
     if not ok:
         raise ConfigError(
-            '[tool.modelsync.lint] vector_dims must map "table.column" to a positive dimension',
+            '[tool.modelsync.lint] vector_dims must map "table.column" to a number of '
+            f"dimensions from 1 to {MAX_VECTOR_DIM}",
             PYPROJECT,
             line,
         )
@@ -91,10 +95,12 @@ def _split(flags: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _pyproject_text(config: Config) -> str:
-    try:
-        return (config.root / PYPROJECT).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return ""
+    return text_or_none(config.root / PYPROJECT, CONFIG_LIMIT) or ""
+
+
+def _key(key: str) -> str:
+    """``key =`` at the start of a line, dotted (``lint.key =``) or in an inline table."""
+    return rf"(?:^\s*|[{{,.]\s*){re.escape(key)}\s*="
 
 
 def _line_of(text: str, pattern: str) -> int | None:

@@ -9,7 +9,10 @@ that does not compile back to exactly the IR's text is refused: modelsync never 
 type string of its own.
 
 SQLAlchemy is imported here and nowhere else on the migrate path (``migrate`` itself
-stays light for ``check`` and ``lint``).
+stays light for ``check`` and ``lint``). It comes with SQLModel, a dependency; pgvector
+does not, and is not needed: its column types are written by ``_PgvectorType``, which
+compiles exactly as pgvector's own SQLAlchemy types do, so a plain install writes
+migrations.
 """
 
 from __future__ import annotations
@@ -19,15 +22,15 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from pgvector.sqlalchemy import BIT as PGV_BIT
-from pgvector.sqlalchemy import HALFVEC, SPARSEVEC, VECTOR
 from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.dialects.postgresql.base import PGCompiler, PGDialect, PGIdentifierPreparer
 from sqlalchemy.dialects.postgresql.named_types import CreateEnumType
 from sqlalchemy.schema import AddConstraint, DropColumnComment, SetColumnComment
 from sqlalchemy.schema import CreateIndex as SaCreateIndex
 from sqlalchemy.schema import CreateTable as SaCreateTable
 
 from modelsync.errors import UnsupportedConstruct
+from modelsync.migrate.sqltext import literal, quoted_identifier
 from modelsync.records import replace
 from modelsync.schema.ir import (
     CheckConstraint,
@@ -40,8 +43,50 @@ from modelsync.schema.ir import (
 )
 from modelsync.schema.ir import UniqueConstraint as IrUnique
 
-DIALECT = pg.dialect()
+
+class _Preparer(PGIdentifierPreparer):
+    """SQLAlchemy's quoting rules (when a name needs quotes), with the quotes made by
+    ``sqltext``: a name that holds a line break or a bidi control is written escaped."""
+
+    def quote_identifier(self, value: str) -> str:
+        return quoted_identifier(value)
+
+
+class _Compiler(PGCompiler):
+    """String literals (comments, enum labels) made by ``sqltext`` as well."""
+
+    def render_literal_value(self, value, type_):
+        if isinstance(value, str):
+            return literal(value)
+        return super().render_literal_value(value, type_)
+
+
+class _Dialect(PGDialect):
+    # The DDL goes into a file that psql runs, not through a driver: no paramstyle whose
+    # escaping doubles every "%" of a name, a comment or a CHECK (``a%b`` -> ``a%%b``).
+    preparer = _Preparer
+    statement_compiler = _Compiler
+
+
+DIALECT = _Dialect(paramstyle="named")
+# What SQLAlchemy raises when it cannot compile an object (the renderer locates it).
+CompileError = sa.exc.SQLAlchemyError
 _PREPARER = DIALECT.identifier_preparer
+
+
+class _PgvectorType(sa.types.UserDefinedType):
+    """``VECTOR(768)``, ``HALFVEC(n)``, ``SPARSEVEC(n)``: the DDL of pgvector's SQLAlchemy
+    types (their ``get_col_spec``), for compiling only; a migration never binds values."""
+
+    cache_ok = True
+
+    def __init__(self, name: str, dim: int | None = None):
+        super().__init__()
+        self.name = name
+        self.dim = dim
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return self.name if self.dim is None else f"{self.name}({self.dim:d})"
 
 
 def _ints(args: str) -> list[int]:
@@ -68,10 +113,11 @@ _TYPE_FACTORIES: dict[str, Callable[[list[int]], Any]] = {
     "FLOAT": lambda a: sa.Float(*a),
     "NUMERIC": lambda a: sa.Numeric(*a),
     "DECIMAL": lambda a: sa.DECIMAL(*a),
-    "VECTOR": lambda a: VECTOR(*a),
-    "HALFVEC": lambda a: HALFVEC(*a),
-    "SPARSEVEC": lambda a: SPARSEVEC(*a),
-    "BIT": lambda a: PGV_BIT(*a) if a else pg.BIT(),
+    "VECTOR": lambda a: _PgvectorType("VECTOR", *a),
+    "HALFVEC": lambda a: _PgvectorType("HALFVEC", *a),
+    "SPARSEVEC": lambda a: _PgvectorType("SPARSEVEC", *a),
+    # pgvector's BIT is PostgreSQL's own, compiled alike.
+    "BIT": lambda a: pg.BIT(*a),
     "BIT VARYING": lambda a: pg.BIT(*a, varying=True),
     "MONEY": lambda a: pg.MONEY(),
     "OID": lambda a: pg.OID(),
@@ -103,9 +149,15 @@ _COLLATE = re.compile(r'(?P<base>.*) COLLATE "(?P<name>[^"]+)"')
 
 
 def sa_type(sql: str, enum: EnumType | None = None) -> Any:
-    """The SQLAlchemy type whose postgresql compilation is ``sql`` (the IR's text)."""
+    """The SQLAlchemy type whose postgresql compilation is ``sql`` (the IR's text). An
+    enum column's type is its enum type, whatever quoting its text has."""
     built = _build_type(sql, enum)
-    compiled = DIALECT.type_compiler_instance.process(built) if built is not None else None
+    if enum is not None:
+        return built
+    try:
+        compiled = DIALECT.type_compiler_instance.process(built) if built is not None else None
+    except (TypeError, ValueError, AttributeError):  # arguments the type cannot compile
+        compiled = None
     if compiled != sql:
         raise UnsupportedConstruct(f"the column type {sql} cannot be written as migration DDL yet")
     return built
@@ -134,12 +186,22 @@ def _build_type(sql: str, enum: EnumType | None) -> Any:
     factory = _TYPE_FACTORIES.get(plain.group("name")) if plain else None
     if factory is None:
         return None
-    return factory(_ints(plain.group("args") or ""))
+    try:
+        return factory(_ints(plain.group("args") or ""))
+    except (TypeError, ValueError):  # ``VECTOR(1, 2)``: arguments no such type takes
+        return None
 
 
 def quote(name: str) -> str:
     """An identifier as the dialect quotes it (only when it must)."""
     return _PREPARER.quote(name)
+
+
+def name_text(name: str) -> str:
+    """The name as text for ``to_regclass``/``to_regtype``/``::regclass`` to read (they
+    know double quotes, not ``U&``): double-quoted only when it must be. Written into SQL
+    only as a ``literal``."""
+    return '"' + name.replace('"', '""') + '"' if _PREPARER._requires_quotes(name) else name
 
 
 def compile_type(column: Column, schema: Schema) -> str:
@@ -291,14 +353,21 @@ class Ddl:
         """``ALTER TABLE t ADD CONSTRAINT name FOREIGN KEY(c) REFERENCES ...`` from the
         column's key in this schema."""
         key = next(iter(self._tables[table].c[column].foreign_keys))
-        target_table, target_column = key.target_fullname.split(".")
-        # A metadata of two one-column tables: enough for the compiler to resolve REFERENCES.
+        target = key.column  # resolved in this schema's tables
+        # Just the two columns, in a metadata of their own (one table when the key points
+        # at its own table): enough for the compiler to write REFERENCES.
+        wanted: dict[str, list[str]] = {table: [column]}
+        if target.name not in wanted.setdefault(target.table.name, []):
+            wanted[target.table.name].append(target.name)
         alone = sa.MetaData()
-        sa.Table(target_table, alone, sa.Column(target_column))
+        tables = {n: sa.Table(n, alone, *(sa.Column(c) for c in cs)) for n, cs in wanted.items()}
         built = sa.ForeignKeyConstraint(
-            [column], [key.target_fullname], name=name, ondelete=key.ondelete
+            [tables[table].c[column]],
+            [tables[target.table.name].c[target.name]],
+            name=name,
+            ondelete=key.ondelete,
         )
-        sa.Table(table, alone, sa.Column(column), built)
+        tables[table].append_constraint(built)
         return str(AddConstraint(built).compile(dialect=DIALECT))
 
 

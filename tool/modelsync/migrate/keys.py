@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from modelsync.migrate.opbase import Op
 from modelsync.records import record
-from modelsync.schema.ir import CheckConstraint, Index, UniqueConstraint
+from modelsync.schema.ir import CheckConstraint, Index, Table, UniqueConstraint
 
 
 @record
@@ -44,6 +44,17 @@ class DropPrimaryKey(PrimaryKeyOp):
 
 # A constraint of a table: a table-level unique or check, or a column's own UNIQUE.
 Constraint = UniqueConstraint | CheckConstraint
+
+
+def table_constraints(table: Table) -> tuple[Constraint, ...]:
+    """The table's unique and check constraints, a column's own UNIQUE included (SQLAlchemy
+    makes ``unique=True`` a constraint, or a unique index when the column is indexed too)."""
+    own = tuple(
+        UniqueConstraint(None, (c.name,), line=c.line)
+        for c in table.columns
+        if c.unique and not c.index
+    )
+    return (*own, *table.unique_constraints, *table.check_constraints)
 
 
 @record

@@ -30,6 +30,7 @@ from modelsync.migrate.keys import (  # noqa: F401
     PrimaryKeyOp,
 )
 from modelsync.migrate.opbase import PHASES, Op  # noqa: F401
+from modelsync.migrate.types import is_narrowing
 from modelsync.records import record
 from modelsync.schema.ir import Column, EnumType, Table
 
@@ -283,8 +284,6 @@ class AlterType(AlterColumn):
         return column.type
 
     def reverse(self):
-        from modelsync.migrate.plan import is_narrowing
-
         return AlterType(
             self.new_table, self.new, self.old, is_narrowing(self.new.type, self.old.type)
         )

@@ -13,30 +13,38 @@ Python decides every string here; statement bodies come from SQLAlchemy's compil
 
 from __future__ import annotations
 
+from modelsync.errors import UnsupportedConstruct
 from modelsync.migrate import ops as o
 from modelsync.migrate import plan as p
-from modelsync.migrate.ddl import Ddl, create_enum, quote
+from modelsync.migrate.ddl import CompileError, Ddl, create_enum, name_text, quote
 from modelsync.migrate.enum_rewrite import rewrite_enum
 from modelsync.migrate.names import (
-    check_name,
+    constraint_name,
     foreign_key_name,
-    literal,
     primary_key_name,
     sequence_name,
-    unique_name,
+    stored,
 )
+from modelsync.migrate.sqltext import INDENT, dollar_quoted, indent, literal
+from modelsync.migrate.types import is_vector, needs_using
 from modelsync.records import field, record
-from modelsync.schema.ir import Schema, UniqueConstraint
+from modelsync.schema.ir import Schema
 
-INDENT = "    "
+
+@record
+class Note:
+    """Lines written as comments among the statements (a step a person must write)."""
+
+    lines: tuple[str, ...]
 
 
 @record
 class Block:
-    """One operation's SQL: comments above, then its statements (each without ``;``)."""
+    """One operation's SQL: comments above, then its statements (each without ``;``) and
+    notes, in order."""
 
     op: o.Op
-    statements: tuple[str, ...]
+    statements: tuple[str | Note, ...]
     comments: tuple[str, ...] = ()
     # Left commented out: destructive and not allowed.
     disabled: bool = False
@@ -65,10 +73,10 @@ class Renderer:
     # ------------------------------------------------------------------ helpers
 
     def regclass(self, table: str) -> str:
-        return f"to_regclass({literal(quote(table))})"
+        return f"to_regclass({literal(name_text(table))})"
 
     def regtype(self, enum: str) -> str:
-        return f"to_regtype({literal(quote(enum))})"
+        return f"to_regtype({literal(name_text(enum))})"
 
     def exists(self, table: str) -> str:
         return f"{self.regclass(table)} IS NOT NULL"
@@ -76,14 +84,15 @@ class Renderer:
     def constraint_missing(self, table: str, name: str) -> str:
         return (
             f"NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = {self.regclass(table)} "
-            f"AND conname = {literal(name)})"
+            f"AND conname = {literal(stored(name))})"
         )
 
     def do(self, condition: str, statements: tuple[str, ...]) -> str:
         """A DO block that runs the statements only when the condition holds."""
-        body = "\n".join(_indent(s + ";", 2) for s in statements)
-        tag = "$do$" if "$$" in body else "$$"
-        return f"DO {tag}\nBEGIN\n{INDENT}IF {condition} THEN\n{body}\n{INDENT}END IF;\nEND\n{tag}"
+        body = "\n".join(indent(s + ";", 2) for s in statements)
+        return "DO " + dollar_quoted(
+            f"BEGIN\n{INDENT}IF {condition} THEN\n{body}\n{INDENT}END IF;\nEND"
+        )
 
     def guard(self, condition: str, *statements: str) -> tuple[str, ...]:
         return statements if self.plain else (self.do(condition, statements),)
@@ -98,7 +107,17 @@ class Renderer:
 
     def block(self, op: o.Op) -> Block:
         method = getattr(self, f"_{op.kind}")
-        statements, comments = method(op)
+        try:
+            statements, comments = method(op)
+        except CompileError as error:
+            # What create_all itself would refuse (e.g. a ":name" in a CHECK's text, which
+            # SQLAlchemy reads as a bound parameter): said at the table, not as a crash.
+            table = self.new.table(op.table) if op.table else None
+            raise UnsupportedConstruct(
+                f"{op.describe()}: SQLAlchemy cannot compile it: {str(error).splitlines()[0]}",
+                self.new.path,
+                (table.line or None) if table else None,
+            ) from None
         disabled = op.destructive and not self.allow_destructive
         if disabled:
             comments = (
@@ -201,7 +220,7 @@ class Renderer:
         col = quote(column)
         comments: tuple[str, ...] = (f"{table}.{column}: {op.old.type} -> {op.new.type}.",)
         using = ""
-        if p.is_vector(op.new.type) and p.is_vector(op.old.type):
+        if is_vector(op.new.type) and is_vector(op.old.type):
             comments += (
                 "Existing embeddings have the old dimension and cannot be converted: they must be",
                 "recomputed with the new model, or nulled. The indexes on the column are rebuilt.",
@@ -209,7 +228,7 @@ class Renderer:
                 "or this fails on every row that has one.",
             )
             using = f" USING {col}::{new_type}"
-        elif p.needs_using(op.old.type, op.new.type, op.old.enum, op.new.enum):
+        elif needs_using(op.old.type, op.new.type, op.old.enum, op.new.enum):
             via = "::text" if op.old.enum and op.new.enum else ""
             using = f" USING {col}{via}::{new_type}"
             comments += (
@@ -240,6 +259,7 @@ class Renderer:
     def _alter_autoincrement(self, op: o.AlterAutoincrement):
         table, col = quote(op.table), quote(op.new.name)
         sequence = quote(sequence_name(op.table, op.new.name))
+        sequence_text = literal(name_text(sequence_name(op.table, op.new.name)))
         if not op.new.autoincrement:
             return (
                 f"{self.alter(op.table)} ALTER COLUMN {col} DROP DEFAULT",
@@ -251,8 +271,8 @@ class Renderer:
         statements = (
             f"CREATE SEQUENCE{guard} {sequence} AS {kind} OWNED BY {table}.{col}",
             f"ALTER TABLE {table} ALTER COLUMN {col} "
-            f"SET DEFAULT nextval({literal(sequence)}::regclass)",
-            f"{run} setval({literal(sequence)}, COALESCE(max({col}), 0) + 1, false) FROM {table}",
+            f"SET DEFAULT nextval({sequence_text}::regclass)",
+            f"{run} setval({sequence_text}, COALESCE(max({col}), 0) + 1, false) FROM {table}",
         )
         return self.guard(self.exists(op.table), *statements), (
             "The key's sequence, as SERIAL makes it.",
@@ -291,7 +311,7 @@ class Renderer:
             steps.append(f"ALTER TABLE {quote(table)} ALTER COLUMN {col} ADD {identity}")
             current = (
                 f"(SELECT attidentity FROM pg_attribute WHERE attrelid = {self.regclass(table)} "
-                f"AND attname = {literal(new.name)})"
+                f"AND attname = {literal(stored(new.name))})"
             )
             condition = f"{self.exists(table)} AND {current} IS DISTINCT FROM {literal(wanted)}"
             statements += self.guard(condition, *steps)
@@ -353,19 +373,13 @@ class Renderer:
         return (f"DROP TABLE{self.if_exists()} {quote(op.old.name)}",), ()
 
 
-def constraint_name(table: str, constraint) -> str:
-    if constraint.name:
-        return constraint.name
-    if isinstance(constraint, UniqueConstraint):
-        return unique_name(table, constraint.columns)
-    return check_name(table, constraint.sqltext)
-
-
-def _todo_backfill(table: str, column: str) -> str:
+def _todo_backfill(table: str, column: str) -> Note:
     """A commented statement: the value is a person's decision."""
-    return (
-        f"-- TODO: give every row a value, or the next statement fails on a table with rows:\n"
-        f"-- UPDATE {quote(table)} SET {quote(column)} = ... WHERE {quote(column)} IS NULL"
+    return Note(
+        (
+            "TODO: give every row a value, or the next statement fails on a table with rows:",
+            f"UPDATE {quote(table)} SET {quote(column)} = ... WHERE {quote(column)} IS NULL",
+        )
     )
 
 
@@ -373,7 +387,3 @@ def _todo_existing_rows(applies: bool) -> tuple[str, ...]:
     if not applies:
         return ()
     return ("TODO: existing rows that violate it must be fixed first, or this fails.",)
-
-
-def _indent(text: str, levels: int) -> str:
-    return "\n".join(INDENT * levels + line if line else line for line in text.splitlines())

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from modelsync.errors import InputError
+from modelsync.files import read_text
 from modelsync.migrate.folder import MigrationFile
 from modelsync.migrate.schema_json import (
     NESTED,
@@ -185,10 +187,26 @@ def parse_state(text: str, shown: str) -> SchemaState:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg}", shown, exc.lineno) from None
+    except ValueError:  # an integer longer than Python converts (sys.get_int_max_str_digits)
+        line, digits = _longest_number(text)
+        raise InputError(f"not a schema state: a number of {digits} digits", shown, line) from None
+    except RecursionError:
+        raise InputError("not a schema state: nested too deeply", shown) from None
+    if "\\u" in text:
+        _refuse_lone_surrogates(obj, shown)
     try:
         return _state_from_json(obj)
     except ShapeError as exc:
         raise InputError(f"not a schema state: {exc}", shown, _line_of(text, str(exc))) from None
+
+
+def _refuse_lone_surrogates(obj: Any, shown: str) -> None:
+    """A ``\\ud800`` escape decodes to half a character, which no file and no PostgreSQL
+    name can hold: refused here rather than failing when the state is written again."""
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError("holds a lone surrogate escape (half a character)", shown) from None
 
 
 def _state_from_json(obj: Any) -> SchemaState:
@@ -210,6 +228,14 @@ def _state_from_json(obj: Any) -> SchemaState:
     )
 
 
+def _longest_number(text: str) -> tuple[int, int]:
+    """The line of the longest run of digits, and its length."""
+    best = max(re.finditer(r"\d+", text), key=lambda m: m.end() - m.start(), default=None)
+    if best is None:
+        return 1, 0
+    return text.count("\n", 0, best.start()) + 1, best.end() - best.start()
+
+
 def _line_of(text: str, message: str) -> int:
     """The line of the table a shape error is about (``schema.tables[3]``), or 1."""
     lines = text.splitlines()
@@ -225,18 +251,23 @@ def _line_of(text: str, message: str) -> int:
 
 
 def read_state(folder: Path, shown_folder: str) -> SchemaState | None:
-    """The folder's schema state, or None when it has none."""
+    """The folder's schema state, or None when it has none.
+
+    It is read as every input is (``files``: a regular file, bounded), and it must lie in
+    the migrations folder: a link to a file elsewhere (``/etc/...``, another checkout) is
+    refused, as the folder itself is kept inside the project root by the config."""
     path = folder / STATE_FILE
     shown = f"{shown_folder}/{STATE_FILE}"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return None
-    except UnicodeDecodeError:
-        raise InputError("is not valid UTF-8", shown) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", shown) from None
+    text = read_text(path, shown, within=folder, outside=_OUTSIDE)
     return parse_state(text, shown)
+
+
+_OUTSIDE = (
+    "is a link leading outside the migrations folder ({folder}): not read; the schema state "
+    "lives beside the migrations"
+)
 
 
 def write_state(folder: Path, state: SchemaState) -> Path:

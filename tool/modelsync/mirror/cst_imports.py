@@ -27,9 +27,13 @@ def add_imports(text: str, imports: tuple[ImportLine, ...], future_annotations: 
             AddImportsVisitor.add_needed_import(context, line.name, asname=line.asname)
         else:
             AddImportsVisitor.add_needed_import(context, line.module, line.name, line.asname)
-    module = AddImportsVisitor(context).transform_module(libcst.parse_module(text))
+    # libcst drops the last line ending of a CR-only file (``"x = 1\r"`` reads back as
+    # ``"x = 1"``): it gets the text without its final line endings, which come back as
+    # they were.
+    body = text.rstrip("\r\n")
+    module = AddImportsVisitor(context).transform_module(libcst.parse_module(body))
     touched = frozenset(line.module for line in imports if line.module)
-    return module.visit(TidyImports(module, touched)).code
+    return module.visit(TidyImports(module, touched)).code + text[len(body) :]
 
 
 class TidyImports(libcst.CSTTransformer):

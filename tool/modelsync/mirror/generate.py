@@ -10,6 +10,7 @@ from pathlib import Path
 
 from modelsync.errors import InputError, ModelsyncError
 from modelsync.mirror.markers import find_region
+from modelsync.mirror.members import CarriedComment
 from modelsync.mirror.render import render_new_file, render_region
 from modelsync.mirror.splice import splice_adopting, splice_marked
 from modelsync.mirror.state import MirrorState, bindings_outside, class_collisions
@@ -27,6 +28,9 @@ class Generated:
     # was edited by hand (empty otherwise).
     hand_edited_lines: tuple[int, ...]
     warnings: tuple[Diagnostic, ...]
+    # Adopting: the lines of the new text that hold the comments carried out of the
+    # replaced classes (just above the region).
+    carried_lines: tuple[int, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -34,9 +38,14 @@ class Generated:
 
 
 def generate_text(
-    state: MirrorState, target: ParsedFile | None, target_shown: str, force: bool = False
+    state: MirrorState,
+    target: ParsedFile | None,
+    target_shown: str,
+    force: bool = False,
+    command: str = "modelsync generate",
 ) -> Generated:
-    """``force``: replace mirrored classes even when that drops hand-written members."""
+    """``force``: replace mirrored classes even when that drops hand-written members.
+    ``command``: how the user runs generate on this target, for a refusal to name."""
     region_text = render_region(state.region_input, state.sources, state.origins)
     if target is None:
         text = render_new_file(state.region_input, region_text, state.sources, state.origins)
@@ -48,20 +57,33 @@ def generate_text(
     newline = newline_of(target.text)
     if newline != "\n":
         region_text = region_text.replace("\n", newline)  # keep a CRLF (or CR) file so
+    carried: tuple[CarriedComment, ...] = ()
     if state.region is not None:
         text = splice_marked(target.text, state.region, region_text)
     else:
-        text = splice_adopting(
-            target, state.mirrored_classes, region_text, state.region_input.items, force
+        text, carried = splice_adopting(
+            target, state.mirrored_classes, region_text, state.region_input.items, force, command
         )
     if state.missing_imports or state.missing_future_import:
         # libcst takes a while to load; only pay for it when there is an import to add.
         from modelsync.mirror.cst_imports import add_imports
 
         text = add_imports(text, state.missing_imports, state.missing_future_import)
-    _must_be_python(text, target_shown, lambda: _blame(state, new_file=False))
+    module = _must_be_python(text, target_shown, lambda: _blame(state, new_file=False))
     edited = _hand_edited_lines(state, region_text) if state.region else ()
-    return Generated(target.text, text, edited, state.warnings)
+    carried_lines = _carried_lines(text, target_shown, module, carried)
+    return Generated(target.text, text, edited, state.warnings, carried_lines)
+
+
+def _carried_lines(
+    text: str, shown: str, module, carried: tuple[CarriedComment, ...]
+) -> tuple[int, ...]:
+    """Where the carried comments stand: the lines just above the begin marker."""
+    if not carried:
+        return ()
+    region = find_region(text, shown, module)
+    begin = region.begin_line if region is not None else 1
+    return tuple(range(begin - len(carried), begin))
 
 
 def _refuse_shadowing(module, text: str, classes: frozenset[str], shown: str) -> None:

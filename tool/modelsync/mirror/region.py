@@ -87,12 +87,13 @@ def region_input(
     items: list[CopiedItem] = []
     copied_by_module: dict[str, list[ast.stmt]] = {}
     copied: set[str] = set()
+    kinds: dict[int, str] = {}
     for path, node in needed.nodes:
         names = defined_names(node)
         lines = lines_of[path]
         edited = _edited(lines, needed.edits_of(node))
         if isinstance(node, ast.ClassDef):
-            kind = "table" if node.name in tables else _class_kind(node, classes[path])
+            kind = "table" if node.name in tables else _class_kind(node, classes[path], kinds)
             text = _class_text(node, lines, not relationships, edited)
         elif names <= target_bindings:
             continue
@@ -128,18 +129,24 @@ def _has_future_annotations(module: ast.Module) -> bool:
     )  # fmt: skip
 
 
-def _class_kind(node: ast.ClassDef, classes: dict[str, ast.ClassDef]) -> str:
+def _class_kind(node: ast.ClassDef, classes: dict[str, ast.ClassDef], kinds: dict[int, str]) -> str:
     """Which template lays the class out: "enum" for an Enum (also through a local enum
-    base), otherwise "base"."""
+    base), otherwise "base". ``kinds`` remembers each class's answer: a diamond of bases
+    28 levels deep has 2**28 paths to its root."""
+    if id(node) in kinds:
+        return kinds[id(node)]
+    kind = "base"
     for base in node.bases:
         name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")
-        if name in ("Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"):
-            return "enum"
         parent = classes.get(name)
         earlier = parent is not None and parent.lineno < node.lineno
-        if earlier and _class_kind(parent, classes) == "enum":
-            return "enum"
-    return "base"
+        if name in ("Enum", "IntEnum", "StrEnum", "Flag", "IntFlag") or (
+            earlier and _class_kind(parent, classes, kinds) == "enum"
+        ):
+            kind = "enum"
+            break
+    kinds[id(node)] = kind
+    return kind
 
 
 def statement_start(node: ast.stmt, lines: list[str], with_comments: bool = True) -> int:

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from modelsync.errors import ConfigError, ModelsyncError
+from modelsync.files import TEXT_LIMIT, read_bytes
 
 TEMPLATE_NAMES = (
     "db.py.j2",
@@ -65,7 +66,9 @@ def template_sources(user_dir: Path | None) -> tuple[tuple[str, str], ...]:
         try:
             if users and not chosen.is_file():
                 raise ConfigError("template is not a regular file", str(chosen))
-            sources.append((name, chosen.read_text(encoding="utf-8")))
+            # Regular and bounded (modelsync.files): a FIFO or /dev/zero in the user's
+            # folder must not hang or exhaust the hook.
+            sources.append((name, read_bytes(chosen, TEXT_LIMIT).decode("utf-8")))
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"cannot read template: {_reason(exc)}", str(chosen)) from None
     return tuple(sources)

@@ -19,6 +19,8 @@ def entry_files(tree, items: tuple[str, ...], what: str) -> tuple[str, ...]:
     """``what`` names the setting in messages (``source``, ``--target``)."""
     files: list[str] = []
     for item in items:
+        if not item.strip():
+            raise ConfigError(f"{what}: the path is empty")
         path = normalized(item)
         if _GLOB_CHARS & set(item):
             matched = [f for f in _walk(tree, _glob_base(path)) if _glob_pattern(path).match(f)]

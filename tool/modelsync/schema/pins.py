@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from modelsync.files import CONFIG_LIMIT, text_or_none
 from modelsync.records import record
 from modelsync.schema.release import LATEST_KNOWN, SqlmodelRules, parse_version, rules_for
 from modelsync.tomlfile import TomlError, parse_toml
@@ -123,10 +124,7 @@ def _shown(folder: Path, root: Path) -> str:
 
 
 def _read(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
+    return text_or_none(path, CONFIG_LIMIT)
 
 
 def _requirements(folder: Path, shown: str) -> Pin | None:

@@ -57,6 +57,38 @@ class Unwrapped:
     markers: tuple[Any, ...]
 
 
+# typing's own arity rules: a class body that breaks one fails when Python (or, with
+# postponed annotations, SQLModel) evaluates it, so the models never import.
+_SINGLE_TYPE = {
+    _OPTIONAL: "typing.Optional requires a single type",
+    "typing.ClassVar": "typing.ClassVar accepts only a single type",
+}
+
+
+def refuse_invalid_forms(annotation: Any, path: str, line: int) -> None:
+    """Raise typing's error for ``Optional[()]``, ``Optional[int, str]``,
+    ``Annotated[int]``, ``Union[()]`` anywhere in ``annotation``."""
+    pending = [annotation]
+    while pending:
+        node = pending.pop()
+        if not isinstance(node, Subscript):
+            continue
+        base = node.base.name if isinstance(node.base, Ref) else None
+        message = None
+        if base in _SINGLE_TYPE and (len(node.items) != 1 or node.tuple_slice):
+            message = f"{_SINGLE_TYPE[base]}, got {len(node.items)} in brackets"
+        elif base == _ANNOTATED and len(node.items) < 2:
+            message = (
+                "Annotated[...] should be used with at least two arguments "
+                "(a type and an annotation)"
+            )
+        elif base == _UNION and not node.items:
+            message = "Cannot take a Union of no types"
+        if message is not None:
+            raise ModelError(message, path, node.line or line)
+        pending.extend(node.items[:1] if base == _ANNOTATED else node.items)
+
+
 def unwrap(annotation: Any, path: str, line: int, top: bool = True) -> Unwrapped:
     if isinstance(annotation, Subscript) and isinstance(annotation.base, Ref):
         base = annotation.base.name

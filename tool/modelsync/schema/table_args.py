@@ -98,8 +98,7 @@ def _read_index(item: Call, table: str, line: int, warn: Warn, out: dict[str, li
         if elements[0].column is None:
             warn(line, f"cannot resolve the name of {canonical_text(item)} statically")
             return
-        # MetaData's default naming convention: "ix_%(column_0_label)s".
-        name = f"ix_{table}_{elements[0].column}"
+        name = index_name(table, elements[0].column)
     if not isinstance(name, str):
         warn(line, f"cannot resolve the name of {canonical_text(item)} statically")
         return
@@ -127,6 +126,23 @@ def _read_index(item: Call, table: str, line: int, warn: Warn, out: dict[str, li
             line=line,
         )
     )
+
+
+# SQLAlchemy's longest name (PostgreSQL's 63), counted in characters as it counts.
+MAX_NAME_CHARACTERS = 63
+
+
+def index_name(table: str, column: str) -> str:
+    """MetaData's default naming convention, ``ix_%(column_0_label)s``, shortened as
+    SQLAlchemy shortens a convention's name longer than 63 characters: its first 55, ``_``
+    and the last four hex digits of its MD5 (``_truncate_and_render_maxlen_name``)."""
+    name = f"ix_{table}_{column}"
+    if len(name) <= MAX_NAME_CHARACTERS:
+        return name
+    import hashlib  # only for a long name
+
+    digest = hashlib.md5(name.encode("utf-8"), usedforsecurity=False).hexdigest()
+    return f"{name[: MAX_NAME_CHARACTERS - 8]}_{digest[-4:]}"
 
 
 def _with_opclasses(elements: list, ops: dict[str, str]) -> tuple[IndexElement, ...]:

@@ -51,6 +51,8 @@ class Subscript:
     base: Any
     items: tuple[Any, ...]
     line: int = field(default=0, compare=False)
+    # ``X[a,]``/``X[(a,)]``: a tuple of one, which ``Optional`` refuses and ``Union`` takes.
+    tuple_slice: bool = field(default=False, compare=False)
 
 
 @record
@@ -233,16 +235,18 @@ class Evaluator:
             ast.increment_lineno(inner, node.lineno - 1)
             return self.annotation(inner)
         if isinstance(node, ast.Subscript):
-            items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-            if not items:  # ``Optional[()]``, ``Annotated[()]``: typing refuses them
-                return self._unknown(node)
+            as_tuple = isinstance(node.slice, ast.Tuple)
+            items = node.slice.elts if as_tuple else [node.slice]
             base = self.value(node.value)
             # Annotated's metadata are values; every other subscript holds annotations.
-            if isinstance(base, Ref) and base.name == "typing.Annotated":
+            # (``Optional[()]``, ``Annotated[int]``: typing's arity rules are checked where
+            # a table's fields are read, ``pytypes.refuse_invalid_forms``.)
+            if isinstance(base, Ref) and base.name == "typing.Annotated" and items:
                 first, *meta = items
                 evaluated = (self.annotation(first), *(self.value(m) for m in meta))
-                return Subscript(base, evaluated, node.lineno)
-            return Subscript(base, tuple(self.annotation(i) for i in items), node.lineno)
+                return Subscript(base, evaluated, node.lineno, as_tuple)
+            evaluated = tuple(self.annotation(i) for i in items)
+            return Subscript(base, evaluated, node.lineno, as_tuple)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
             union = (self.annotation(node.left), self.annotation(node.right))
             return Subscript(Ref("typing.Union"), union, node.lineno)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from modelsync.errors import ModelError
 from modelsync.records import record
+from modelsync.verify.leftovers import die_with_parent
 
 _CHILD = "from modelsync.verify.build_child import main; main()"
 # build_child.ERROR_PREFIX, spelled out: the child module is not imported here.
@@ -32,7 +33,8 @@ TIMEOUT_SECONDS = 300
 
 @record
 class BuildJob:
-    """Build ``models_file`` into the database at ``libpq_url``. ``shown`` is how messages
+    """Build ``models_file`` into the database at ``libpq_url`` (a libpq URL or keyword/value
+    conninfo, as psycopg takes it). ``shown`` is how messages
     name the file; ``import_paths`` are extra folders to import the models' own modules
     from (a file checked out of git into a temporary folder imports its neighbours)."""
 
@@ -40,6 +42,11 @@ class BuildJob:
     libpq_url: str
     shown: str | None = None
     import_paths: tuple[Path, ...] = ()
+    # A package's modules, imported by these dotted names with ``import_paths`` first on
+    # ``sys.path`` (empty: ``models_file`` is imported on its own, by its path).
+    modules: tuple[str, ...] = ()
+    # The folder the project's paths are relative to: how a failing module is named.
+    base: Path | None = None
 
 
 class BuildError(ModelError):
@@ -81,6 +88,9 @@ class BuildWorker:
             stderr=self._stderr,
             text=True,
             encoding="utf-8",
+            # On Linux the child (busy importing the user's models, maybe) dies with
+            # verify, even when verify is killed with SIGKILL.
+            preexec_fn=die_with_parent(),
         )
 
     def __enter__(self) -> BuildWorker:
@@ -103,6 +113,8 @@ class BuildWorker:
                 "url": job.libpq_url,
                 "shown": _shown(job),
                 "paths": [str(p) for p in job.import_paths],
+                "modules": list(job.modules),
+                "base": str(job.base) if job.base is not None else None,
             }
             for job in batch
         ]
@@ -163,13 +175,15 @@ class BuildWorker:
 
 
 def _hidden(message: str, batch: tuple[BuildJob, ...]) -> str:
-    """The message without any password of the batch's URLs (a driver may quote one)."""
-    from urllib.parse import urlsplit
+    """The message without any secret of the batch's connection strings (a driver may
+    quote one)."""
+    from modelsync.dburl import parse_database_url, redact
+    from modelsync.errors import ConfigError
 
     for job in batch:
-        password = urlsplit(job.libpq_url).password
-        if password:
-            message = message.replace(password, "***")
+        # A string that does not parse is not one the child could have connected with.
+        with contextlib.suppress(ConfigError):
+            message = redact(message, parse_database_url(job.libpq_url))
     return message
 
 

@@ -2,7 +2,7 @@
 
 It imports SQLAlchemy and SQLModel at once (while the parent starts a server), then reads
 batches of jobs from stdin, one JSON list per line, each job ``{"models": path, "url":
-libpq URL, "shown": path as messages show it, "paths": extra import folders}``. For each
+libpq conninfo or URL, "shown": path as messages show it, "paths": extra import folders}``. For each
 job it imports the models file with real SQLModel, runs ``CREATE EXTENSION IF NOT EXISTS
 vector`` and ``SQLModel.metadata.create_all`` on that database. Between jobs the metadata
 and the class registry are emptied, so several versions of the same models build in one
@@ -64,21 +64,32 @@ def run_batch(jobs: list[dict]) -> str:
 
 
 def build(job: dict, serial: int) -> None:
-    from sqlalchemy import create_engine, pool
     from sqlmodel import SQLModel
 
     models = job["models"]
-    for folder in reversed([os.path.dirname(os.path.abspath(models)), *job.get("paths", [])]):
-        if folder not in sys.path:
-            sys.path.insert(0, folder)
+    modules = job.get("modules") or []
+    paths = job.get("paths", [])
+    folders = paths if modules else [os.path.dirname(os.path.abspath(models)), *paths]
+    for folder in reversed(folders):
+        if folder in sys.path:
+            sys.path.remove(folder)
+        sys.path.insert(0, folder)
     module_name = f"_modelsync_models_{serial}"
     try:
-        spec = importlib.util.spec_from_file_location(module_name, models)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        spec.loader.exec_module(module)
-        url = job["url"].replace("postgresql://", "postgresql+psycopg://", 1)
-        engine = create_engine(url, poolclass=pool.NullPool)
+        if modules:
+            # A package: imported by its modules' names, as the app imports it.
+            before = set(sys.modules)
+            try:
+                for name in modules:
+                    importlib.import_module(name)
+            finally:
+                forget_modules(set(sys.modules) - before, paths)
+        else:
+            spec = importlib.util.spec_from_file_location(module_name, models)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[module_name] = module
+            spec.loader.exec_module(module)
+        engine = engine_for(job["url"])
         try:
             with engine.begin() as connection:
                 connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS vector")
@@ -87,6 +98,33 @@ def build(job: dict, serial: int) -> None:
             engine.dispose()
     finally:
         forget_models()
+
+
+def forget_modules(names: set[str], folders: list[str]) -> None:
+    """Forget the project's modules a job imported, so that the next job (another version
+    of the same package) runs them afresh; installed libraries stay (a virtual environment
+    inside the project is no module of it)."""
+    roots = [os.path.abspath(f) + os.sep for f in folders]
+    installed = {os.path.abspath(p) + os.sep for p in (sys.prefix, sys.base_prefix)}
+    for name in names:
+        file = os.path.abspath(getattr(sys.modules.get(name), "__file__", None) or "")
+        ours = any(file.startswith(root) for root in roots)
+        if ours and not any(file.startswith(prefix) for prefix in installed):
+            sys.modules.pop(name, None)
+
+
+def engine_for(conninfo: str):
+    """An engine on one connection string as psycopg reads it (a URL or libpq's
+    keyword/value form, which SQLAlchemy's URLs cannot hold), opening a connection per
+    use (nothing pooled survives the job)."""
+    import psycopg
+    from sqlalchemy import create_engine, pool
+
+    return create_engine(
+        "postgresql+psycopg://",
+        creator=lambda: psycopg.connect(conninfo),
+        poolclass=pool.NullPool,
+    )
 
 
 def forget_models() -> None:
@@ -104,22 +142,44 @@ def forget_models() -> None:
     default_registry._class_registry.clear()  # noqa: SLF001 - no public way to forget names
 
 
+def _project_frame(job: dict, error: BaseException):
+    """(path relative to the project, line) of the deepest frame in the package."""
+    roots = [os.path.abspath(p) + os.sep for p in job.get("paths", [])]
+    base = os.path.abspath(job.get("base") or os.getcwd())
+    found = None
+    frames = [(f.filename, f.lineno) for f in traceback.extract_tb(error.__traceback__)]
+    if isinstance(error, SyntaxError) and error.filename:
+        frames.append((error.filename, error.lineno))
+    for filename, lineno in frames:
+        absolute = os.path.abspath(filename)
+        if any(absolute.startswith(root) for root in roots):
+            found = (os.path.relpath(absolute, base).replace(os.sep, "/"), lineno)
+    return found
+
+
 def error_line(job: dict, number: int, error: BaseException) -> str:
     """One line for the parent: the error's first line, at the deepest frame of the models
     file (where the user's code raised), if any."""
     models = os.path.abspath(job["models"])
     line = None
-    for frame in traceback.extract_tb(error.__traceback__):
-        if os.path.abspath(frame.filename) == models:
-            line = frame.lineno
-    if isinstance(error, SyntaxError) and os.path.abspath(error.filename or "") == models:
-        line = error.lineno
+    shown = job.get("shown") or job["models"]
+    if job.get("modules"):
+        # A package: the deepest frame in one of its modules, named from the project.
+        where = _project_frame(job, error)
+        if where is not None:
+            shown, line = where
+    else:
+        for frame in traceback.extract_tb(error.__traceback__):
+            if os.path.abspath(frame.filename) == models:
+                line = frame.lineno
+        if isinstance(error, SyntaxError) and os.path.abspath(error.filename or "") == models:
+            line = error.lineno
     text = str(error).strip().splitlines()
     message = f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
     traceback.print_exception(error, file=sys.stderr)
     payload = {
         "job": number,
-        "path": job.get("shown") or job["models"],
+        "path": shown,
         "line": line,
         "message": message,
     }

@@ -152,14 +152,22 @@ def _script(root: Path, source: InitSource) -> InitScript:
 def _read_sql(root: Path, source: InitSource) -> str:
     """The script's SQL: a regular file inside the root, decompressed if need be, at most
     ``MAX_SCRIPT_BYTES``."""
-    from modelsync.modules.source import read_regular_file
+    import errno
+
+    from modelsync.files import read_bytes
 
     if not real_path(source.path).is_relative_to(real_path(root)):
         raise InputError("leads outside the project root: not read", source.shown)
     try:
-        data = read_regular_file(source.path)
+        data = read_bytes(source.path, MAX_SCRIPT_BYTES)
     except OSError as exc:
+        if exc.errno == errno.EFBIG:
+            raise InputError(
+                f"larger than {MAX_SCRIPT_BYTES >> 20} MiB: not read", source.shown
+            ) from None
         raise InputError(f"cannot read: {exc.strerror or exc}", source.shown) from None
+    except ValueError as exc:  # a NUL byte in the path
+        raise InputError(f"cannot read: {exc}", source.shown) from None
     data = _decompressed(data, source)
     try:
         return data.decode("utf-8")

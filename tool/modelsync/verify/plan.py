@@ -15,16 +15,16 @@ before any server starts.
 from __future__ import annotations
 
 import contextlib
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from modelsync.errors import InputError
 from modelsync.migrate.folder import migration_files, read_sql, split_statements
-from modelsync.migrate.git import file_at_ref, names_at_ref
+from modelsync.migrate.git import names_at_ref
 from modelsync.records import replace
 from modelsync.verify.build import BuildJob
 from modelsync.verify.initdb import FreshVolume, init_scripts
+from modelsync.verify.models import ModelsImport, models_import_at_ref
 from modelsync.verify.states import Baseline, Migration, Plan
 
 
@@ -38,28 +38,32 @@ def read_migrations(folder: Path, shown_folder: str) -> tuple[Migration, ...]:
 @contextlib.contextmanager
 def verify_plan(
     root: Path,
-    source: str,
+    source: ModelsImport,
     migrations_dir: str,
     baseline_ref: str | None,
     fresh: FreshVolume | None = None,
+    pythonpath: tuple[str, ...] = (),
+    source_items: tuple[str, ...] = (),
 ) -> Iterator[Plan]:
     """The plan for a project (paths relative to ``root``), with any file checked out of
-    git kept in a temporary folder until the ``with`` ends. ``fresh`` is what a fresh
+    git kept in a temporary folder until the ``with`` ends. ``source``: how the build
+    child imports the current models (``verify.models``); ``fresh`` is what a fresh
     volume runs first (``initdb.fresh_volume``)."""
-    models = root / source
-    if not models.is_file():
-        raise InputError("file not found", source)
+    if not source.file.is_file():
+        raise InputError("file not found", source.shown)
     migrations = read_migrations(root / migrations_dir, migrations_dir)
-    plan = Plan(models, source, migrations, import_paths=(models.parent.resolve(),))
+    plan = Plan(source.file, source.shown, migrations, import_paths=source.import_paths,
+                modules=source.modules, base=source.base)  # fmt: skip
     if fresh is not None:
         scripts, notes = init_scripts(root, fresh, migrations)
         plan = replace(
             plan, init_scripts=scripts, from_compose=fresh.from_compose, init_notes=notes
         )
     if baseline_ref:
-        with _file_at_ref(root, source, baseline_ref) as old_models:
+        shown = source.shown
+        with models_import_at_ref(root, baseline_ref, source_items, pythonpath, shown) as old:
             included = names_at_ref(root, migrations_dir, baseline_ref)
-            yield _replace_baseline(plan, _ref_baseline(plan, old_models, baseline_ref, included))
+            yield _replace_baseline(plan, _ref_baseline(plan, old, baseline_ref, included))
         return
     yield _replace_baseline(plan, _state_baseline(root, migrations_dir, migrations))
 
@@ -68,15 +72,16 @@ def _replace_baseline(plan: Plan, baseline: Baseline | None) -> Plan:
     return replace(plan, baseline=baseline)
 
 
-def _ref_baseline(plan: Plan, old_models: Path, ref: str, included: frozenset[str]) -> Baseline:
-    shown = f"{ref}:{plan.models_shown}"
+def _ref_baseline(plan: Plan, old: ModelsImport, ref: str, included: frozenset[str]) -> Baseline:
     count = 0
     for migration in plan.migrations:  # the leading files that the commit already had
         if migration.file.name not in included:
             break
         count += 1
-    job = BuildJob(old_models, "", shown, plan.import_paths)
-    return Baseline(shown, count, models=job)
+    # A lone file at the revision may still import its neighbours of today.
+    paths = old.import_paths if old.modules else old.import_paths + plan.import_paths
+    job = BuildJob(old.file, "", old.shown, paths, old.modules, old.base)
+    return Baseline(old.shown, count, models=job)
 
 
 def _state_baseline(root: Path, migrations_dir: str, migrations) -> Baseline | None:
@@ -103,12 +108,3 @@ def _state_baseline(root: Path, migrations_dir: str, migrations) -> Baseline | N
             shown,
         )
     return Baseline(f"{shown} (baseline)", includes, sql=statements)
-
-
-@contextlib.contextmanager
-def _file_at_ref(root: Path, source: str, ref: str) -> Iterator[Path]:
-    text = file_at_ref(root, source, ref)
-    with tempfile.TemporaryDirectory(prefix="modelsync-baseline-") as folder:
-        path = Path(folder) / Path(source).name
-        path.write_text(text, encoding="utf-8")
-        yield path

@@ -34,6 +34,17 @@ VERIFY_KINDS: tuple[VerifyKind, ...] = (
         "MS905",
         "An init script a fresh volume runs is not run by verify (a .sh script)",
     ),
+    VerifyKind(
+        "outside_database",
+        "MS906",
+        "A migration acts beyond its own database (refused with --database-url)",
+    ),
+    VerifyKind(
+        "dynamic_sql",
+        "MS907",
+        "A migration EXECUTEs SQL built at run time on a server where verify cannot confine it",
+    ),
+    VerifyKind("migration_timeout", "MS908", "A migration statement runs longer than the timeout"),
     VerifyKind("table_missing", "MS911", "create_all makes a table the migrations do not"),
     VerifyKind("table_extra", "MS912", "The migrations make a table create_all does not"),
     VerifyKind("column_missing", "MS913", "create_all makes a column the migrations do not"),
@@ -88,7 +99,7 @@ def state_findings(
     migrations: tuple[Migration, ...],
     migrations_dir: str,
     models_shown: str,
-    model_lines: dict[tuple[str, str | None], int],
+    model_lines: dict[tuple[str, str | None], tuple[str, int]],
     init_shown: frozenset[str] = frozenset(),
 ) -> tuple[Finding, ...]:
     """Failures, unchanged files and catalog differences of the three states.
@@ -131,6 +142,37 @@ def state_findings(
     return tuple(found)
 
 
+def reach_findings(reaches, init_shown: frozenset[str] = frozenset()) -> tuple[Finding, ...]:
+    """Statements ``scope`` found acting beyond their database, refused before anything
+    ran on the server given by ``--database-url``; and EXECUTEs of SQL built at run time,
+    refused where the sessions could not be confined to verify's own role."""
+    found = []
+    for reach in reaches:
+        role = "init" if reach.shown in init_shown else "migration"
+        place = Location(role, reach.shown, reach.line, value=reach.what)
+        if reach.dynamic:
+            found.append(
+                finding(
+                    "dynamic_sql",
+                    f"{reach.message}, and this server does not let verify confine its "
+                    "sessions to a role of its own: verify does not run it, nor anything else",
+                    place,
+                    fix="let the URL's role create roles (CREATEROLE) and the new role log "
+                    "in (pg_hba.conf), or verify without --database-url (docs/security.md)",
+                )
+            )
+        else:
+            found.append(
+                finding(
+                    "outside_database",
+                    f"{reach.message}: verify --database-url does not run it, nor anything else",
+                    place,
+                    fix="verify it on the throwaway server (verify without --database-url)",
+                )
+            )
+    return tuple(found)
+
+
 def _failure_finding(
     states: list[str], failure, models_shown: str, init_shown: frozenset[str]
 ) -> Finding:
@@ -151,7 +193,7 @@ def _failure_finding(
             Location("models", failure.shown, failure.line or None),
         )
     return finding(
-        "migration_failed",
+        "migration_timeout" if failure.timed_out else "migration_failed",
         f"fails to apply in state {title}: {failure.message}",
         Location("migration", failure.shown, failure.line, value=failure.statement or None),
         fix="make the statement work on this state (guard it: IF [NOT] EXISTS, or a DO block)",
@@ -184,7 +226,7 @@ def _difference_finding(
     last_touch: dict[tuple[str, str | None], tuple[str, int]],
     migrations_dir: str,
     models_shown: str,
-    model_lines: dict[tuple[str, str | None], int],
+    model_lines: dict[tuple[str, str | None], tuple[str, int]],
 ) -> Finding:
     kind = kind_of(difference)
     subject_name = difference.table if difference.table is not None else difference.name
@@ -193,10 +235,10 @@ def _difference_finding(
         (subject_name, difference.column), last_touch.get((subject_name, None), (None, None))
     )
     where = Location("migration", touched or migrations_dir, touched_line, value=difference.actual)
-    line = model_lines.get((subject_name or "", difference.column)) or model_lines.get(
-        (subject_name or "", None)
+    path, line = model_lines.get((subject_name or "", difference.column)) or model_lines.get(
+        (subject_name or "", None), (models_shown, None)
     )
-    models = Location("models", models_shown, line, value=difference.expected)
+    models = Location("models", path, line, value=difference.expected)
     in_states = ", ".join(f"({s})" for s in sorted(states, key=STATES.index))
     message = f"{_subject(difference)}: {_what_text(difference, kind)} (in state {in_states})"
     if touched:

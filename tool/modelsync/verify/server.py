@@ -7,11 +7,10 @@ server), and always stops the server and removes the folder: on success, on fail
 Ctrl-C (SIGINT) and on SIGTERM, which raises ``Interrupted`` in the main thread while the
 server runs. The postmaster runs in a session of its own (a Ctrl-C on the terminal reaches
 verify, which stops it in order) and, on Linux, gets SIGQUIT (immediate shutdown) if
-verify itself dies without cleaning up.
+verify itself dies without cleaning up. The folder holds an ``owner`` file, so that the
+next verify removes it when a ``kill -9`` left it behind (``leftovers``).
 
-``scratch_databases(admin_url, names)`` creates verify's own databases on a server and
-drops them afterwards, and never touches any other database. Passwords of a URL never
-appear in a message (``redacted``).
+``scratch.scratch_databases`` makes verify's databases on this server or a given one.
 """
 
 from __future__ import annotations
@@ -25,12 +24,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
+from modelsync.dburl import DatabaseUrl, parse_database_url
 from modelsync.errors import ConfigError, ModelsyncError
+from modelsync.verify import leftovers
 from modelsync.verify.cluster import fresh_cluster
 
 # Used only when modelsync runs as root: PostgreSQL refuses to run as root, and the
@@ -80,15 +80,18 @@ def _importable(name: str) -> bool:
 
 
 @contextlib.contextmanager
-def throwaway_server() -> Iterator[str]:
-    """Start a PostgreSQL 18 + pgvector in a temporary folder; yield the libpq URL of its
+def throwaway_server() -> Iterator[DatabaseUrl]:
+    """Start a PostgreSQL 18 + pgvector in a temporary folder; yield the URL of its
     ``postgres`` database; stop it and remove the folder, whatever happens."""
     postgres_bin = _postgres_bin()
     folder: Path | None = None
     process: subprocess.Popen | None = None
     with sigterm_interrupts():
         try:
-            folder = Path(tempfile.mkdtemp(prefix="modelsync-verify-"))
+            temp = Path(tempfile.gettempdir())
+            leftovers.remove_stale_folders(temp, _server_uids())
+            folder = Path(tempfile.mkdtemp(prefix=leftovers.FOLDER_PREFIX, dir=temp))
+            leftovers.claim_folder(folder)
             _check_socket_path(folder)
             data = folder / "data"
             user = _server_user(folder)
@@ -96,9 +99,9 @@ def throwaway_server() -> Iterator[str]:
             process = _start(postgres_bin, data, folder, user)
             url = f"postgresql://postgres@/postgres?host={quote(str(folder))}"
             _wait_ready(process, url, folder / "server.log")
-            yield url
+            yield parse_database_url(url)
         finally:
-            with _signals_held():
+            with signals_held():
                 if process is not None:
                     _stop(process)
                 if folder is not None:
@@ -139,6 +142,18 @@ def _quiet_warnings() -> Iterator[None]:
         yield
 
 
+def _server_uids() -> frozenset[int]:
+    """Who else may own a folder of this user's verify: under root, the server's user."""
+    if os.name != "posix" or os.geteuid() != 0:
+        return frozenset()
+    import pwd
+
+    try:
+        return frozenset({pwd.getpwnam(SERVER_USER).pw_uid})
+    except KeyError:
+        return frozenset()
+
+
 def _server_user(folder: Path) -> str | None:
     """Under root, the folder is handed to the server's own system user."""
     if os.name != "posix" or os.geteuid() != 0:
@@ -172,29 +187,13 @@ def _start(postgres_bin: Path, data: Path, folder: Path, user: str | None) -> su
             stderr=subprocess.STDOUT,
             user=user,
             start_new_session=True,
-            preexec_fn=_parent_death_signal(),
+            # SIGQUIT is PostgreSQL's immediate shutdown.
+            preexec_fn=leftovers.die_with_parent(signal.SIGQUIT),
         )
     except (OSError, subprocess.SubprocessError) as exc:
         raise ServerError(f"cannot start the throwaway PostgreSQL: {exc}") from None
     finally:
         log.close()
-
-
-def _parent_death_signal():
-    """A pre-exec hook that asks Linux (PR_SET_PDEATHSIG) to send the server SIGQUIT,
-    PostgreSQL's immediate shutdown, when verify dies: even a SIGKILLed verify leaves no
-    server running. libc is loaded here, in the parent: after the switch to the server's
-    user the child may not be able to read Python's own files."""
-    if sys.platform != "linux":
-        return None
-    import ctypes
-
-    prctl = ctypes.CDLL(None, use_errno=True).prctl
-
-    def hook() -> None:
-        prctl(1, int(signal.SIGQUIT), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-
-    return hook
 
 
 def _wait_ready(process: subprocess.Popen, url: str, log: Path) -> None:
@@ -264,7 +263,7 @@ def sigterm_interrupts() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
+def signals_held() -> Iterator[None]:
     """Hold SIGINT and SIGTERM while cleaning up, so a second Ctrl-C cannot leave the
     server half-stopped; they are delivered (and unwind) once the cleanup is done."""
     if sys.platform == "win32" or not _in_main_thread():
@@ -282,105 +281,3 @@ def _in_main_thread() -> bool:
     import threading
 
     return threading.current_thread() is threading.main_thread()
-
-
-# ---------------------------------------------------------------- scratch databases
-
-
-def libpq_url(url: str) -> str:
-    """``postgresql+psycopg://...`` (SQLAlchemy's spelling) -> ``postgresql://...``."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.split("+", 1)[0]
-    if scheme not in ("postgresql", "postgres"):
-        raise ConfigError(f"--database-url must be a postgresql:// URL, not {redacted(url)}")
-    return urlunsplit(parts._replace(scheme="postgresql"))
-
-
-def redacted(url: str) -> str:
-    """The URL with its password replaced by ``***``."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    user = parts.username or ""
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
-
-
-def database_url(server_url: str, database: str) -> str:
-    """The same server, another database."""
-    return urlunsplit(urlsplit(server_url)._replace(path=f"/{quote(database)}"))
-
-
-@contextlib.contextmanager
-def scratch_databases(server_url: str, roles: tuple[str, ...]) -> Iterator[dict[str, str]]:
-    """Create one new database per role (``modelsync_verify_<run>_<role>``) and yield their
-    URLs by role; drop exactly those afterwards, whatever happens. The databases are made
-    side by side (one connection each): PostgreSQL makes three in about the time of two."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    run = uuid.uuid4().hex[:10]
-    names = {role: f"modelsync_verify_{run}_{role}" for role in roles}
-    created: list[str] = []
-    try:
-        # Leaving the pool waits for every CREATE in flight, so `created` is complete
-        # before the drop below, even after a Ctrl-C.
-        with ThreadPoolExecutor(max_workers=max(1, len(names))) as pool:
-            for future in [pool.submit(_create, server_url, n, created) for n in names.values()]:
-                future.result()
-        yield {role: database_url(server_url, name) for role, name in names.items()}
-    finally:
-        with _signals_held():
-            _drop(server_url, created)
-
-
-def _create(server_url: str, name: str, created: list[str]) -> None:
-    import psycopg
-
-    with _admin(server_url) as admin:
-        try:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        except psycopg.Error as exc:
-            raise ServerError(
-                f"cannot create a scratch database on {redacted(server_url)}: "
-                f"{_pg_message(exc, server_url)}"
-            ) from None
-        created.append(name)
-
-
-def _drop(server_url: str, names: list[str]) -> None:
-    if not names:
-        return
-    import psycopg
-
-    try:
-        with _admin(server_url) as admin:
-            for name in names:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    except psycopg.Error as exc:
-        raise ServerError(
-            f"could not drop the scratch databases {', '.join(names)} on "
-            f"{redacted(server_url)}: {_pg_message(exc, server_url)}"
-        ) from None
-
-
-@contextlib.contextmanager
-def _admin(server_url: str):
-    import psycopg
-
-    try:
-        connection = psycopg.connect(server_url, autocommit=True, connect_timeout=10)
-    except psycopg.Error as exc:
-        raise ServerError(
-            f"cannot connect to {redacted(server_url)}: {_pg_message(exc, server_url)}"
-        ) from None
-    with connection:
-        yield connection
-
-
-def _pg_message(exc: Exception, url: str) -> str:
-    """PostgreSQL's (or libpq's) own message, one line, with no password in it."""
-    diag = getattr(exc, "diag", None)
-    message = (diag.message_primary if diag is not None else None) or str(exc)
-    message = " ".join(message.split())
-    password = urlsplit(url).password
-    return message.replace(password, "***") if password else message

@@ -31,8 +31,8 @@ import contextlib
 from pathlib import Path
 
 from modelsync.migrate.folder import MigrationFile, Statement
-from modelsync.records import record
-from modelsync.verify.apply import ApplyFailure, apply_statements
+from modelsync.records import record, replace
+from modelsync.verify.apply import DEFAULT_TIMEOUT, ApplyFailure, Session, apply_statements
 from modelsync.verify.build import BuildError, BuildJob, BuildWorker
 from modelsync.verify.catalog import Catalog, CatalogDifference, catalog_differences, read_catalog
 
@@ -85,6 +85,10 @@ class Plan:
     migrations: tuple[Migration, ...]
     baseline: Baseline | None = None
     import_paths: tuple[Path, ...] = ()
+    # The models' dotted module names (a package), and the folder their paths are
+    # relative to (``verify.models``).
+    modules: tuple[str, ...] = ()
+    base: Path | None = None
     # In the order a fresh volume runs them (see the module's docstring).
     init_scripts: tuple[InitScript, ...] = ()
     # True: init_scripts are the compose file's init folder, and state (c) runs exactly
@@ -127,18 +131,31 @@ def databases_for(plan: Plan) -> tuple[str, ...]:
     return ("expected", "b", "c") if plan.a_is_c else DATABASES
 
 
-def run_states(plan: Plan, urls: dict[str, str], worker: BuildWorker | None = None) -> Outcome:
-    """Build the three states on the databases ``urls`` (by role, ``databases_for``).
-    ``worker`` is a build child started earlier (verify starts it before the server)."""
-    import psycopg
-
+def run_states(
+    plan: Plan,
+    scratch,
+    worker: BuildWorker | None = None,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    owner_statements: frozenset[Statement] = frozenset(),
+) -> Outcome:
+    """Build the three states on the databases of ``scratch`` (a ``scratch.Scratch``: by
+    role, ``databases_for``). ``worker`` is a build child started earlier (verify starts
+    it before the server); ``timeout`` bounds each statement; ``owner_statements`` run as
+    the URL's own role (``apply.Session``)."""
     connections = {}
     with contextlib.ExitStack() as stack:
         if worker is None:
             worker = stack.enter_context(BuildWorker())
         try:
             for role in databases_for(plan):
-                connections[role] = psycopg.connect(urls[role], autocommit=True)
+                connections[role] = Session(
+                    scratch.session(role),
+                    scratch.owner(role),
+                    timeout=timeout,
+                    owner_statements=owner_statements,
+                )
+            urls = {role: scratch.session(role) for role in connections}
             return _run(plan, urls, connections, worker)
         finally:
             for connection in connections.values():
@@ -155,7 +172,7 @@ def _run(plan: Plan, urls: dict[str, str], db: dict, worker: BuildWorker) -> Out
         # An init script fails on an empty database: every state stops there, as the
         # container does, and nothing is built or compared.
         stopped = tuple(StateResult(state, failure=init_failure) for state in STATES)
-        return Outcome(stopped, (), read_catalog(db["expected"]))
+        return Outcome(stopped, (), read_catalog(db["expected"].connection))
     baseline = plan.baseline
     if baseline is not None and baseline.sql is not None:
         for state in ("a", "b"):
@@ -168,7 +185,7 @@ def _run(plan: Plan, urls: dict[str, str], db: dict, worker: BuildWorker) -> Out
     b_build = len(first) if failures.get("b") is None else None
     if b_build is not None:
         first.append(_job(plan, urls["b"]))
-    worker.submit(first)
+    _submit(worker, first, urls, db)
     # Which files change nothing is asked of state (a), the real upgrade path: when (a) is
     # (c)'s chain, of that chain; else of (a)'s files after its baseline (on an empty
     # database those find none of the baseline's tables, so guarded ones rightly do nothing).
@@ -176,10 +193,10 @@ def _run(plan: Plan, urls: dict[str, str], db: dict, worker: BuildWorker) -> Out
     unchanged: tuple[MigrationFile, ...] = ()
     if failures.get("c") is None:
         unchanged, failures["c"] = _apply_steps(db["c"], c_steps, watch=plan.a_is_c)
-    a_catalog = read_catalog(db["c"]) if plan.a_is_c and failures["c"] is None else None
+    a_catalog = read_catalog(db["c"].connection) if plan.a_is_c and not failures["c"] else None
     built = _collect(worker, b_build, plan)
     failures["b"] = failures.get("b") or built
-    worker.submit([_job(plan, urls["c"])] if failures["c"] is None else [])
+    _submit(worker, [_job(plan, urls["c"])] if failures["c"] is None else [], urls, db)
     after = plan.migrations[baseline.includes :] if baseline is not None else plan.migrations
     if plan.a_is_c:
         failures["a"] = failures["c"]
@@ -189,23 +206,31 @@ def _run(plan: Plan, urls: dict[str, str], db: dict, worker: BuildWorker) -> Out
         failures["b"] = _apply_steps(db["b"], _steps(after))[1]
     if failures["c"] is None:
         failures["c"] = _collect(worker, 0, plan)
-    expected = read_catalog(db["expected"])
+    expected = read_catalog(db["expected"].connection)
     results = []
     for state in STATES:
         if failures.get(state) is not None:
             results.append(StateResult(state, failure=failures[state]))
             continue
-        actual = a_catalog if state == "a" and a_catalog is not None else read_catalog(db[state])
+        actual = a_catalog if state == "a" and a_catalog else read_catalog(db[state].connection)
         results.append(StateResult(state, catalog_differences(expected, actual)))
     return Outcome(tuple(results), unchanged, expected)
 
 
+def _submit(worker: BuildWorker, jobs: list[BuildJob], urls: dict[str, str], db: dict) -> None:
+    """Hand a batch to the build child, each database made ready for it first."""
+    for role, url in urls.items():
+        if any(job.libpq_url == url for job in jobs):
+            db[role].prepare_build()
+    worker.submit(jobs)
+
+
 def _job(plan: Plan, url: str) -> BuildJob:
-    return BuildJob(plan.models, url, plan.models_shown, plan.import_paths)
+    return BuildJob(plan.models, url, plan.models_shown, plan.import_paths, plan.modules, plan.base)
 
 
 def _with_url(job: BuildJob, url: str) -> BuildJob:
-    return BuildJob(job.models_file, url, job.shown, job.import_paths)
+    return replace(job, libpq_url=url)
 
 
 def _collect(worker: BuildWorker, state_job: int | None, plan: Plan) -> ApplyFailure | None:
@@ -247,18 +272,18 @@ def _init_steps(plan: Plan, scripts: tuple[InitScript, ...]) -> tuple[_Step, ...
 
 
 def _apply_steps(
-    connection, steps: tuple[_Step, ...], *, watch: bool = False
+    session: Session, steps: tuple[_Step, ...], *, watch: bool = False
 ) -> tuple[tuple[MigrationFile, ...], ApplyFailure | None]:
     """Apply the files in order until one fails. With ``watch``, also the migrations
     after which the schema (catalog and extensions) was the same as before."""
     unchanged = []
-    before = _fingerprint(connection) if watch else None
+    before = _fingerprint(session.connection) if watch else None
     for step in steps:
-        failure = step.failure or apply_statements(connection, step.statements, step.shown)
+        failure = step.failure or apply_statements(session, step.statements, step.shown)
         if failure is not None:
             return tuple(unchanged), failure
         if watch:
-            after = _fingerprint(connection)
+            after = _fingerprint(session.connection)
             if after == before and step.file is not None:
                 unchanged.append(step.file)
             before = after

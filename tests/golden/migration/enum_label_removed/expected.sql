@@ -37,12 +37,14 @@ SET LOCAL lock_timeout = '10s';
 --                 ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 --             WHERE a.atttypid = 'role_old'::regtype
 --                 AND a.attnum > 0 AND NOT a.attisdropped
+--                 AND a.attrelid IN (SELECT oid FROM pg_class
+--                     WHERE relkind IN ('r', 'p'))
 --         LOOP
 --             IF col.def IS NOT NULL THEN
 --                 EXECUTE format('ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT', col.tab, col.name);
 --             END IF;
---             EXECUTE format('ALTER TABLE %s ALTER COLUMN %s TYPE role USING %s::text::role',
---                 col.tab, col.name, col.name);
+--             EXECUTE format('ALTER TABLE %s ALTER COLUMN %s TYPE %I USING %s::text::%I',
+--                 col.tab, col.name, 'role', col.name, 'role');
 --             IF col.def IS NOT NULL THEN
 --                 EXECUTE format('ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s', col.tab, col.name,
 --                     replace(col.def, '::role_old', '::role'));

@@ -1,0 +1,287 @@
+"""Read one schema of a live database: one catalog query per kind of object.
+
+Only ``pg_catalog`` is read, and only through an open read-only transaction (``connect``);
+the schema's name is always a bound parameter, never SQL text. Tables an extension owns
+(PostGIS's ``spatial_ref_sys``) and tables whose names match the configured patterns are
+left out and counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fnmatch import fnmatchcase
+
+from modelsync.live.catalog import (
+    ACTIONS,
+    LiveCatalog,
+    LiveCheck,
+    LiveColumn,
+    LiveEnum,
+    LiveForeignKey,
+    LiveIndex,
+    LiveSequence,
+    LiveTable,
+    LiveUnique,
+)
+
+_SCHEMA_EXISTS = "SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = %(schema)s"
+_EXTENSIONS = """
+SELECT e.extname, e.extversion, n.nspname
+FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+ORDER BY e.extname
+"""
+_TABLES = """
+SELECT c.relname,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+               WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                 AND d.objid = c.oid AND d.deptype = 'e')
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+"""
+_COLUMNS = """
+SELECT c.relname, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull,
+       pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,
+       CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,
+       pg_catalog.col_description(a.attrelid, a.attnum),
+       e.typtype, e.typname, t.typcategory = 'A' AND t.typelem <> 0
+FROM pg_catalog.pg_attribute a
+JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+JOIN pg_catalog.pg_type e
+  ON e.oid = CASE WHEN t.typcategory = 'A' AND t.typelem <> 0 THEN t.typelem ELSE t.oid END
+LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
+WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p') AND a.attnum > 0
+  AND NOT a.attisdropped
+ORDER BY c.relname, a.attnum
+"""
+# Identity sequences depend on their column internally ('i'); SERIAL's are owned ('a').
+_SEQUENCES = """
+SELECT t.relname, a.attname, s.relname, pg_catalog.format_type(q.seqtypid, NULL),
+       q.seqstart, q.seqincrement, q.seqmin, q.seqmax, q.seqcache, q.seqcycle, d.deptype
+FROM pg_catalog.pg_depend d
+JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+JOIN pg_catalog.pg_sequence q ON q.seqrelid = s.oid
+JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
+JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+  AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+  AND d.deptype IN ('a', 'i') AND n.nspname = %(schema)s
+"""
+# A SERIAL's default names its sequence; one not owned by the column is read here.
+_DEFAULT_SEQUENCES = """
+SELECT s.relname, pg_catalog.format_type(q.seqtypid, NULL), q.seqstart, q.seqincrement,
+       q.seqmin, q.seqmax, q.seqcache, q.seqcycle
+FROM pg_catalog.pg_class s
+JOIN pg_catalog.pg_sequence q ON q.seqrelid = s.oid
+JOIN pg_catalog.pg_namespace n ON n.oid = s.relnamespace
+WHERE n.nspname = %(schema)s AND s.relkind = 'S'
+"""
+# Key columns in key order (unnest WITH ORDINALITY keeps it).
+_CONSTRAINTS = """
+SELECT c.relname, con.conname, con.contype,
+       ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(num, pos)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num
+             ORDER BY k.pos),
+       rn.nspname, rc.relname,
+       ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(num, pos)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num
+             ORDER BY k.pos),
+       con.confdeltype, con.confupdtype,
+       CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_expr(con.conbin, con.conrelid) END,
+       con.convalidated, pg_catalog.pg_get_constraintdef(con.oid)
+FROM pg_catalog.pg_constraint con
+JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
+LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
+WHERE n.nspname = %(schema)s AND con.contype IN ('p', 'f', 'u', 'c')
+ORDER BY c.relname, con.conname
+"""
+# Indexes that back a primary key, unique or exclusion constraint are that constraint.
+_INDEXES = """
+SELECT t.relname, i.relname, pg_catalog.pg_get_indexdef(ix.indexrelid)
+FROM pg_catalog.pg_index ix
+JOIN pg_catalog.pg_class i ON i.oid = ix.indexrelid
+JOIN pg_catalog.pg_class t ON t.oid = ix.indrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+WHERE n.nspname = %(schema)s AND t.relkind IN ('r', 'p')
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con
+                  WHERE con.conindid = ix.indexrelid AND con.conrelid = ix.indrelid
+                    AND con.contype IN ('p', 'u', 'x'))
+ORDER BY t.relname, i.relname
+"""
+_DEFAULT_OPCLASSES = """
+SELECT am.amname, c.opcname, t.typname
+FROM pg_catalog.pg_opclass c
+JOIN pg_catalog.pg_am am ON am.oid = c.opcmethod
+JOIN pg_catalog.pg_type t ON t.oid = c.opcintype
+WHERE c.opcdefault
+"""
+_ENUMS = """
+SELECT t.typname, ARRAY(SELECT e.enumlabel FROM pg_catalog.pg_enum e
+                        WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)
+FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+WHERE n.nspname = %(schema)s AND t.typtype = 'e'
+ORDER BY t.typname
+"""
+
+
+def schema_exists(connection, schema: str) -> bool:
+    return connection.execute(_SCHEMA_EXISTS, {"schema": schema}).fetchone()[0] > 0
+
+
+def extensions(connection) -> list[tuple[str, str, str]]:
+    """(name, version, schema) of every installed extension."""
+    return connection.execute(_EXTENSIONS).fetchall()
+
+
+def read_schema(connection, schema: str, ignore: tuple[str, ...] = ()) -> LiveCatalog:
+    """Every table of ``schema`` (less the ignored ones), its enums and the extensions.
+    The caller has set the search path, so ``format_type`` names types unqualified."""
+    params = {"schema": schema}
+
+    def rows(query: str) -> list[tuple]:
+        return connection.execute(query, params).fetchall()
+
+    kept, ignored = _kept_tables(rows(_TABLES), ignore)
+    columns: dict[str, list[LiveColumn]] = {name: [] for name in kept}
+    sequences = _sequences(rows(_SEQUENCES))
+    by_name = _sequences_by_name(rows(_DEFAULT_SEQUENCES))
+    for row in rows(_COLUMNS):
+        if row[0] in columns:
+            columns[row[0]].append(_column(row, sequences, by_name))
+    parts = {name: _Parts() for name in kept}
+    for row in rows(_CONSTRAINTS):
+        if row[0] in parts:
+            parts[row[0]].add_constraint(row)
+    for table, name, definition in rows(_INDEXES):
+        if table in parts:
+            parts[table].indexes.append(LiveIndex(name, definition))
+    tables = tuple(parts[name].table(name, columns[name]) for name in sorted(kept))
+    enums = tuple(LiveEnum(name, tuple(labels)) for name, labels in rows(_ENUMS))
+    installed = tuple((name, version) for name, version, _ in extensions(connection))
+    defaults = tuple(sorted(tuple(row) for row in rows(_DEFAULT_OPCLASSES)))
+    return LiveCatalog(
+        schema, tables, enums, installed, tuple(sorted(ignored)), opclass_defaults=defaults
+    )
+
+
+def _kept_tables(found: Iterable[tuple[str, bool]], ignore: tuple[str, ...]):
+    kept, ignored = [], []
+    for name, extension_member in found:
+        if extension_member or any(fnmatchcase(name, pattern) for pattern in ignore):
+            ignored.append(name)
+        else:
+            kept.append(name)
+    return kept, ignored
+
+
+def _sequence(values: tuple) -> LiveSequence:
+    name, type_, start, increment, minvalue, maxvalue, cache, cycle = values
+    return LiveSequence(name, type_, start, increment, minvalue, maxvalue, cache, cycle)
+
+
+def _sequences(found: list[tuple]) -> dict[tuple[str, str], tuple[LiveSequence, str]]:
+    """(table, column) -> (sequence, how it depends on the column: 'i' identity, 'a' owned)."""
+    return {(row[0], row[1]): (_sequence(row[2:10]), row[10]) for row in found}
+
+
+def _sequences_by_name(found: list[tuple]) -> dict[str, LiveSequence]:
+    return {row[0]: _sequence(row) for row in found}
+
+
+def _column(row: tuple, sequences: dict, by_name: dict[str, LiveSequence]) -> LiveColumn:
+    (
+        table,
+        name,
+        type_,
+        not_null,
+        default,
+        identity,
+        generated,
+        collation,
+        comment,
+        type_kind,
+        type_name,
+        is_array,
+    ) = row
+    sequence, dependency = sequences.get((table, name), (None, ""))
+    if sequence is None and default and default.startswith("nextval("):
+        sequence = next((s for n, s in by_name.items() if f"'{n}'" in default), None)
+    return LiveColumn(
+        name,
+        type_,
+        not_null,
+        default,
+        identity or "",
+        generated or "",
+        collation,
+        comment,
+        type_kind,
+        type_name,
+        bool(is_array),
+        sequence,
+        dependency == "a",
+    )
+
+
+class _Parts:
+    """A table's constraints and indexes as they are read, before they are frozen."""
+
+    def __init__(self) -> None:
+        self.primary_key: tuple[str, ...] = ()
+        self.primary_key_name: str | None = None
+        self.foreign_keys: list[LiveForeignKey] = []
+        self.indexes: list[LiveIndex] = []
+        self.uniques: list[LiveUnique] = []
+        self.checks: list[LiveCheck] = []
+
+    def add_constraint(self, row: tuple) -> None:
+        (
+            _,
+            name,
+            kind,
+            keys,
+            ref_schema,
+            ref_table,
+            ref_keys,
+            on_delete,
+            on_update,
+            expression,
+            validated,
+            definition,
+        ) = row
+        if kind == "p":
+            self.primary_key, self.primary_key_name = tuple(keys), name
+        elif kind == "f":
+            self.foreign_keys.append(
+                LiveForeignKey(
+                    name,
+                    tuple(keys),
+                    ref_schema,
+                    ref_table,
+                    tuple(ref_keys),
+                    ACTIONS[on_delete],
+                    ACTIONS[on_update],
+                )
+            )
+        elif kind == "u":
+            distinct = "NULLS NOT DISTINCT" in definition.split("(", 1)[0]
+            self.uniques.append(LiveUnique(name, tuple(keys), distinct))
+        else:
+            self.checks.append(LiveCheck(name, expression, bool(validated)))
+
+    def table(self, name: str, columns: list[LiveColumn]) -> LiveTable:
+        return LiveTable(
+            name,
+            tuple(columns),
+            self.primary_key,
+            self.primary_key_name,
+            tuple(self.foreign_keys),
+            tuple(self.indexes),
+            tuple(self.uniques),
+            tuple(self.checks),
+        )

@@ -1,0 +1,62 @@
+"""What ``check --database-url`` and ``migration --from-database`` ask of a live database.
+
+``database_check`` gives the findings and the summary entry; ``database_schema`` gives the
+IR a migration starts from (the database's own names kept) and the notes about it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from modelsync.findings.model import Finding
+from modelsync.live.catalog import LiveCatalog
+from modelsync.live.to_ir import LiveSchema, live_schema
+from modelsync.live.url import DatabaseUrl, given_url, parse_database_url
+from modelsync.records import record
+from modelsync.schema.ir import Schema
+
+
+@record
+class DatabaseCheck:
+    findings: tuple[Finding, ...]
+    summary: dict[str, Any]
+
+
+def open_url(value: str, environ: Mapping[str, str]) -> DatabaseUrl:
+    """The one place a ``--database-url`` / ``--from-database`` value is read."""
+    return parse_database_url(given_url(value, environ))
+
+
+def read_catalog(url: DatabaseUrl, schema: str, ignore: tuple[str, ...]) -> LiveCatalog:
+    from modelsync.live.connect import read_live_catalog
+
+    return read_live_catalog(url, schema, ignore)
+
+
+def database_check(
+    models: Schema, url: DatabaseUrl, schema: str, ignore: tuple[str, ...]
+) -> DatabaseCheck:
+    from modelsync.live.findings import database_findings
+
+    catalog = read_catalog(url, schema, ignore)
+    live = live_schema(catalog, models, keep_names=False)
+    findings = database_findings(models, live, catalog)
+    summary = {
+        "url": url.redacted,
+        "schema": schema,
+        "server_version": catalog.server_version,
+        "tables": len(catalog.tables),
+        "ignored_tables": len(catalog.ignored),
+        "findings": sum(1 for f in findings if f.severity != "note"),
+        "notes": sum(1 for f in findings if f.severity == "note"),
+    }
+    return DatabaseCheck(findings, summary)
+
+
+def database_schema(
+    models: Schema, url: DatabaseUrl, schema: str, ignore: tuple[str, ...]
+) -> tuple[LiveSchema, LiveCatalog]:
+    """The database as the IR a migration or a baseline starts from."""
+    catalog = read_catalog(url, schema, ignore)
+    return live_schema(catalog, models, keep_names=True), catalog
