@@ -221,28 +221,36 @@ def _uses(node: ast.AST) -> _Uses:
     loaded: list[ast.Name] = []
     bound: set[str] = set()
     chains: list[ast.Attribute] = []
-    stack = [node]
+    stack: list = [node]
     while stack:
         child = stack.pop()
-        if isinstance(child, ast.Attribute) and isinstance(child.ctx, ast.Load):
+        kind = type(child)
+        if kind is ast.Attribute and type(child.ctx) is ast.Load:
             head = _innermost(child)
-            if isinstance(head, ast.Name):
+            if type(head) is ast.Name:
                 chains.append(child)
                 names.add(head.id)
                 loaded.append(head)
                 continue
-        elif isinstance(child, ast.Name):
+        elif kind is ast.Name:
             names.add(child.id)
-            if isinstance(child.ctx, ast.Load):
+            if type(child.ctx) is ast.Load:
                 loaded.append(child)
             else:
                 bound.add(child.id)
-        elif isinstance(child, ast.AnnAssign | ast.arg):
-            if isinstance(child, ast.arg):
+            continue
+        elif kind is ast.AnnAssign or kind is ast.arg:
+            if kind is ast.arg:
                 bound.add(child.arg)
             if child.annotation is not None:
                 in_strings |= _names_in_string_annotations(child.annotation)
-        stack.extend(ast.iter_child_nodes(child))
+        # ast.iter_child_nodes, inline: a generator per node is most of such a walk.
+        for name in child._fields:
+            value = getattr(child, name, None)
+            if type(value) is list:
+                stack.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                stack.append(value)
     names |= in_strings
     return _Uses(frozenset(names), frozenset(in_strings), tuple(loaded), frozenset(bound),
                  tuple(chains))  # fmt: skip

@@ -208,7 +208,7 @@ def _needed_imports(
     """The source's own import statements for the names the copied code uses. A name
     imported from another module of a source of several modules is copied instead."""
     found: dict[str, list[tuple[ImportLine, int]]] = {}
-    for node in ast.walk(source.module):
+    for node in _module_statements(source.module.body):
         for line in _import_lines_of(node):
             found.setdefault(line.bound, []).append((line, node.lineno))
     lines: list[ImportLine] = []
@@ -227,6 +227,19 @@ def _needed_imports(
         chosen = [line for line, _ in candidates if line.module is None and not line.asname]
         lines.extend(dict.fromkeys(chosen or [candidates[0][0]]))
     return tuple(lines), tuple(warnings)
+
+
+def _module_statements(body: list[ast.stmt]):
+    """The statements that bind the module's names: the top level and the bodies of its
+    ``if``/``try``/``with`` blocks, not what classes and functions hold (an import inside
+    a function is copied with it)."""
+    for node in body:
+        yield node
+        if isinstance(node, ast.If | ast.Try | ast.TryStar | ast.With | ast.AsyncWith):
+            for block in (node.body, getattr(node, "orelse", []),
+                          getattr(node, "finalbody", []),
+                          *(h.body for h in getattr(node, "handlers", []))):  # fmt: skip
+                yield from _module_statements(block)
 
 
 def _from_the_project(side, path: str, line: ImportLine) -> bool:
