@@ -10,6 +10,9 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
+from modelsync.errors import ModelError
 from modelsync.modules.graph import ModuleGraph, ProjectModule
 from modelsync.modules.tree import DiskTree
 from modelsync.schema.load import load_side
@@ -217,3 +220,46 @@ def test_a_mixin_field_is_read_and_warned_about_once(tmp_path: Path) -> None:
     assert [(w.path, w.line) for w in schema.warnings] == [("app/mixins.py", 9)]
     assert column(schema, "a", "name") == column(schema, "b", "name")
     assert column(schema, "a", "name").path == "app/mixins.py"
+
+
+def test_a_mixins_sa_column_in_two_tables_is_refused_as_sqlmodel_refuses_it(
+    tmp_path: Path,
+) -> None:
+    # sa_column=Column(...) is one Column object: the second table that inherits it makes
+    # SQLAlchemy raise "Column object 'created_at' already assigned to Table 'a'" at import.
+    root = write(tmp_path, {
+        "app/__init__.py": "",
+        "app/mixins.py": models("""
+            from datetime import datetime
+
+            from sqlalchemy import Column, DateTime, func
+
+
+            class Stamped(SQLModel):
+                created_at: Optional[datetime] = Field(
+                    default=None, sa_column=Column(DateTime, server_default=func.now())
+                )
+            """),
+        "app/tables.py": models("""
+            from app.mixins import Stamped
+
+
+            class A(Stamped, table=True):
+                id: Optional[int] = Field(default=None, primary_key=True)
+
+
+            class B(Stamped, table=True):
+                id: Optional[int] = Field(default=None, primary_key=True)
+            """),
+    })  # fmt: skip
+    with pytest.raises(ModelError) as raised:
+        side(root, "app")
+    error = raised.value
+    assert (error.path, error.line) == ("app/mixins.py", 11)
+    assert "Column object 'created_at' already assigned to Table 'a'" in error.message
+    assert "app/tables.py:12" in error.message  # where B, the second table, stands
+    # One table inheriting it is fine.
+    (root / "app" / "tables.py").write_text(
+        (root / "app" / "tables.py").read_text().split("class B")[0], encoding="utf-8"
+    )
+    assert side(root, "app").schema.table("a").column("created_at").server_default == "now()"
