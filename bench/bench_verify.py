@@ -169,8 +169,10 @@ def server_times(repeat: int) -> tuple[float, float]:
 
 def phases(root: Path) -> list[tuple[str, float]]:
     """One verify in this process, phase by phase (the CLI does the same steps)."""
+    from modelsync.config import load_config
     from modelsync.lint.migrations import migration_folder_findings
     from modelsync.verify.build import BuildWorker
+    from modelsync.verify.models import models_import
     from modelsync.verify.plan import verify_plan
     from modelsync.verify.report import state_findings
     from modelsync.verify.scratch import scratch_databases
@@ -188,7 +190,9 @@ def phases(root: Path) -> list[tuple[str, float]]:
 
     migration_folder_findings(root / MIGRATIONS, MIGRATIONS)
     mark("folder checks (names, numbers, pglast parse)")
-    with verify_plan(root, "backend-core/models.py", MIGRATIONS, None) as plan:
+    config = load_config(root, {})
+    source = models_import(root, config.tree(), config.source_items, (), config.source_shown)
+    with verify_plan(root, source, MIGRATIONS, None) as plan:
         mark("plan (read and split the files)")
         with BuildWorker() as worker, throwaway_server() as url:
             mark("server start (initdb + postgres), build child starting meanwhile")
@@ -245,7 +249,8 @@ def main() -> None:
         with throwaway_server() as url:
             results["verify --database-url (running server)"] = median_of(
                 args.repeat,
-                [PY, "-m", "modelsync", "verify", "--root", str(root), "--database-url", url],
+                [PY, "-m", "modelsync", "verify", "--root", str(root)]
+                + ["--database-url", url.conninfo],
             )
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         print(f"medians of {args.repeat} run(s), {os.cpu_count()} CPU(s), load {load:.1f}:")

@@ -204,3 +204,61 @@ def test_with_params_replaces_and_removes():
         "dbname": "s",
     }
     assert scratch.redacted == "user='v' password=*** host='h' port='5' dbname='s'"
+
+
+# A password with a percent sign, a space, an at sign and a quote: each spelling differs.
+HARD = "s3cr%t p@ss'w"
+HARD_FORMS = {
+    "userinfo": "postgresql://admin:s3cr%25t%20p%40ss'w@db/app",
+    "query": "postgres://admin@db/app?password=s3cr%25t%20p%40ss'w&sslmode=disable",
+    "keywords": "host=db dbname=app password='s3cr%t p@ss\\'w'",
+    "bare keyword": "host=db dbname=app password=s3cr%t\\ p@ss\\'w",
+}
+HARD_SPELLINGS = {
+    "decoded": HARD,
+    "percent-encoded as written": "s3cr%25t%20p%40ss'w",
+    "percent-encoded strictly": "s3cr%25t%20p%40ss%27w",
+    "keyword-escaped": "s3cr%t p@ss\\'w",
+    "quoted": "'s3cr%t p@ss\\'w'",
+}
+
+
+@pytest.mark.parametrize("form", HARD_FORMS)
+@pytest.mark.parametrize("spelling", HARD_SPELLINGS)
+def test_a_message_that_quotes_the_password_in_any_spelling_is_masked(form, spelling):
+    url = parse_database_url(HARD_FORMS[form])
+    assert url.get("password") == HARD
+    assert "s3cr" not in url.redacted
+    message = f"connection failed: password {HARD_SPELLINGS[spelling]} rejected"
+    assert "s3cr" not in redact(message, url), redact(message, url)
+    # The connection string psycopg is given escapes the password: that spelling is masked.
+    assert "s3cr" not in redact(url.conninfo, url)
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "conninfo_has"),
+    [
+        (
+            "postgres://admin@db/app?password=1234&sslmode=disable",
+            "postgres://admin@db/app?password=***&sslmode=disable",
+            "sslmode='disable'",
+        ),
+        (
+            "host=db port=5433 dbname=app user=admin password=1234",
+            "host=db port=5433 dbname=app user=admin password=***",
+            "port='5433'",
+        ),
+        ("host=/tmp/sock dbname=app", "host=/tmp/sock dbname=app", "host='/tmp/sock'"),
+    ],
+)
+def test_other_forms_connect_as_written_and_show_no_password(text, shown, conninfo_has):
+    url = parse_database_url(text)
+    assert url.redacted == shown
+    assert conninfo_has in url.conninfo
+
+
+@pytest.mark.parametrize("text", [f"host=db password={SECRET} oops", "just-some-words"])
+def test_words_without_a_value_are_a_malformed_url(text):
+    with pytest.raises(ConfigError, match="^the database URL is malformed: neither") as raised:
+        parse_database_url(text)
+    assert SECRET not in str(raised.value)

@@ -24,9 +24,9 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 
+from modelsync.dburl import parse_database_url
 from modelsync.drift.compare import compare
 from modelsync.live.run import database_check, database_schema
-from modelsync.live.url import parse_database_url
 from modelsync.migrate.sql import migration_sql
 from modelsync.schema.load import load_schema
 from modelsync.schema.release import rules_for
@@ -119,13 +119,6 @@ DRIFTS: dict[str, tuple[str, set[str]]] = {
     ),
 }
 CONFIG = '[tool.modelsync]\ndb_ignore_tables = ["alembic_version", "celery_*"]\n'
-# Drift cases whose repair the migration cannot write yet (a limit of migrate/, not of the
-# reading): the check finds them; the repair is expected to fail, with the reason.
-REPAIR_KNOWN = {
-    "serial_to_identity": "migrate/plan drops the identity but does not make the SERIAL again",
-    "identity_options": "migrate/render re-adds an identity only when ALWAYS/BY DEFAULT changes",
-}
-
 # Empties schema public of a database (tables, sequences, enum types), keeping extensions.
 _EMPTY = """
 DO $$
@@ -346,8 +339,6 @@ def test_each_hand_made_drift_is_found_at_the_models_line(drifted, case):
 @pytest.mark.parametrize("case", DRIFTS)
 def test_the_migration_from_a_drifted_database_repairs_it(drifted, case):
     done = drifted[case]
-    if case in REPAIR_KNOWN:
-        pytest.xfail(REPAIR_KNOWN[case])
     assert done["applied"].returncode == 0, done["applied"].stderr + done["sql"]
     assert done["after"] == ()
     assert done["difference"] == ()

@@ -1,5 +1,6 @@
-"""The live stage's pure parts, without a server: database URLs and their secrets, type
-spellings, and when two SQL expressions mean the same."""
+"""The live stage's pure parts, without a server: the URL a bare flag stands for, type
+spellings, when two SQL expressions mean the same, and names PostgreSQL cut. (Database URLs
+and their secrets are ``dburl``'s: tests/test_dburl.py.)"""
 
 from __future__ import annotations
 
@@ -7,76 +8,8 @@ import pytest
 
 from modelsync.errors import ConfigError
 from modelsync.live.expressions import DIFFERENT, EQUAL, UNSURE, same_expression
+from modelsync.live.run import given_url
 from modelsync.live.types import catalog_spelling, ir_spelling
-from modelsync.live.url import given_url, parse_database_url
-
-SECRET = "s3cr%t p@ss'w"
-
-
-@pytest.mark.parametrize(
-    ("text", "redacted", "conninfo_has"),
-    [
-        (
-            "postgresql://admin:1234@db:5432/interview_db",
-            "postgresql://admin@db:5432/interview_db",
-            "password=1234",
-        ),
-        (
-            "postgresql+psycopg://admin:1234@db:5432/interview_db",
-            "postgresql://admin@db:5432/interview_db",
-            "host=db",
-        ),
-        (
-            "postgres://admin@db/app?password=1234&sslmode=disable",
-            "postgresql://admin@db/app",
-            "sslmode=disable",
-        ),
-        (
-            "host=db port=5433 dbname=app user=admin password=1234",
-            "postgresql://admin@db:5433/app",
-            "port=5433",
-        ),
-        ("host=/tmp/sock dbname=app", "postgresql:///app?host=/tmp/sock", "host=/tmp/sock"),
-    ],
-)
-def test_every_url_form_is_read_and_shown_without_its_password(text, redacted, conninfo_has):
-    url = parse_database_url(text)
-    assert url.redacted == redacted
-    assert conninfo_has in url.conninfo
-    assert "1234" not in url.redacted
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "postgresql://admin:s3cr%25t%20p%40ss'w@db/app",
-        "postgresql://admin@db/app?password=s3cr%25t%20p%40ss'w",
-        "host=db dbname=app password='s3cr%t p@ss\\'w'",
-    ],
-)
-def test_a_driver_message_that_quotes_the_password_is_scrubbed(text):
-    url = parse_database_url(text)
-    assert SECRET in url.conninfo.replace("\\'", "'") or "s3cr%25t" in text
-    for leaked in (SECRET, "s3cr%25t%20p%40ss'w", "s3cr%t p@ss\\'w"):
-        message = f"connection failed: password {leaked!s} rejected"
-        scrubbed = url.scrubbed(message)
-        assert "s3cr" not in scrubbed, scrubbed
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("mysql://root:hunter2@db/app", "must be a postgresql:// URL"),
-        ("host=db password=hunter2 oops", "malformed"),
-        ("postgresql://u:hunter2@db/app?nosuchoption=1", "malformed"),
-        ("just-some-words", "neither a postgresql:// URL nor key=value"),
-    ],
-)
-def test_a_malformed_url_is_one_message_without_the_password(text, expected):
-    with pytest.raises(ConfigError) as raised:
-        parse_database_url(text)
-    assert expected in str(raised.value)
-    assert "hunter2" not in str(raised.value)
 
 
 def test_a_bare_flag_or_env_reads_database_url():
@@ -85,6 +18,17 @@ def test_a_bare_flag_or_env_reads_database_url():
     assert given_url("postgresql://x/y", environ) == "postgresql://x/y"
     with pytest.raises(ConfigError, match="DATABASE_URL is not set"):
         given_url("env", {})
+
+
+def test_a_keyword_libpq_does_not_know_is_a_malformed_url_without_the_password():
+    from modelsync.dburl import parse_database_url
+    from modelsync.live.connect import read_only_session
+
+    url = parse_database_url("postgresql://u:hunter2@db/app?sslmod=require")
+    with pytest.raises(ConfigError) as raised, read_only_session(url):
+        pass
+    # Refused before any connection is tried (there is no server "db" to reach).
+    assert str(raised.value) == 'the database URL is malformed: invalid connection option "sslmod"'
 
 
 @pytest.mark.parametrize(
@@ -187,3 +131,144 @@ COLUMNS = {"email": "character varying(255)", "status": "character varying(20)",
 )
 def test_expressions_equal_different_or_unsure(model, stored, column_type, verdict):
     assert same_expression(model, stored, column_types=COLUMNS, column_type=column_type) == verdict
+
+
+# --------------------------------------------------------------------------- names cut by PostgreSQL
+
+_LONG_MODELS = """
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, Column, Enum, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Ereignis(SQLModel, table=True):
+    __tablename__ = "ereignisse_über_längere_zeiträume_gespeichert_äöüäöüäöüäöü"
+    __table_args__ = (
+        Index("ix_größe_über_alle_ereignisse_äöüäöüäöüäöüäöüäöüäöü", "größe_der_datei_in_bytes_nach_der_komprimierung_äöüäöüäöü"),
+        UniqueConstraint("id", "größe_der_datei_in_bytes_nach_der_komprimierung_äöüäöüäöü", name="uq_größe_über_alle_ereignisse_äöüäöüäöüäöüäöüäöüäöü"),
+        CheckConstraint("größe_der_datei_in_bytes_nach_der_komprimierung_äöüäöüäöü >= 0", name="ck_größe_über_alle_ereignisse_äöüäöüäöüäöüäöüäöüäöü"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    größe_der_datei_in_bytes_nach_der_komprimierung_äöüäöüäöü: Optional[int] = None
+    stimmung: Optional[str] = Field(default=None, sa_column=Column("stimmung", Enum("gut", "schlecht", name="stimmung_über_längere_zeiträume_gespeichert_äöüäöüäöüäöü")))
+
+
+class Anhang(SQLModel, table=True):
+    __tablename__ = "anhänge"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ereignis_id: Optional[int] = Field(default=None, foreign_key="ereignisse_über_längere_zeiträume_gespeichert_äöüäöüäöüäöü.id")
+"""
+
+
+def _cut_catalog(schema):
+    """The catalog create_all makes of ``_LONG_MODELS``, every name as PostgreSQL stores it."""
+    from modelsync.live.catalog import (
+        LiveCatalog,
+        LiveCheck,
+        LiveColumn,
+        LiveEnum,
+        LiveForeignKey,
+        LiveIndex,
+        LiveSequence,
+        LiveTable,
+        LiveUnique,
+    )
+    from modelsync.migrate.names import primary_key_name, sequence_name, stored
+
+    events, attachments = (t.name for t in schema.tables if t.class_name == "Ereignis"), "anhänge"
+    events = next(events)
+    size = stored("größe_der_datei_in_bytes_nach_der_komprimierung_äöüäöüäöü")
+    mood = stored("stimmung_über_längere_zeiträume_gespeichert_äöüäöüäöüäöü")
+
+    def key(table):
+        sequence = LiveSequence(sequence_name(table, "id"), "integer", 1, 1, 1, 2**31 - 1, 1, False)
+        default = f"nextval('{sequence.name}'::regclass)"
+        return LiveColumn("id", "integer", True, default, sequence=sequence, sequence_owned=True)
+
+    table = stored(events)
+    ereignis = LiveTable(
+        table,
+        (
+            key(table),
+            LiveColumn(size, "integer", False),
+            LiveColumn("stimmung", mood, False, type_kind="e", type_name=mood),
+        ),
+        ("id",),
+        primary_key_name(table),
+        indexes=(
+            LiveIndex(
+                stored("ix_größe_über_alle_ereignisse_äöüäöüäöüäöüäöüäöüäöü"),
+                f'CREATE INDEX "{stored("ix_größe_über_alle_ereignisse_äöüäöüäöüäöüäöüäöüäöü")}" '
+                f'ON public."{table}" USING btree ("{size}")',
+            ),
+        ),
+        uniques=(
+            LiveUnique(stored("uq_größe_über_alle_ereignisse_äöüäöüäöüäöüäöüäöüäöü"), ("id", size)),
+        ),
+        checks=(
+            LiveCheck(
+                stored("ck_größe_über_alle_ereignisse_äöüäöüäöüäöüäöüäöüäöü"), f'("{size}" >= 0)'
+            ),
+        ),
+    )
+    anhang = LiveTable(
+        attachments,
+        (key(attachments), LiveColumn("ereignis_id", "integer", False)),
+        ("id",),
+        primary_key_name(attachments),
+        foreign_keys=(
+            LiveForeignKey(
+                "anhänge_ereignis_id_fkey",
+                ("ereignis_id",),
+                "public",
+                table,
+                ("id",),
+                "NO ACTION",
+                "NO ACTION",
+            ),
+        ),
+    )
+    return LiveCatalog("public", (anhang, ereignis), (LiveEnum(mood, ("gut", "schlecht")),))
+
+
+def test_names_postgresql_cut_are_the_models_names():
+    from modelsync.drift.compare import compare
+    from modelsync.live.to_ir import live_schema
+    from tests.conftest import schema_of
+
+    models = schema_of(_LONG_MODELS)
+    catalog = _cut_catalog(models)
+    assert all(len(t.name.encode()) <= 63 for t in catalog.tables)
+    for keep_names in (False, True):
+        live = live_schema(catalog, models, keep_names=keep_names)
+        assert compare(models, live.schema) == ()
+        assert live.notes == () and live.renamed == ()
+
+
+def test_an_expression_names_a_long_column_as_postgresql_stored_it():
+    from modelsync.migrate.names import stored
+
+    name = "größe_der_datei_in_bytes_nach_der_komprimierung_äöüäöüäöü"
+    model = f"lower({name}) = 'x'"
+    database = f"lower(({stored(name)})::text) = 'x'::text"
+    assert same_expression(model, database, column_types={name: "character varying"}) == EQUAL
+
+
+def test_a_cut_name_takes_the_one_model_name_it_can_be():
+    from modelsync.live.names import Spelling
+    from modelsync.migrate.names import stored
+
+    long = "ä" * 40  # 80 bytes
+    other = "ä" * 31 + "ab" + "ä" * 5  # cut to "ä" * 31 + "a", not to what `long` is
+    spelling = Spelling([long, "users", stored(long)])
+    # The model that is spelled exactly as the database wins over the one cut to it.
+    assert spelling(stored(long)) == stored(long)
+    assert Spelling([long])(stored(long)) == long
+    assert Spelling([long, other])(stored(other)) == other
+    # Two model names PostgreSQL would store as one: neither is guessed.
+    twin = long + "b"
+    assert Spelling([long, twin])(stored(long)) == stored(long)
+    assert spelling("users") == "users" and spelling("legacy") == "legacy"

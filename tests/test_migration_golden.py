@@ -41,6 +41,7 @@ SQUAWK_ALLOWED = {
     "ban-drop-default": "the model dropped the server default",
     "ban-drop-not-null": "the model made the column nullable",
     "ban-drop-sequence": "the model's key is no longer SERIAL",
+    "ban-alter-identity": "the model's key is no longer an identity: SERIAL takes over at once",
     # A name longer than 63 bytes is the model's: PostgreSQL cuts it in the migration exactly
     # as in create_all, and the guards compare the catalog with the cut name.
     "identifier-too-long": "the model's own name, cut by PostgreSQL as create_all's is",

@@ -47,6 +47,12 @@ ROW_OUTCOME = {
     "multiline_sql_added": "todo",  # the rows' status is not one the new CHECK allows
 }
 STATES = ("a", "b", "c")
+# Pairs whose key changes between SERIAL and an identity: with rows 1 and 2 in the table, the
+# next key the new sequence gives is 3 (table, the columns of an insert that takes it).
+NEXT_KEY = {
+    "serial_to_identity": ("tickets", "(title) VALUES ('row 3')"),
+    "identity_to_serial": ("tickets", "(title) VALUES ('row 3')"),
+}
 
 
 @dataclass
@@ -175,6 +181,34 @@ def _run_case(case: Case, urls, connections, worker) -> None:
         results[f"again_{state}"] = _apply(urls[state], case.sql_file)
         results[f"{state}_again"] = read_catalog(connections[state])
     results["rows"] = read_catalog(connections["rows"])
+    for role in ("ref", *STATES, "rows", "plain"):
+        results[f"sequences_{role}"] = _sequences(connections[role])
+    if case.name in NEXT_KEY and results["apply_rows"].returncode == 0:
+        table, columns = NEXT_KEY[case.name]
+        results["next_key"] = (
+            connections["rows"].execute(f"INSERT INTO {table} {columns} RETURNING id").fetchone()[0]
+        )
+
+
+# The sequences of SERIAL and identity columns with their options, which verify's catalog
+# leaves out: (table, column, how it depends on the column, type, start, increment, bounds,
+# cache, cycle).
+_SEQUENCES = """
+SELECT t.relname, a.attname, d.deptype, format_type(q.seqtypid, NULL), q.seqstart,
+       q.seqincrement, q.seqmin, q.seqmax, q.seqcache, q.seqcycle
+FROM pg_depend d
+JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+JOIN pg_sequence q ON q.seqrelid = s.oid
+JOIN pg_class t ON t.oid = d.refobjid
+JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+  AND d.deptype IN ('a', 'i') AND t.relnamespace = 'public'::regnamespace
+ORDER BY 1, 2
+"""
+
+
+def _sequences(connection) -> list[tuple]:
+    return connection.execute(_SEQUENCES).fetchall()
 
 
 def _apply(libpq_url: str, sql_file: Path) -> subprocess.CompletedProcess:
@@ -223,7 +257,10 @@ def _insert_rows(connection, schema: Schema) -> None:
             + names.as_string(connection)
             + ")"
         )
-        insert = sql.SQL("INSERT INTO {} VALUES ({})").format(
+        # The rows' own keys, also in a GENERATED ALWAYS identity column.
+        always = any(c.identity is not None and c.identity.always for c in columns)
+        overriding = " OVERRIDING SYSTEM VALUE" if always else ""
+        insert = sql.SQL("INSERT INTO {}" + overriding + " VALUES ({})").format(
             sql.SQL(target.replace("%", "%%")), sql.SQL(", ").join(sql.Placeholder() * len(columns))
         )
         for row in (1, 2):
@@ -281,6 +318,23 @@ def test_with_rows_it_applies_or_stops_at_a_todo(round_trip, case):
     start = max(i for i in range(line) if not lines[i].strip())
     block = "\n".join(lines[start:line])
     assert "TODO" in block, f"{case} failed at line {line}, not under a TODO:\n{block}"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_key_sequence_has_the_options_create_all_gives_it(round_trip, case):
+    done = round_trip[case].results
+    assert "error" not in done, done.get("error")
+    # A file that stopped at a TODO on rows has not run to its end there.
+    finished = done["apply_rows"].returncode == 0
+    for role in (*STATES, "plain", *(("rows",) if finished else ())):
+        assert done[f"sequences_{role}"] == done["sequences_ref"], role
+
+
+@pytest.mark.parametrize("case", NEXT_KEY)
+def test_a_key_moved_between_serial_and_identity_continues_after_the_rows(round_trip, case):
+    done = round_trip[case]
+    _applied(done, "apply_rows")
+    assert done.results["next_key"] == 3
 
 
 @pytest.mark.parametrize(

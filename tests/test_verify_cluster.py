@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,15 +27,32 @@ BIN = _postgres_bin()
 NOBODY = 65534
 
 
+def _scratch() -> Iterator[Path]:
+    # Not under pytest's basetemp: initdb runs as the server's user under root, and a
+    # pytest session starting meanwhile (another checkout's) makes /tmp/pytest-of-root
+    # 0700 again, which that user then cannot enter.
+    folder = Path(tempfile.mkdtemp(prefix="msc-", dir="/tmp"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def tmp_path() -> Iterator[Path]:
+    """This module's temporary folders (see ``_scratch``)."""
+    yield from _scratch()
+
+
 @pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def pristine() -> Iterator[Path]:
     """The cache folder holding the pristine cluster one real initdb made."""
-    folder = tmp_path_factory.mktemp("pristine")
-    with _cache_at(folder / "cache"):
-        _fresh(folder / "work")
-        cached = cluster.cache_folder(BIN)
-        assert cached is not None and (cached / cluster.MANIFEST).is_file()
-        yield folder / "cache"
+    for folder in _scratch():
+        with _cache_at(folder / "cache"):
+            _fresh(folder / "work")
+            cached = cluster.cache_folder(BIN)
+            assert cached is not None and (cached / cluster.MANIFEST).is_file()
+            yield folder / "cache"
 
 
 @pytest.fixture

@@ -27,11 +27,12 @@ def server_url(server, **params):
     return parse_database_url(server.uri).with_params(**params)
 
 
-def leftovers(admin) -> list[str]:
+def made_by_verify(admin) -> list[str]:
+    """The databases and roles on the server named as verify names its own, sorted."""
     pattern = PREFIX.replace("_", r"\_") + "%"
     rows = admin.execute(
         "SELECT datname FROM pg_database WHERE datname LIKE %s "
-        "UNION ALL SELECT rolname FROM pg_roles WHERE rolname LIKE %s",
+        "UNION ALL SELECT rolname FROM pg_roles WHERE rolname LIKE %s ORDER BY 1",
         (pattern, pattern),
     ).fetchall()
     return [name for (name,) in rows]
@@ -57,8 +58,8 @@ def test_a_superuser_url_confines_the_sessions_to_a_role_of_their_own(postgres_s
             ).fetchone()[0]
         assert user == session_user == owner and user.startswith(PREFIX)
         assert rights == ("f", "f", "f", "f", "f")
-        assert sorted(leftovers(admin)) == sorted([user, *(n for n in _names(scratch))])
-    assert leftovers(admin) == []
+        assert sorted(made_by_verify(admin)) == sorted([user, *(n for n in _names(scratch))])
+    assert made_by_verify(admin) == []
 
 
 def _names(scratch) -> list[str]:
@@ -105,7 +106,7 @@ def test_what_gets_past_the_guard_cannot_act_beyond_the_database(
         (fresh_database,),
     ).fetchone()
     assert facts == (1, 0, 0)
-    assert leftovers(admin) == []
+    assert made_by_verify(admin) == []
 
 
 def test_a_createrole_url_confines_too_and_a_plain_one_cannot(postgres_server, admin):
@@ -125,7 +126,7 @@ def test_a_createrole_url_confines_too_and_a_plain_one_cannot(postgres_server, a
         ) as scratch:
             assert not scratch.confined
             assert scratch.login == "as the URL's role (it cannot create roles)"
-        assert leftovers(admin) == []
+        assert made_by_verify(admin) == []
     finally:
         admin.execute(f"DROP ROLE IF EXISTS {maker}")
         admin.execute(f"DROP ROLE IF EXISTS {plain}")
@@ -147,12 +148,14 @@ def test_sql_built_at_run_time_needs_a_confined_session(tmp_path, postgres_serve
     document = json.loads(done.stdout)
     (finding,) = document["findings"]
     first_execute = next(
-        number for number, line in enumerate(ENUM_REWRITE.splitlines(), 1) if "EXECUTE" in line
+        number
+        for number, line in enumerate(ENUM_REWRITE.splitlines(), start=1)
+        if line.strip().startswith("EXECUTE")
     )
     assert finding["code"] == "MS907" and finding["migration"]["line"] == first_execute
     assert document["summary"]["sessions"] == "as the URL's role (it cannot create roles)"
     assert document["summary"]["states"] == {}
-    assert leftovers(admin) == []
+    assert made_by_verify(admin) == []
 
 
 # ---------------------------------------------------------------- apply.Session

@@ -25,6 +25,7 @@ from modelsync.dburl import parse_database_url
 from modelsync.verify import leftovers
 from modelsync.verify.scratch import PREFIX, scratch_databases
 from tests.conftest import REPO
+from tests.test_verify_confine import made_by_verify
 from tests.test_verify_server import MODELS, SLOW, make_project, processes_using
 
 GONE_WITHIN = 15
@@ -41,17 +42,21 @@ def start_verify(root: Path, tmpdir: Path, *args: str, **env: str) -> subprocess
     )
 
 
-def kill_during_import(process: subprocess.Popen, marker: Path) -> int:
-    """SIGKILL verify once its build child imports the models; the child's pid."""
-    deadline = time.monotonic() + 90
-    while not marker.exists() or not marker.read_text():
-        assert process.poll() is None, "verify ended before the models import"
-        assert time.monotonic() < deadline, "verify never reached the models import"
-        time.sleep(0.05)
-    child = int(marker.read_text())
-    process.send_signal(signal.SIGKILL)
-    process.wait(30)
-    return child
+def kill_during_import(process: subprocess.Popen, marker: Path) -> None:
+    """SIGKILL verify once its build child imports the models; the child must die too."""
+    try:
+        deadline = time.monotonic() + 90
+        while not marker.exists() or not marker.read_text():
+            assert process.poll() is None, "verify ended before the models import"
+            assert time.monotonic() < deadline, "verify never reached the models import"
+            time.sleep(0.05)
+        child = int(marker.read_text())
+        process.send_signal(signal.SIGKILL)
+        process.wait(30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert gone(child), "the build child outlived verify"
 
 
 def gone(pid: int) -> bool:
@@ -82,13 +87,7 @@ def test_a_killed_throwaway_run_is_cleaned_by_the_next(short_tmp, monkeypatch):
     scratch = short_tmp / "tmp"
     scratch.mkdir()
     marker = short_tmp / "importing"
-    process = start_verify(root, scratch, IMPORT_MARKER=str(marker))
-    try:
-        child = kill_during_import(process, marker)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert gone(child), "the build child outlived verify"
+    kill_during_import(start_verify(root, scratch, IMPORT_MARKER=str(marker)), marker)
     (left,) = scratch.glob("modelsync-verify-*")
     deadline = time.monotonic() + GONE_WITHIN
     while processes_using(left):
@@ -122,16 +121,6 @@ def test_a_killed_throwaway_run_is_cleaned_by_the_next(short_tmp, monkeypatch):
     )
 
 
-def marked_databases(admin) -> list[str]:
-    pattern = PREFIX.replace("_", r"\_") + "%"
-    rows = admin.execute(
-        "SELECT datname FROM pg_database WHERE datname LIKE %s "
-        "UNION ALL SELECT rolname FROM pg_roles WHERE rolname LIKE %s ORDER BY 1",
-        (pattern, pattern),
-    ).fetchall()
-    return [name for (name,) in rows]
-
-
 def test_a_killed_run_on_a_given_server_is_cleaned_by_the_next(short_tmp, postgres_server):
     root = make_project(short_tmp / "project", MODELS + SLOW)
     marker = short_tmp / "importing"
@@ -139,17 +128,12 @@ def test_a_killed_run_on_a_given_server_is_cleaned_by_the_next(short_tmp, postgr
     process = start_verify(
         root, short_tmp, "--database-url", postgres_server.uri, IMPORT_MARKER=str(marker)
     )
-    try:
-        child = kill_during_import(process, marker)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert gone(child), "the build child outlived verify"
+    kill_during_import(process, marker)
     admin = psycopg.connect(postgres_server.libpq_url("postgres"), autocommit=True)
     decoys = []
     holder = user = None
     try:
-        left = marked_databases(admin)
+        left = made_by_verify(admin)
         assert len(left) == 4, left  # expected, b, c and the run's role
         _wait_until_unused(admin, left)
         here = admin.execute("SELECT current_database()").fetchone()[0]
@@ -174,7 +158,7 @@ def test_a_killed_run_on_a_given_server_is_cleaned_by_the_next(short_tmp, postgr
 
         with scratch_databases(url, ("x",), confine=True) as scratch:
             assert scratch.confined
-        assert marked_databases(admin) == sorted(decoys)
+        assert sorted(made_by_verify(admin)) == sorted(decoys)
     finally:
         for connection in (holder, user):
             if connection is not None:

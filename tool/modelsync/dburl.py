@@ -15,11 +15,17 @@ text as written, each secret in it replaced by ``***``. Secrets are the values o
 a query parameter or a keyword), and of any ``-c name=value`` setting in ``options`` whose
 name looks like one (password, secret, token). Keywords are not checked against libpq's list
 (it grows with each release): libpq refuses an unknown one when connecting. ``redact(text,
-url)`` scrubs those values, decoded and as written, from any message (a driver's error may
-quote them). A ``passfile`` is a path, not a secret, and is shown.
+url)`` scrubs those values from any message (a driver's error may quote them) in every
+spelling a message may use: as written (quoted or not, with or without its backslashes),
+decoded, percent-encoded (strictly, or as JavaScript's ``encodeURIComponent`` leaves
+``!'()*~``) and escaped as a keyword/value string escapes it (a backslash before each
+backslash and quote, as ``conninfo`` writes it). A ``passfile`` is a path, not a secret,
+and is shown.
 """
 
 from __future__ import annotations
+
+from urllib.parse import quote
 
 from modelsync.errors import ConfigError
 from modelsync.records import field, record
@@ -65,7 +71,7 @@ class DatabaseUrl:
             else:
                 merged[key] = value
         params = tuple(merged.items())
-        secrets = tuple(dict.fromkeys((*self.secrets, *_secret_values(params))))
+        secrets = _spellings((*self.secrets, *_secret_values(params)), ())
         return DatabaseUrl(params, _redacted_keywords(params), secrets)
 
 
@@ -90,7 +96,7 @@ def parse_database_url(text: str) -> DatabaseUrl:
     secrets = _secret_values(tuple(merged.items()))
     written = tuple(text[start:end] for start, end in spans)
     redacted = _mask_spans(text, spans)
-    return DatabaseUrl(tuple(merged.items()), redacted, tuple(dict.fromkeys((*secrets, *written))))
+    return DatabaseUrl(tuple(merged.items()), redacted, _spellings(secrets, written))
 
 
 def redact(text: str, url: DatabaseUrl) -> str:
@@ -264,8 +270,8 @@ def _parse_keywords(text: str) -> tuple[list[tuple[str, str]], list[tuple[int, i
             p += 1
         if p >= len(text) or text[p] != "=":
             raise ConfigError(
-                "the database URL is neither a postgresql:// URL nor libpq's "
-                "'keyword=value' form: a word has no '=' after it"
+                "the database URL is malformed: neither a postgresql:// URL nor libpq's "
+                "'keyword=value' form (a word has no '=' after it)"
             )
         p += 1
         while p < len(text) and text[p] in _SPACE:
@@ -377,6 +383,24 @@ def _secret_option_spans(written: str, offset: int) -> list[tuple[int, int]]:
         for name, _, start, end in _option_settings(written)
         if _looks_secret(name)
     ]
+
+
+def _spellings(values: tuple[str, ...], written: tuple[str, ...]) -> tuple[str, ...]:
+    """Every text a message may show a secret as: each value (decoded) as it is,
+    percent-encoded both ways and keyword-escaped; each text as written, without its quotes
+    and without its backslashes."""
+    found: list[str] = []
+    for value in values:
+        found += (
+            value,
+            quote(value, safe=""),
+            quote(value, safe="!'()*~"),
+            _quote(value)[1:-1],
+        )
+    for text in written:
+        inner = text[1:-1] if len(text) > 1 and text[0] == text[-1] == "'" else text
+        found += (text, inner, inner.replace("\\", ""))
+    return tuple(dict.fromkeys(form for form in found if form))
 
 
 def _mask_spans(text: str, spans: list[tuple[int, int]]) -> str:

@@ -301,10 +301,18 @@ def _given_files(config):
 def _schema_at_ref(config, ref: str, rules):
     """The source as it was at ``ref``, read from git (nothing is checked out); its
     warnings name the revision."""
+    from modelsync.errors import ModelsyncError
     from modelsync.migrate.gittree import GitTree
     from modelsync.records import replace
 
-    schema = _side_schema(config, GitTree(config.root, ref), config.source_items, rules, "source")
+    try:
+        schema = _side_schema(config, GitTree(config.root, ref), config.source_items, rules,
+                              "source")  # fmt: skip
+    except ModelsyncError as error:
+        # A module that does not parse at the revision is named there, not in the work tree.
+        if error.path and not error.path.startswith(f"{ref}:"):
+            error.path = f"{ref}:{error.path}"
+        raise
     warnings = tuple(replace(w, path=f"{ref}:{w.path}") for w in schema.warnings)
     return replace(schema, warnings=warnings)
 

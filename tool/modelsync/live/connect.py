@@ -16,9 +16,9 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
+from modelsync.dburl import DatabaseUrl, redact
 from modelsync.errors import ConfigError, DatabaseError
 from modelsync.live.catalog import LiveCatalog
-from modelsync.live.url import DatabaseUrl
 
 CONNECT_TIMEOUT_SECONDS = 10
 STATEMENT_TIMEOUT = "30s"
@@ -52,6 +52,7 @@ def read_only_session(url: DatabaseUrl) -> Iterator:
     """An open connection inside a read-only REPEATABLE READ transaction with its
     timeouts set; rolled back and closed on the way out."""
     psycopg = _psycopg()
+    _refuse_unknown_keywords(url, psycopg)
     try:
         connection = psycopg.connect(
             url.conninfo,
@@ -85,6 +86,18 @@ def read_only_session(url: DatabaseUrl) -> Iterator:
             connection.close()
 
 
+def _refuse_unknown_keywords(url: DatabaseUrl, psycopg) -> None:
+    """libpq's own reading of the connection string (``PQconninfoParse``, no connection):
+    ``dburl`` reads any keyword, libpq only those it knows (``?sslmod=require`` is a typo,
+    not a failed connection)."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        conninfo_to_dict(url.conninfo)
+    except psycopg.ProgrammingError as exc:
+        raise ConfigError(f"the database URL is malformed: {message_of(exc, url)}") from None
+
+
 def _set_search_path(connection, schema: str, extension_schemas: list[str]) -> None:
     """The inspected schema first, then the extensions' schemas: ``format_type`` then
     names a type of any of them (an enum, ``vector``) without its schema."""
@@ -100,7 +113,7 @@ def message_of(exc: Exception, url: DatabaseUrl) -> str:
     text = primary or str(exc) or type(exc).__name__
     if type(exc).__name__ == "QueryCanceled":
         text = f"{text} (the statement timeout is {STATEMENT_TIMEOUT})"
-    return url.scrubbed(" ".join(text.split()))
+    return redact(" ".join(text.split()), url)
 
 
 def _driver_error() -> type[Exception]:

@@ -27,6 +27,8 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from modelsync.migrate.names import stored as cut
+
 EQUAL, DIFFERENT, UNSURE = "equal", "different", "unsure"
 
 _DROPPED_KEYS = frozenset(
@@ -82,14 +84,15 @@ def same_expression(
 ) -> str:
     """EQUAL, DIFFERENT or UNSURE. ``column_types`` are the table's columns' types
     (``format_type``: an implicit cast of one changes nothing); ``column_type`` is the
-    type of the column whose default this is."""
+    type of the column whose default this is. A column longer than 63 bytes is looked up
+    as the parsed text names it: cut, as PostgreSQL's scanner (and pglast's) cuts it."""
     if model.strip() == stored.strip():
         return EQUAL
     a, b = _tree(model), _tree(stored)
     if a is None or b is None:
         return UNSURE
     target = _type_key(column_type) if column_type else None
-    types = {name: _type_key(t) for name, t in (column_types or {}).items()}
+    types = {cut(name): _type_key(t) for name, t in (column_types or {}).items()}
     rules = _Rules(types, target)
     left, right = rules.top(a), rules.top(b)
     if left == right:

@@ -15,7 +15,8 @@ from typing import Any
 
 from modelsync.live.catalog import LiveIndex, LiveTable
 from modelsync.live.expressions import DIFFERENT, EQUAL, UNSURE, same_expression
-from modelsync.migrate.names import check_name, unique_name
+from modelsync.live.names import spelled_in_sql
+from modelsync.migrate.names import check_name, stored, unique_name
 from modelsync.records import record, replace
 from modelsync.schema.ir import CheckConstraint, Index, IndexElement, Table, UniqueConstraint
 
@@ -57,6 +58,8 @@ class Matcher:
         self.defaults = defaults  # (method, opclass, input type) of default operator classes
         self.types = {c.name: c.type for c in live.columns}
         self.column_types = {c.name: c.type for c in live.columns}
+        # A definition's column names as PostgreSQL printed them -> the columns' names.
+        self.columns = spelled_in_sql(c.name for c in live.columns)
         self.renamed: list[NameOnly] = []
         self.notes: list[tuple[int, str, str | None]] = []
 
@@ -138,7 +141,7 @@ class Matcher:
             texts = _expression_texts(live.definition)
         elements = tuple(
             IndexElement(
-                column=param.get("name") if text is None else None,
+                column=self._column(param.get("name")) if text is None else None,
                 expression=text,
                 order=_ORDER.get(param.get("ordering", "")),
                 nulls=_NULLS.get(param.get("nulls_ordering", "")),
@@ -154,7 +157,9 @@ class Matcher:
         method = statement.get("accessMethod", "btree")
         ops = tuple(sorted((e.column, e.opclass) for e in elements if e.column and e.opclass))
         unique = bool(statement.get("unique"))
-        plain = len(columns) == 1 and live.name == f"ix_{self.live.name}_{columns[0]}"
+        plain = len(columns) == 1 and stored(live.name) == stored(
+            f"ix_{self.live.name}_{columns[0]}"
+        )
         index = Index(
             live.name,
             columns,
@@ -166,6 +171,9 @@ class Matcher:
             elements,
         )
         return replace(index, from_column=True) if plain and _plain_index(index) else index
+
+    def _column(self, name: str | None) -> str | None:
+        return self.columns.get(name, name) if name is not None else None
 
     def _same_index(self, mine: Index, theirs: Index) -> str:
         """EQUAL, DIFFERENT or UNSURE: the model's index against one read from the database."""

@@ -9,12 +9,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from modelsync.dburl import DatabaseUrl, parse_database_url
+from modelsync.errors import ConfigError
 from modelsync.findings.model import Finding
 from modelsync.live.catalog import LiveCatalog
 from modelsync.live.to_ir import LiveSchema, live_schema
-from modelsync.live.url import DatabaseUrl, given_url, parse_database_url
 from modelsync.records import record
 from modelsync.schema.ir import Schema
+
+# The standard's 2.1 names it; a bare ``--database-url`` (its value "env") reads it.
+ENV_NAME = "DATABASE_URL"
+FROM_ENVIRONMENT = "env"
 
 
 @record
@@ -24,8 +29,19 @@ class DatabaseCheck:
 
 
 def open_url(value: str, environ: Mapping[str, str]) -> DatabaseUrl:
-    """The one place a ``--database-url`` / ``--from-database`` value is read."""
+    """The one place a ``--database-url`` / ``--from-database`` value is read (by
+    ``dburl``, as libpq reads it; a malformed one is a ConfigError naming no secret)."""
     return parse_database_url(given_url(value, environ))
+
+
+def given_url(value: str, environ: Mapping[str, str]) -> str:
+    """The URL text a ``--database-url`` / ``--from-database`` value stands for."""
+    if value != FROM_ENVIRONMENT:
+        return value
+    text = environ.get(ENV_NAME, "")
+    if not text.strip():
+        raise ConfigError(f"{ENV_NAME} is not set (a bare --database-url, or `env`, reads it)")
+    return text
 
 
 def read_catalog(url: DatabaseUrl, schema: str, ignore: tuple[str, ...]) -> LiveCatalog:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from modelsync.live.catalog import LiveCatalog, LiveColumn, LiveSequence, LiveTable
 from modelsync.live.expressions import EQUAL, UNSURE, same_expression
+from modelsync.live.names import in_model_names
 from modelsync.live.objects import Matcher, NameOnly
 from modelsync.live.types import catalog_spelling, ir_spelling
 from modelsync.records import record, replace
@@ -65,6 +66,7 @@ class LiveSchema:
 
 
 def live_schema(catalog: LiveCatalog, models: Schema, *, keep_names: bool) -> LiveSchema:
+    catalog = in_model_names(catalog, models)
     defaults = frozenset(catalog.opclass_defaults)
     notes: list[Note] = []
     renamed: list[NameOnly] = []
@@ -322,7 +324,9 @@ def _sequence_defaults(sequence: LiveSequence) -> dict[str, int | bool]:
     limit = _TYPE_LIMITS.get(sequence.type, _TYPE_LIMITS["bigint"])
     ascending = sequence.increment > 0
     return {
-        "start": 1 if ascending else -1,
+        # START defaults to the bound the sequence starts from (PostgreSQL's rule), so
+        # MINVALUE 5 alone starts at 5.
+        "start": sequence.minvalue if ascending else sequence.maxvalue,
         "increment": 1,
         "minvalue": 1 if ascending else -limit - 1,
         "maxvalue": limit if ascending else -1,

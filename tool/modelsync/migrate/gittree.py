@@ -23,11 +23,19 @@ class GitTree:
         # Resolved once: only a commit id reaches git after this (no option injection).
         self.commit = commit_of(root, ref)
         listing = git_output(
-            root, "ls-tree", "-r", "-z", "--name-only", self.commit, "--", ".", shown=f"{ref}:."
+            root, "ls-tree", "-r", "-z", self.commit, "--", ".", shown=f"{ref}:."
         ).decode("utf-8", "replace")
         self._folders: dict[str, dict[str, bool]] = {".": {}}
-        for path in filter(None, listing.split("\0")):
-            self._add(normalized(path))
+        # Symbolic links (mode 120000): their blob is the link's target, not Python.
+        self._links: set[str] = set()
+        for entry in filter(None, listing.split("\0")):
+            # "<mode> <type> <object>\t<path>"
+            mode, path = entry.partition(" ")[0], normalized(entry.partition("\t")[2])
+            if mode == "160000":
+                continue  # a submodule: a commit of another repository, no file
+            if mode == "120000":
+                self._links.add(path)
+            self._add(path)
 
     def _add(self, path: str) -> None:
         folder, name = posixpath.split(path)
@@ -59,6 +67,8 @@ class GitTree:
         path = normalized(path)
         if self.kind(path) != "file":
             raise InputError("file not found", f"{self.ref}:{path}")
+        if path in self._links:
+            raise InputError("is a symbolic link at that revision: not read", f"{self.ref}:{path}")
         return file_at_ref(self.root, path, self.ref, self.commit).removeprefix("\ufeff")
 
     def files(self) -> tuple[str, ...]:

@@ -305,12 +305,23 @@ class AlterDefault(AlterColumn):
         return column.server_default
 
 
+def is_serial(column: Column) -> bool:
+    """SERIAL's sequence and default: SQLAlchemy's autoincrement column without an
+    identity (with one, the identity gives the values)."""
+    return column.autoincrement and column.identity is None
+
+
 @record
 class AlterAutoincrement(AlterColumn):
+    """A column gains or loses SERIAL's sequence (an identity coming or going in its place
+    is an ``AlterGenerated``)."""
+
     kind = "alter_autoincrement"  # type: ignore[assignment]
 
     def _value(self, column):
-        return "SERIAL" if column.autoincrement else "no sequence"
+        if is_serial(column):
+            return "SERIAL"
+        return "identity" if column.identity is not None else "no sequence"
 
 
 @record
@@ -339,4 +350,4 @@ class AlterGenerated(AlterColumn):
             return f"identity {kind} {dict(column.identity.options)}"
         if column.computed is not None:
             return f"generated ({column.computed.sqltext})"
-        return "none"
+        return "SERIAL" if is_serial(column) else "none"

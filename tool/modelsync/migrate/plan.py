@@ -201,7 +201,9 @@ def _column_ops(table: Table, old: Column, new: Column) -> Iterator[o.Op]:
         yield o.AlterNullable(table, old, new)
     if old.server_default != new.server_default:
         yield o.AlterDefault(table, old, new)
-    if old.autoincrement != new.autoincrement:
+    # An identity replacing SERIAL (or replaced by it) is one step, AlterGenerated's: the
+    # order of dropping one and making the other is PostgreSQL's to decide, not the phases'.
+    if o.is_serial(old) != o.is_serial(new) and old.identity == new.identity:
         yield o.AlterAutoincrement(table, old, new)
     if old.comment != new.comment:
         yield o.AlterComment(table, old, new)

@@ -14,6 +14,7 @@ Python decides every string here; statement bodies come from SQLAlchemy's compil
 from __future__ import annotations
 
 from modelsync.errors import UnsupportedConstruct
+from modelsync.migrate import identity
 from modelsync.migrate import ops as o
 from modelsync.migrate import plan as p
 from modelsync.migrate.ddl import CompileError, Ddl, create_enum, name_text, quote
@@ -22,13 +23,12 @@ from modelsync.migrate.names import (
     constraint_name,
     foreign_key_name,
     primary_key_name,
-    sequence_name,
     stored,
 )
 from modelsync.migrate.sqltext import INDENT, dollar_quoted, indent, literal
 from modelsync.migrate.types import is_vector, needs_using
 from modelsync.records import field, record
-from modelsync.schema.ir import Schema
+from modelsync.schema.ir import Column, Schema
 
 
 @record
@@ -212,7 +212,7 @@ class Renderer:
             )
             statements.append(_todo_backfill(table, column.name))
             statements.append(f"{self.alter(table)} ALTER COLUMN {quote(column.name)} SET NOT NULL")
-        return tuple(statements), comments
+        return (*statements, *self.added_comment(table, column)), comments
 
     def _alter_type(self, op: o.AlterType):
         table, column = op.table, op.new.name
@@ -257,26 +257,23 @@ class Renderer:
         ), ()
 
     def _alter_autoincrement(self, op: o.AlterAutoincrement):
-        table, col = quote(op.table), quote(op.new.name)
-        sequence = quote(sequence_name(op.table, op.new.name))
-        sequence_text = literal(name_text(sequence_name(op.table, op.new.name)))
-        if not op.new.autoincrement:
-            return (
-                f"{self.alter(op.table)} ALTER COLUMN {col} DROP DEFAULT",
-                f"DROP SEQUENCE{self.if_exists()} {sequence}",
-            ), ()
-        kind = self.ddl_new.column_type(op.table, op.new.name)
-        guard = "" if self.plain else " IF NOT EXISTS"
-        run = "SELECT" if self.plain else "PERFORM"  # PL/pgSQL discards a result with PERFORM
-        statements = (
-            f"CREATE SEQUENCE{guard} {sequence} AS {kind} OWNED BY {table}.{col}",
-            f"ALTER TABLE {table} ALTER COLUMN {col} "
-            f"SET DEFAULT nextval({sequence_text}::regclass)",
-            f"{run} setval({sequence_text}, COALESCE(max({col}), 0) + 1, false) FROM {table}",
-        )
-        return self.guard(self.exists(op.table), *statements), (
+        table, column = op.table, op.new.name
+        if not o.is_serial(op.new):
+            return identity.drop_serial(self.alter(table), table, column, self.plain), ()
+        return self.guard(self.exists(table), *self.serial(table, column)), (
             "The key's sequence, as SERIAL makes it.",
         )
+
+    def serial(self, table: str, column: str) -> tuple[str, ...]:
+        kind = self.ddl_new.column_type(table, column)
+        return identity.make_serial(table, column, kind, self.plain)
+
+    def added_comment(self, table: str, column: Column) -> tuple[str, ...]:
+        """A column added to a table has its comment set apart, as create_all sets it
+        after CREATE TABLE: ADD COLUMN cannot carry one."""
+        if not column.comment:
+            return ()
+        return self.guard(self.exists(table), self.ddl_new.comment(table, column.name))
 
     def _alter_comment(self, op: o.AlterComment):
         return self.guard(self.exists(op.table), self.ddl_new.comment(op.table, op.new.name)), ()
@@ -291,6 +288,7 @@ class Renderer:
             statements = (
                 f"{self.alter(table)} DROP COLUMN{self.if_exists()} {col}",
                 f"{self.alter(table)} ADD COLUMN {spec}",
+                *self.added_comment(table, new),
             )
             return statements, ("A column becomes generated only by being made anew.",)
         statements: list[str] = []
@@ -298,24 +296,39 @@ class Renderer:
             statements.append(f"{alter} SET EXPRESSION AS ({new.computed.sqltext})")
         elif old.computed is not None:
             statements.append(f"{alter} DROP EXPRESSION{self.if_exists()}")
-        if new.identity is None and old.identity is not None:
+        comments: tuple[str, ...] = ()
+        if old.identity is not None and new.identity is not None:
+            changes = identity.identity_changes(old.identity, new.identity)
+            statements.append(f"{alter} {changes}" if changes else Note(identity.SAME_OPTIONS))
+            comments = identity.START_NOTE if "START WITH" in changes else ()
+        elif old.identity is not None:
             statements.append(f"{alter} DROP IDENTITY{self.if_exists()}")
+            if o.is_serial(new):
+                statements += self.guard(self.exists(table), *self.serial(table, new.name))
+                comments = ("The key's sequence, as SERIAL makes it, after the identity's.",)
         elif new.identity is not None:
-            identity = self.ddl_new.identity(table, new.name)
-            wanted = "a" if new.identity.always else "d"
-            steps = (
-                [f"ALTER TABLE {quote(table)} ALTER COLUMN {col} DROP IDENTITY IF EXISTS"]
-                if old.identity is not None
-                else []
-            )
-            steps.append(f"ALTER TABLE {quote(table)} ALTER COLUMN {col} ADD {identity}")
-            current = (
-                f"(SELECT attidentity FROM pg_attribute WHERE attrelid = {self.regclass(table)} "
-                f"AND attname = {literal(stored(new.name))})"
-            )
-            condition = f"{self.exists(table)} AND {current} IS DISTINCT FROM {literal(wanted)}"
-            statements += self.guard(condition, *steps)
-        return tuple(statements), ()
+            statements += self._add_identity(table, old, new)
+            if o.is_serial(old):
+                comments = ("SERIAL's default and sequence make way for the identity.",)
+        return tuple(statements), comments
+
+    def _add_identity(self, table: str, old: Column, new: Column) -> tuple[str, ...]:
+        col = quote(new.name)
+        alter = f"ALTER TABLE {quote(table)}"
+        steps = []
+        if o.is_serial(old):
+            steps += identity.drop_serial(alter, table, old.name, self.plain)
+        steps.append(f"{alter} ALTER COLUMN {col} ADD {self.ddl_new.identity(table, new.name)}")
+        after = identity.continue_after_rows(table, new.name, new.identity, self.plain)
+        if o.is_serial(old) and after:
+            steps.append(after)
+        wanted = "a" if new.identity.always else "d"
+        current = (
+            f"(SELECT attidentity FROM pg_attribute WHERE attrelid = {self.regclass(table)} "
+            f"AND attname = {literal(stored(new.name))})"
+        )
+        condition = f"{self.exists(table)} AND {current} IS DISTINCT FROM {literal(wanted)}"
+        return self.guard(condition, *steps)
 
     def _add_primary_key(self, op: o.AddPrimaryKey):
         columns = ", ".join(quote(c) for c in op.columns)

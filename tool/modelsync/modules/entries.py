@@ -22,8 +22,14 @@ def entry_files(tree, items: tuple[str, ...], what: str) -> tuple[str, ...]:
         if not item.strip():
             raise ConfigError(f"{what}: the path is empty")
         path = normalized(item)
+        if hasattr(tree, "project_path"):
+            path = tree.project_path(path)
         if _GLOB_CHARS & set(item):
-            matched = [f for f in _walk(tree, _glob_base(path)) if _glob_pattern(path).match(f)]
+            try:
+                pattern = _glob_pattern(path)
+            except ConfigError as error:
+                raise ConfigError(f"{what}: {error.message}") from None
+            matched = [f for f in _walk(tree, _glob_base(path)) if pattern.match(f)]
             if not matched:
                 raise ConfigError(f"{what}: {item!r} matches no Python file")
             files += matched
@@ -89,10 +95,13 @@ def _glob_pattern(pattern: str) -> re.Pattern[str]:
             if end == -1:
                 out.append(re.escape(char))
             else:
-                body = pattern[i + 1 : end].replace("\\", "\\\\")
+                body = pattern[i + 1 : end].replace("\\", "\\\\").replace("[", "\\[")
                 out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
                 i = end
         else:
             out.append(re.escape(char))
         i += 1
-    return re.compile("".join(out) + r"\Z")
+    try:
+        return re.compile("".join(out) + r"\Z")
+    except re.error as exc:  # ``[z-a]``, ``[]``: a class no glob can mean
+        raise ConfigError(f"{pattern!r} is not a glob ({exc})") from None

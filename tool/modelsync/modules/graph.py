@@ -324,7 +324,7 @@ class ModuleGraph:
         dotted name runs them first)."""
         found = []
         folder = posixpath.dirname(path) or "."
-        while folder != ".":
+        while folder not in (".", "/"):
             init = join(folder, "__init__.py")
             if self.tree.kind(init) != "file":
                 break

@@ -32,7 +32,7 @@ def import_roots(
 def package_root(tree, path: str) -> str:
     """The folder above the outermost package that holds ``path``."""
     folder = posixpath.dirname(path) or "."
-    while folder != "." and tree.kind(join(folder, "__init__.py")) == "file":
+    while folder not in (".", "/") and tree.kind(join(folder, "__init__.py")) == "file":
         folder = posixpath.dirname(folder) or "."
     return folder
 

@@ -42,6 +42,18 @@ class DiskTree:
         # folder that is inside the root.
         self._links: set[str] = set()
 
+    def project_path(self, path: str) -> str:
+        """An absolute path inside the root as a project path (one file, one spelling:
+        ``/abs/root/app/x.py`` and ``app/x.py`` are the same module)."""
+        if not posixpath.isabs(path):
+            return path
+        for root in (self.root.absolute(), self._resolved_root):
+            try:
+                return normalized(Path(path).relative_to(root).as_posix())
+            except ValueError:
+                continue
+        return path
+
     def listing(self, folder: str) -> dict[str, bool] | None:
         """Entry name -> whether it is a folder; None when ``folder`` is not one."""
         if folder in self._listings:

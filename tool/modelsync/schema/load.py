@@ -117,11 +117,11 @@ def shared_tables(
 
 def side_modules(
     tree, items: tuple[str, ...], *, pythonpath: tuple[str, ...] = (), what: str = "source"
-) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """(entries, import roots, every module importing them runs) without reading the
+) -> tuple[tuple[str, ...], ModuleGraph, tuple[str, ...]]:
+    """(entries, the module graph, every module importing them runs) without reading the
     models: what ``verify``'s build child needs to import the side as the app does."""
     entries, graph = _side_graph(tree, items, what, pythonpath, None, {})
-    return entries, graph.roots, graph.runtime_closure(entries)
+    return entries, graph, graph.runtime_closure(entries)
 
 
 def _side_graph(tree, items, what, pythonpath, imports_from, loaded):

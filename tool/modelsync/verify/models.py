@@ -1,11 +1,13 @@
 """How the build child imports a side's models: as the app would.
 
-One models file that imports nothing else of the project is imported by its path (as
-verify always did: several versions of it build in one child). A package, or a file
-whose imports reach other modules of the project, is imported by its modules' dotted
-names with the side's import roots first on ``sys.path`` (``schema.load.side_modules``
-finds them statically), so relative imports and ``from app.models.enums import ...``
-work in the child as they do in the app.
+One models file without relative imports is imported by its path (as verify always did:
+several versions of it build in one child, and a package it sits in, whose
+``__init__.py`` may import the whole app, is not run), with its folder and the side's
+import roots first on ``sys.path`` so that its absolute imports of the project work. A
+package, several files, or a file with relative imports is imported by its modules'
+dotted names (``schema.load.side_modules`` finds the roots statically), under the name
+the side's own modules import each by when they do (a namespace package's
+``ns.models.user``), so relative imports work in the child as they do in the app.
 
 At a git revision (``--baseline-ref``), the modules importing the side runs are written
 into a temporary folder, in their places, and imported from there.
@@ -14,7 +16,6 @@ into a temporary folder, in their places, and imported from there.
 from __future__ import annotations
 
 import contextlib
-import posixpath
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,20 +42,43 @@ class ModelsImport:
 def models_import(
     base: Path, tree, items: tuple[str, ...], pythonpath: tuple[str, ...], shown: str
 ) -> ModelsImport:
-    entries, roots, closure = side_modules(tree, items, pythonpath=pythonpath)
+    entries, graph, closure = side_modules(tree, items, pythonpath=pythonpath)
     first = base / entries[0]
-    alone = closure == entries and len(entries) == 1
-    if alone and package_root(tree, entries[0]) == (posixpath.dirname(entries[0]) or "."):
-        return ModelsImport(first, shown, (), (first.parent.resolve(),), base)
+    paths = tuple(dict.fromkeys((base / root).resolve() for root in graph.roots))
+    if len(entries) == 1 and not _relative_imports(graph, entries[0]):
+        folder = first.parent.resolve()
+        return ModelsImport(first, shown, (), (folder, *(p for p in paths if p != folder)), base)
+    imported_as = _names_used(graph, closure)
     modules = []
     for entry in entries:
-        name = dotted_name(entry, package_root(tree, entry))
+        name = imported_as.get(entry) or dotted_name(entry, package_root(tree, entry))
         if name is None:
             raise InputError("cannot be imported by a module name (a part is no identifier)",
                              entry)  # fmt: skip
         modules.append(name)
-    paths = tuple(dict.fromkeys((base / root).resolve() for root in roots))
     return ModelsImport(first, shown, tuple(modules), paths, base)
+
+
+def _relative_imports(graph, path: str) -> bool:
+    return any(level for _, level, _, _ in graph.load(path).bindings.runtime_imports)
+
+
+def _names_used(graph, closure: tuple[str, ...]) -> dict[str, str]:
+    """Module path -> the dotted name the side's modules import it by (absolute imports
+    only): the name the app gives it, which a namespace package's walk-up cannot know."""
+    found: dict[str, str] = {}
+    for path in closure:
+        for module, level, names, _ in graph.load(path).bindings.runtime_imports:
+            if level or not module:
+                continue
+            target = graph.absolute(module)
+            if target is not None and not target.is_namespace:
+                found.setdefault(target.path, module)
+            for name in names:
+                sub = graph.submodule(target, name) if target is not None else None
+                if sub is not None and not sub.is_namespace:
+                    found.setdefault(sub.path, f"{module}.{name}")
+    return found
 
 
 @contextlib.contextmanager
@@ -64,7 +88,7 @@ def models_import_at_ref(
     from modelsync.migrate.gittree import GitTree
 
     tree = GitTree(root, ref)
-    entries, _, closure = side_modules(tree, items, pythonpath=pythonpath)
+    _, _, closure = side_modules(tree, items, pythonpath=pythonpath)
     with tempfile.TemporaryDirectory(prefix="modelsync-baseline-") as folder:
         checkout = Path(folder)
         for path in closure:

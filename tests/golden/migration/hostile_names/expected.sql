@@ -94,6 +94,13 @@ $$;
 --     ALTER TABLE U&"acc'ounts\202E%s" RENAME COLUMN U&"leg\000Aacy;--" TO "note\x";
 ALTER TABLE IF EXISTS U&"acc'ounts\202E%s" ADD COLUMN IF NOT EXISTS "note\x" TEXT DEFAULT 'multi
   line';
+DO $$
+BEGIN
+    IF to_regclass(E'"acc''ounts\u202E%s"') IS NOT NULL THEN
+        COMMENT ON COLUMN U&"acc'ounts\202E%s"."note\x" IS E'first line\nDROP TABLE victims; -- 50%';
+    END IF;
+END
+$$;
 
 -- add check constraint (score >= 0\n    AND score <= 100) to acc'ounts\u202e%s
 -- TODO: existing rows that violate it must be fixed first, or this fails.

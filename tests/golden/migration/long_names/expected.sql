@@ -42,6 +42,13 @@ $$;
 
 -- add column event_log_entries_for_the_very_long_named_audit_subsystem_xx.größe_der_datei_in_bytes_nach_der_komprimierung_äöüäöüäöüäöüäöü (INTEGER, nullable)
 ALTER TABLE IF EXISTS event_log_entries_for_the_very_long_named_audit_subsystem_xx ADD COLUMN IF NOT EXISTS "größe_der_datei_in_bytes_nach_der_komprimierung_äöüäöüäöüäöüäöü" INTEGER;
+DO $$
+BEGIN
+    IF to_regclass('event_log_entries_for_the_very_long_named_audit_subsystem_xx') IS NOT NULL THEN
+        COMMENT ON COLUMN event_log_entries_for_the_very_long_named_audit_subsystem_xx."größe_der_datei_in_bytes_nach_der_komprimierung_äöüäöüäöüäöüäöü" IS 'Größe';
+    END IF;
+END
+$$;
 
 -- add check constraint (größe_der_datei_in_bytes_nach_der_komprimierung_äöüäöüäöüäöüäöü >= 0) to event_log_entries_for_the_very_long_named_audit_subsystem_xx
 -- TODO: existing rows that violate it must be fixed first, or this fails.
