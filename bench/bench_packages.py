@@ -42,6 +42,7 @@ import time
 from pathlib import Path
 
 from bench_check import TIME, child_env
+from bench_check import run_timed as run_once
 from make_large_package import write_package
 
 PY = sys.executable
@@ -56,26 +57,6 @@ sys.path.append(os.path.join(os.path.dirname(__file__), "..", "backend"))
 
 from app.models import Table0000, Table0001  # noqa: E402
 '''
-
-
-def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float, float, int]:
-    """Run argv to completion: (wall seconds, CPU seconds, peak RSS in MiB, exit code)."""
-    if TIME:
-        argv = [TIME, "-f", "maxrss_kib=%M", *argv]
-    with tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status)
-        err.seek(0)
-        lines = err.read().decode(errors="replace").strip().splitlines()
-    maxrss = usage.ru_maxrss
-    if TIME and lines and lines[-1].startswith("maxrss_kib="):
-        maxrss = int(lines.pop().partition("=")[2])
-    if code != 0:
-        print(f"  ! exit {code}: {' '.join(argv[-4:])}: {' '.join(lines[-1:])}", flush=True)
-    return elapsed, usage.ru_utime + usage.ru_stime, maxrss / 1024, code
 
 
 def make_projects(out: Path, modules: int, env: dict[str, str]) -> dict[str, Path]:

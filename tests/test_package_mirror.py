@@ -30,6 +30,13 @@ from sqlmodel import Field, SQLModel
 """
 
 
+# A package with one enum, Kind, in app/kinds.py.
+KINDS = {
+    "app/__init__.py": "",
+    "app/kinds.py": HEADER + 'class Kind(str, enum.Enum):\n    A = "a"\n',
+}
+
+
 def write(root: Path, files: dict[str, str]) -> Path:
     for relative, text in files.items():
         path = root / relative
@@ -163,11 +170,7 @@ def test_names_reached_through_a_module_are_spelled_by_their_name(tmp_path: Path
 def test_an_alias_in_a_string_annotation_is_defined_before_its_use(tmp_path: Path) -> None:
     # A string is not respelled: the alias gets a line right after its definition.
     root = write(tmp_path, {
-        "app/__init__.py": "",
-        "app/kinds.py": HEADER + """
-            class Kind(str, enum.Enum):
-                A = "a"
-            """,
+        **KINDS,
         "app/models.py": HEADER + """
             from app.kinds import Kind as K
 
@@ -186,11 +189,7 @@ def test_an_alias_in_a_string_annotation_is_defined_before_its_use(tmp_path: Pat
 
 def test_a_name_the_copied_code_binds_itself_is_left_alone(tmp_path: Path) -> None:
     root = write(tmp_path, {
-        "app/__init__.py": "",
-        "app/kinds.py": HEADER + """
-            class Kind(str, enum.Enum):
-                A = "a"
-            """,
+        **KINDS,
         "app/models.py": HEADER + """
             from app.kinds import Kind as K
 

@@ -17,6 +17,7 @@ from modelsync.modules.graph import ModuleGraph, ProjectModule
 from modelsync.modules.tree import DiskTree
 from modelsync.schema.load import load_side
 from modelsync.schema.release import SqlmodelRules, parse_version
+from tests.lint_helpers import write
 
 RULES = SqlmodelRules(parse_version("0.0.50"))
 
@@ -32,12 +33,19 @@ def models(body: str) -> str:
     return TABLE_HEADER + textwrap.dedent(body)
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    for relative, text in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return root
+def two_tables(mixin: str) -> str:
+    """``app/tables.py``: tables A and B, both inheriting ``mixin`` of ``app/mixins.py``."""
+    return models(f"""
+        from app.mixins import {mixin}
+
+
+        class A({mixin}, table=True):
+            id: Optional[int] = Field(default=None, primary_key=True)
+
+
+        class B({mixin}, table=True):
+            id: Optional[int] = Field(default=None, primary_key=True)
+        """)
 
 
 def side(root: Path, *items: str, pythonpath: tuple[str, ...] = ()):
@@ -204,17 +212,7 @@ def test_a_mixin_field_is_read_and_warned_about_once(tmp_path: Path) -> None:
             class Named(SQLModel):
                 name: str = Field(max_length=WIDTH)
             """),
-        "app/tables.py": models("""
-            from app.mixins import Named
-
-
-            class A(Named, table=True):
-                id: Optional[int] = Field(default=None, primary_key=True)
-
-
-            class B(Named, table=True):
-                id: Optional[int] = Field(default=None, primary_key=True)
-            """),
+        "app/tables.py": two_tables("Named"),
     })  # fmt: skip
     schema = side(root, "app").schema
     assert [(w.path, w.line) for w in schema.warnings] == [("app/mixins.py", 9)]
@@ -240,17 +238,7 @@ def test_a_mixins_sa_column_in_two_tables_is_refused_as_sqlmodel_refuses_it(
                     default=None, sa_column=Column(DateTime, server_default=func.now())
                 )
             """),
-        "app/tables.py": models("""
-            from app.mixins import Stamped
-
-
-            class A(Stamped, table=True):
-                id: Optional[int] = Field(default=None, primary_key=True)
-
-
-            class B(Stamped, table=True):
-                id: Optional[int] = Field(default=None, primary_key=True)
-            """),
+        "app/tables.py": two_tables("Stamped"),
     })  # fmt: skip
     with pytest.raises(ModelError) as raised:
         side(root, "app")
