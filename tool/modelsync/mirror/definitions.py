@@ -87,10 +87,12 @@ def needed_definitions(side, schema: Schema) -> Needed:
                         aliases.setdefault(used, set()).add(found)
     problems += _collisions(wanted, definitions)
     problems += _alias_collisions(aliases, definitions)
-    order = _module_order(side, {path for path, _ in wanted})
+    by_module: dict[str, set[str]] = {}
+    for path, name in wanted:
+        by_module.setdefault(path, set()).add(name)
     nodes = []
-    for path in order:
-        names = {name for p, name in wanted if p == path}
+    for path in _module_order(side, set(by_module)):
+        names = by_module[path]
         for node in files[path].module.body:
             if defined_names(node) & names:
                 nodes.append((path, node))
