@@ -46,6 +46,13 @@ migrations = "infra/postgres/migrations"
 
 def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float, int]:
     """Run argv to completion; return (wall seconds, peak RSS in MiB, exit code)."""
+    elapsed, _, maxrss, code = run_timed(argv, env)
+    return elapsed, maxrss, code
+
+
+def run_timed(argv: list[str], env: dict[str, str]) -> tuple[float, float, float, int]:
+    """Run argv to completion; return (wall seconds, CPU seconds of the child and its
+    children, peak RSS in MiB, exit code)."""
     if TIME:
         argv = [TIME, "-f", "maxrss_kib=%M", *argv]
     with tempfile.TemporaryFile() as err:
@@ -61,7 +68,7 @@ def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float, int]:
         maxrss = int(lines.pop().partition("=")[2])
     if code != 0:
         print(f"  ! exit {code}: {' '.join(argv[-5:])}: {' '.join(lines[-1:])}", flush=True)
-    return elapsed, maxrss / 1024, code
+    return elapsed, usage.ru_utime + usage.ru_stime, maxrss / 1024, code
 
 
 def measure(argv: list[str], repeat: int, env: dict[str, str]) -> tuple[float, float, int]:

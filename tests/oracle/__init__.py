@@ -1,4 +1,4 @@
-"""Differential-test oracle: the schema real SQLModel creates for a model file.
+"""Differential-test oracle: the schema real SQLModel creates for a model file or package.
 
 The oracle runs in a subprocess so that importing user models (and SQLModel's global
 metadata) never leaks into the test process.
@@ -24,8 +24,26 @@ def sqlmodel_schemas(paths: Iterable[str | Path]) -> dict[str, dict[str, Any]]:
     args = [str(p) for p in paths]
     if not args:
         return {}
+    return _run(args)
+
+
+def sqlmodel_package_schemas(packages: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Map each label to ``{"schema": ...}`` or ``{"error": ...}`` for packages given as
+    ``{label: {"root": DIR, "sys_path": [DIR, ...], "modules": [DOTTED, ...]}}``.
+
+    All packages are handled by one subprocess run; each is imported in isolation there
+    (its own ``sys.path`` and ``sys.modules``), every module by its dotted name. Each table
+    also names the file its class is defined in, relative to ``root`` (``"path"``).
+    """
+    if not packages:
+        return {}
+    return _run(["--packages"], json.dumps(packages))
+
+
+def _run(args: list[str], stdin: str | None = None) -> dict[str, dict[str, Any]]:
     proc = subprocess.run(
         [sys.executable, str(SCRIPT), *args],
+        input=stdin,
         capture_output=True,
         text=True,
         check=False,

@@ -1,22 +1,30 @@
 """Print the schema that real SQLModel creates for each given model file, as JSON.
 
 Usage: python sqlmodel_schema.py MODEL.py [MODEL.py ...]
+       python sqlmodel_schema.py --packages < PACKAGES.json
 
 Output: ``{path: {"schema": {...}} | {"error": "ExceptionType: message"}}``, where the schema
 has exactly the shape of ``modelsync schema FILE --format json`` (minus ``line``/``warnings``).
 
-Every file is imported in its own forked child: the heavy imports (sqlmodel, sqlalchemy,
-pgvector) happen once in the parent, and each child starts with the parent's empty
-``SQLModel.metadata``, so table names may repeat across files.
+With ``--packages``, stdin holds ``{label: {"root", "sys_path", "modules"}}``: each package
+is imported as Python imports it, its folders put on ``sys.path`` and every module imported
+by its dotted name, and each table (and enum) also names the file its class is defined in,
+relative to ``root`` (``"path"``). The output is keyed by label.
+
+Every file or package is imported in its own forked child: the heavy imports (sqlmodel,
+sqlalchemy, pgvector) happen once in the parent, and each child starts with the parent's
+empty ``SQLModel.metadata`` and ``sys.modules``, so table and module names may repeat.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import importlib.util
 import json
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import pgvector.sqlalchemy  # noqa: F401  (pre-imported so that forked children share it)
@@ -189,26 +197,43 @@ def table_schema(table: sa.Table, class_name: str | None) -> dict[str, Any]:
     }
 
 
-def enum_schemas(tables: list[sa.Table]) -> list[dict[str, Any]]:
+def enum_schemas(tables: list[sa.Table], root: str | None = None) -> list[dict[str, Any]]:
     enums: dict[str, dict[str, Any]] = {}
     for table in tables:
         for column in table.columns:
-            if isinstance(column.type, sa.Enum):
-                enums.setdefault(
-                    column.type.name, {"name": column.type.name, "labels": list(column.type.enums)}
-                )
+            # An ARRAY of an enum needs the enum type too (create_all makes it).
+            kind = getattr(column.type, "item_type", column.type)
+            if isinstance(kind, sa.Enum):
+                found = {"name": kind.name, "labels": list(kind.enums)}
+                if root is not None:
+                    found["path"] = defined_in(kind.enum_class, root)
+                enums.setdefault(kind.name, found)
     return [enums[name] for name in sorted(enums)]
 
 
-def current_schema() -> dict[str, Any]:
-    """The schema of everything registered in SQLModel's (fresh, per-child) metadata."""
+def defined_in(cls: type | None, root: str) -> str | None:
+    """The file defining ``cls``, relative to ``root`` (posix); None when it has none."""
+    module = sys.modules.get(cls.__module__) if cls is not None else None
+    filename = getattr(module, "__file__", None)
+    if filename is None:
+        return None
+    return os.path.relpath(filename, root).replace(os.sep, "/")
+
+
+def current_schema(root: str | None = None) -> dict[str, Any]:
+    """The schema of everything registered in SQLModel's (fresh, per-child) metadata;
+    with ``root``, each table also names the file of its class (``"path"``)."""
     registry = sqlmodel.SQLModel._sa_registry
-    class_by_table = {m.local_table.name: m.class_.__name__ for m in registry.mappers}
+    class_by_table = {m.local_table.name: m.class_ for m in registry.mappers}
     tables = list(sqlmodel.SQLModel.metadata.sorted_tables)
-    return {
-        "tables": [table_schema(t, class_by_table.get(t.name)) for t in tables],
-        "enums": enum_schemas(tables),
-    }
+    found = []
+    for table in tables:
+        cls = class_by_table.get(table.name)
+        schema = table_schema(table, cls.__name__ if cls is not None else None)
+        if root is not None:
+            schema["path"] = defined_in(cls, root)
+        found.append(schema)
+    return {"tables": found, "enums": enum_schemas(tables, root)}
 
 
 # --- isolation ---------------------------------------------------------------------------
@@ -225,23 +250,31 @@ def import_model_file(path: str) -> None:
     spec.loader.exec_module(module)
 
 
-def schema_or_error(path: str) -> dict[str, Any]:
+def import_package(spec: dict[str, Any]) -> None:
+    """Import a package as its users do: its folders first on ``sys.path``, then every
+    module by its dotted name, in the order given."""
+    sys.path[:0] = spec["sys_path"]
+    for name in spec["modules"]:
+        importlib.import_module(name)
+
+
+def schema_or_error(load: Callable[[], None], root: str | None = None) -> dict[str, Any]:
     try:
         # Model files may print; keep our stdout for the JSON only.
         with contextlib.redirect_stdout(sys.stderr):
-            import_model_file(path)
+            load()
             configure_mappers()  # relationship mistakes only surface here
-        return {"schema": current_schema()}
+        return {"schema": current_schema(root)}
     except Exception as exc:  # any failure is a result to report, not a crash
         return {"error": f"{type(exc).__name__}: {exc}"}
 
 
-def run_in_fork(path: str) -> dict[str, Any]:
+def run_in_fork(compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # child: compute, send, and leave without running the parent's cleanup
         os.close(read_fd)
-        payload = json.dumps(schema_or_error(path)).encode()
+        payload = json.dumps(compute()).encode()
         with os.fdopen(write_fd, "wb") as pipe:
             pipe.write(payload)
         os._exit(0)
@@ -255,7 +288,19 @@ def run_in_fork(path: str) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> int:
-    results = {path: run_in_fork(path) for path in argv}
+    if argv == ["--packages"]:
+        packages = json.load(sys.stdin)
+        results = {
+            label: run_in_fork(
+                lambda spec=spec: schema_or_error(lambda: import_package(spec), spec["root"])
+            )
+            for label, spec in packages.items()
+        }
+    else:
+        results = {
+            path: run_in_fork(lambda path=path: schema_or_error(lambda: import_model_file(path)))
+            for path in argv
+        }
     json.dump(results, sys.stdout, indent=2)
     sys.stdout.write("\n")
     return 0

@@ -103,13 +103,30 @@ def fields(record_or_class: Any) -> tuple[Field, ...]:
 
 def replace(obj: Any, /, **changes: Any) -> Any:
     """A copy of the record with some fields changed (``dataclasses.replace``)."""
-    for f in fields(obj):
-        if not f.init:
-            if f.name in changes:
-                raise ValueError(f"field {f.name!r} is not set by __init__ and cannot be replaced")
-        elif f.name not in changes:
-            changes[f.name] = getattr(obj, f.name)
-    return obj.__class__(**changes)
+    cls = obj.__class__
+    plan = _REPLACE_PLANS.get(cls)
+    if plan is None:
+        plan = _REPLACE_PLANS[cls] = _replace_plan(fields(obj))
+    given, computed = plan
+    if computed and not computed.isdisjoint(changes):
+        name = next(n for n in fields(obj) if n.name in changes and not n.init).name
+        raise ValueError(f"field {name!r} is not set by __init__ and cannot be replaced")
+    for name in given:
+        if name not in changes:
+            changes[name] = getattr(obj, name)
+    return cls(**changes)
+
+
+# Record class -> (the fields __init__ sets, those it does not): replace() is called on
+# every column several times while a schema is built, so its plan is made once a class.
+_REPLACE_PLANS: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {}
+
+
+def _replace_plan(table: tuple[Field, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
+    return (
+        tuple(f.name for f in table if f.init),
+        frozenset(f.name for f in table if not f.init),
+    )
 
 
 # ------------------------------------------------------------------ building a class

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
@@ -43,7 +44,8 @@ def schema(
     # Paths as given on the command line, relative to the working directory.
     tree = DiskTree(Path.cwd(), outside_ok=True)
     derived = load_side(tree, (str(file),), release.rules, what="FILE",
-                        pythonpath=config.pythonpath).schema  # fmt: skip
+                        pythonpath=_from_cwd(config.root, config.pythonpath)
+                        + project_roots(config.root)).schema  # fmt: skip
     if output_format == "json":
         click.echo(json.dumps(schema_document(derived), indent=2))
     elif output_format in ("github", "sarif"):
@@ -52,3 +54,19 @@ def schema(
     else:
         click.echo(schema_text(derived))
         echo_warnings(derived.warnings)
+
+
+def _from_cwd(root: Path, configured: tuple[str, ...]) -> tuple[str, ...]:
+    """The configured roots (relative to the project root) as the working directory
+    reaches them: the tree is read from there, so that paths print as given."""
+    cwd = Path.cwd().resolve()
+    return tuple(os.path.relpath(root.resolve() / folder, cwd) for folder in configured)
+
+
+def project_roots(root: Path) -> tuple[str, ...]:
+    """With ``--root`` elsewhere, the roots the project itself has (its ``src/`` and the
+    root), which the working directory's own would not be."""
+    if root.resolve() == Path.cwd().resolve():
+        return ()
+    found = ("src",) if (root / "src").is_dir() else ()
+    return _from_cwd(root, (*found, "."))

@@ -8,9 +8,12 @@ order Python finishes running them (a module's imports before it), each module's
 definitions in their own order: bases and enums stand before what uses them, as they did
 when the source was imported.
 
-Names used under another name (``from .enums import Status as S``) get an alias line.
-A name of the source used through a module (``enums.Status``) cannot be copied by name,
-and two modules defining one name cannot share one file: each is a warning at its line.
+In one file every definition is known by its own name, so the copy spells each name of
+another module that way: ``S`` for ``from .enums import Status as S`` becomes ``Status``,
+and so does ``enums.Status`` (``from .. import enums``), as ``Edit``s of the copied text.
+Only a name inside a string annotation cannot be edited: it gets an alias line after the
+definition (``S = Status``). Two modules defining one name cannot share one file, and an
+alias that means two things cannot either: each is a warning at its line.
 """
 
 from __future__ import annotations
@@ -25,14 +28,31 @@ from modelsync.schema.ir import Diagnostic, Schema
 
 
 @record
+class Edit:
+    """Replace the text from (line, col) to (line, end_col) with ``text``; columns are the
+    UTF-8 byte offsets ``ast`` gives."""
+
+    line: int
+    col: int
+    end_col: int
+    text: str
+
+
+@record
 class Needed:
     """``nodes``: (module path, statement) to copy, in the order they are laid out;
-    ``aliases``: (name used, name defined) pairs; ``problems``: what cannot be copied."""
+    ``aliases``: (name used, name defined) pairs, for names used in string annotations
+    only; ``problems``: what cannot be copied; ``edits``: id(statement) -> the names its
+    copy spells differently."""
 
     nodes: tuple[tuple[str, ast.stmt], ...] = field(repr=False)
     names: frozenset[str]
     aliases: tuple[tuple[str, str], ...] = ()
     problems: tuple[Diagnostic, ...] = ()
+    edits: dict[int, tuple[Edit, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def edits_of(self, node: ast.stmt) -> tuple[Edit, ...]:
+        return self.edits.get(id(node), ())
 
 
 def needed_definitions(side, schema: Schema) -> Needed:
@@ -41,8 +61,9 @@ def needed_definitions(side, schema: Schema) -> Needed:
     files = {f.path: f for f in side.files}
     definitions = {path: _top_level_definitions(f.module) for path, f in files.items()}
     wanted: set[tuple[str, str]] = set()
-    aliases: dict[str, str] = {}
+    aliases: dict[str, set[tuple[str, str]]] = {}
     problems: list[Diagnostic] = []
+    edits: dict[int, tuple[Edit, ...]] = {}
     pending = [(schema.where(t), t.class_name) for t in schema.tables]
     while pending:
         path, name = pending.pop()
@@ -50,34 +71,42 @@ def needed_definitions(side, schema: Schema) -> Needed:
             continue
         wanted.add((path, name))
         for node in definitions[path][name]:
-            for used in sorted(_names_in(node)):
+            renamed = _renames(side, path, node, definitions, problems)
+            if renamed:
+                edits[id(node)] = tuple(edit for edit, _ in renamed)
+                pending += [found for _, found in renamed]
+            uses = _uses(node)
+            for used in sorted(uses.names):
                 if used in definitions[path]:
                     pending.append((path, used))
                     continue
-                found = _imported_definition(side, path, used, node, problems)
+                found = _imported_definition(side, path, used)
                 if found is not None and found[0] in definitions:
                     pending.append(found)
-                    if found[1] != used:
-                        aliases[used] = found[1]
+                    if found[1] != used and used in uses.in_strings:
+                        aliases.setdefault(used, set()).add(found)
     problems += _collisions(wanted, definitions)
-    order = _module_order(side, {path for path, _ in wanted})
+    problems += _alias_collisions(aliases, definitions)
+    by_module: dict[str, set[str]] = {}
+    for path, name in wanted:
+        by_module.setdefault(path, set()).add(name)
     nodes = []
-    for path in order:
-        names = {name for p, name in wanted if p == path}
+    for path in _module_order(side, set(by_module)):
+        names = by_module[path]
         for node in files[path].module.body:
             if defined_names(node) & names:
                 nodes.append((path, node))
+    alias_lines = sorted((alias, min(found)[1]) for alias, found in aliases.items())
     return Needed(
         tuple(nodes),
         frozenset(name for _, name in wanted),
-        tuple(sorted(aliases.items())),
+        tuple(alias_lines),
         tuple(problems),
+        edits,
     )
 
 
-def _imported_definition(
-    side, path: str, name: str, node: ast.stmt, problems: list[Diagnostic]
-) -> tuple[str, str] | None:
+def _imported_definition(side, path: str, name: str) -> tuple[str, str] | None:
     """Where a name the module imports is defined, when that is another module of the
     source; None for a library's name, a builtin, or what cannot be followed."""
     graph = side.graph
@@ -89,15 +118,161 @@ def _imported_definition(
     if not imported and not (binding is None and bindings.stars):
         return None  # defined here, a builtin, or no name of the module at all
     target = graph.resolve(path, name)
-    if isinstance(target, Defined):
-        return (target.path, target.name)
-    if isinstance(target, ProjectModule):
+    return (target.path, target.name) if isinstance(target, Defined) else None
+
+
+def _renames(
+    side, path: str, node: ast.stmt, definitions: dict, problems: list[Diagnostic]
+) -> list[tuple[Edit, tuple[str, str]]]:
+    """The names of other modules the statement spells otherwise than their definition
+    (an alias, or through a module: ``enums.Status``), each with its edit and the
+    definition it means. A name the statement binds itself is left alone."""
+    if side.graph is None or len(side.files) == 1:
+        return []
+    local = definitions[path]
+    uses = _uses(node)
+    bound = uses.bound
+    found: list[tuple[Edit, tuple[str, str]]] = []
+    consumed: set[int] = set()
+    for chain in uses.chains:
+        parts = _parts(chain)
+        head = parts[0]
+        if head in local or head in bound:
+            continue
+        target, rest = side.graph.resolve_chain(path, parts)
+        through_module = len(rest) < len(parts) - 1
+        if isinstance(target, Defined) and target.path in definitions and through_module:
+            # The part of the chain that names the definition: ``enums.Status`` of
+            # ``enums.Status.ACTIVE``.
+            named = chain
+            for _ in rest:
+                named = named.value
+            found.append((_edit(named, target.name), (target.path, target.name)))
+            consumed.add(id(_innermost(chain)))
+        elif isinstance(side.graph.resolve(path, head), ProjectModule):
+            problems.append(_module_problem(path, chain, ".".join(parts)))
+            consumed.add(id(_innermost(chain)))
+    for name in uses.loaded:
+        if id(name) in consumed or name.id in local or name.id in bound:
+            continue
+        target = _imported_definition(side, path, name.id)
+        if target is not None and target[0] in definitions and target[1] != name.id:
+            found.append((_edit(name, target[1]), target))
+        elif target is None and isinstance(side.graph.resolve(path, name.id), ProjectModule):
+            problems.append(_module_problem(path, name, name.id))
+    multi_line = [edit for edit, _ in found if edit.end_col < 0]
+    if multi_line:
         problems.append(Diagnostic(
-            path, node.lineno,
-            f"{name} is a module of the source: generate copies definitions by name, so "
-            f"import the names used from {name} instead of the module",
+            path, multi_line[0].line,
+            "a name of another module written over several lines cannot be respelled "
+            "in the mirror; write it on one line",
         ))  # fmt: skip
-    return None
+    return [(edit, target) for edit, target in found if edit.end_col >= 0]
+
+
+def _module_problem(path: str, node: ast.expr, spelled: str) -> Diagnostic:
+    return Diagnostic(
+        path, node.lineno,
+        f"{spelled} is a module of the source, or leads to no definition of it: generate "
+        "copies definitions by name, so name a class, constant or function of it",
+    )  # fmt: skip
+
+
+def _edit(node: ast.expr, text: str) -> Edit:
+    # One line only (a chain broken over lines inside brackets is rare): -1 marks it.
+    if node.end_lineno != node.lineno:
+        return Edit(node.lineno, node.col_offset, -1, text)
+    return Edit(node.lineno, node.col_offset, node.end_col_offset, text)
+
+
+def _innermost(chain: ast.expr) -> ast.expr:
+    while isinstance(chain, ast.Attribute):
+        chain = chain.value
+    return chain
+
+
+def _parts(chain: ast.expr) -> tuple[str, ...]:
+    parts = []
+    while isinstance(chain, ast.Attribute):
+        parts.append(chain.attr)
+        chain = chain.value
+    parts.append(chain.id)
+    return tuple(reversed(parts))
+
+
+@record
+class _Uses:
+    """What a statement refers to, gathered in one walk. ``names``: every name, those of
+    string annotations (``"Optional[Team]"``) included; ``in_strings``: those only;
+    ``loaded``: the names read; ``bound``: the names it binds inside itself (a class
+    attribute, a function's arguments and locals: there they mean what is bound, not an
+    import); ``chains``: the outermost ``a.b.c`` chains read."""
+
+    names: frozenset[str]
+    in_strings: frozenset[str]
+    loaded: tuple[ast.Name, ...] = field(repr=False)
+    bound: frozenset[str]
+    chains: tuple[ast.Attribute, ...] = field(repr=False)
+
+
+@functools.cache
+def _uses(node: ast.AST) -> _Uses:
+    """Cached per node: the same class is asked about several times."""
+    names: set[str] = set()
+    in_strings: set[str] = set()
+    loaded: list[ast.Name] = []
+    bound: set[str] = set()
+    chains: list[ast.Attribute] = []
+    stack: list = [node]
+    while stack:
+        child = stack.pop()
+        kind = type(child)
+        if kind is ast.Attribute and type(child.ctx) is ast.Load:
+            head = _innermost(child)
+            if type(head) is ast.Name:
+                chains.append(child)
+                names.add(head.id)
+                loaded.append(head)
+                continue
+        elif kind is ast.Name:
+            names.add(child.id)
+            if type(child.ctx) is ast.Load:
+                loaded.append(child)
+            else:
+                bound.add(child.id)
+            continue
+        elif kind is ast.AnnAssign or kind is ast.arg:
+            if kind is ast.arg:
+                bound.add(child.arg)
+            if child.annotation is not None:
+                in_strings |= _names_in_string_annotations(child.annotation)
+        # ast.iter_child_nodes, inline: a generator per node is most of such a walk.
+        for name in child._fields:
+            value = getattr(child, name, None)
+            if type(value) is list:
+                stack.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                stack.append(value)
+    names |= in_strings
+    return _Uses(frozenset(names), frozenset(in_strings), tuple(loaded), frozenset(bound),
+                 tuple(chains))  # fmt: skip
+
+
+def _alias_collisions(aliases: dict[str, set[tuple[str, str]]], definitions: dict):
+    """An alias used in string annotations that means different definitions in different
+    modules: one alias line cannot say both."""
+    return [
+        Diagnostic(
+            path,
+            definitions[path][name][0].lineno,
+            f"{alias} names {' and '.join(f'{n} of {p}' for p, n in sorted(found))} in "
+            "string annotations of different modules; the mirror is one file, so write the "
+            "names themselves",
+        )  # fmt: skip
+        for alias, found in sorted(aliases.items())
+        if len(found) > 1
+        for path, name in [max(found)]
+    ]
 
 
 def _collisions(wanted: set[tuple[str, str]], definitions: dict) -> list[Diagnostic]:
@@ -134,11 +309,9 @@ def _module_order(side, paths: set[str]) -> list[str]:
             continue
         started.add(path)
         stack.append((path, True))
-        imports = graph.load(path).bindings.runtime_imports
-        for module, level, _, _ in reversed(imports):
-            found = graph.module_of_import(path, module, level)
-            if found is not None and found.path not in started:
-                stack.append((found.path, False))
+        for imported in reversed(graph.imported_by(path)):
+            if imported not in started:
+                stack.append((imported, False))
     rest = sorted(paths - set(finished))  # reached only through TYPE_CHECKING imports
     return [p for p in finished if p in paths] + rest
 
@@ -151,25 +324,10 @@ def _top_level_definitions(module: ast.Module) -> dict[str, list[ast.stmt]]:
     return definitions
 
 
-@functools.cache
-def _names_in(node: ast.AST) -> frozenset[str]:
-    """Every name a statement refers to, string annotations ("Optional[Team]") included.
-
-    Cached per node: the same class is asked about several times.
-    """
-    used: set[str] = set()
-    for child in ast.walk(node):
-        if isinstance(child, ast.Name):
-            used.add(child.id)
-        elif isinstance(child, ast.AnnAssign | ast.arg) and child.annotation is not None:
-            used |= _names_in_string_annotations(child.annotation)
-    return frozenset(used)
-
-
 def names_used(nodes) -> set[str]:
     used: set[str] = set()
     for node in nodes:
-        used |= _names_in(node)
+        used |= _uses(node).names
     return used
 
 

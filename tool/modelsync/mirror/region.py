@@ -91,19 +91,23 @@ def region_input(
     for path, node in needed.nodes:
         names = defined_names(node)
         lines = lines_of[path]
+        edited = _edited(lines, needed.edits_of(node))
         if isinstance(node, ast.ClassDef):
             kind = "table" if node.name in tables else _class_kind(node, classes[path], kinds)
-            text = _class_text(node, lines, drop_relationships=not relationships)
+            text = _class_text(node, lines, not relationships, edited)
         elif names <= target_bindings:
             continue
         else:
-            kind, text = "definition", _span_text(node, lines)
+            kind, text = "definition", _span_text(node, lines, edited)
         items.append(CopiedItem(kind, ", ".join(sorted(names)), text))
         copied_by_module.setdefault(path, []).append(node)
         copied |= names
     for alias, name in needed.aliases:
         if alias not in target_bindings:
-            items.append(CopiedItem("definition", alias, f"{alias} = {name}"))
+            # Right after the definition it names (before any class that uses it), or
+            # first when the target defines that name itself.
+            at = next((i + 1 for i, item in enumerate(items) if name in item.name.split(", ")), 0)
+            items.insert(at, CopiedItem("definition", alias, f"{alias} = {name}"))
             copied.add(alias)
     imports: list[ImportLine] = []
     warnings: list[Diagnostic] = list(needed.problems)
@@ -154,19 +158,37 @@ def statement_start(node: ast.stmt, lines: list[str], with_comments: bool = True
     return start
 
 
-def _span_text(node: ast.stmt, lines: list[str]) -> str:
-    return "\n".join(lines[statement_start(node, lines) - 1 : node.end_lineno])
+def _edited(lines: list[str], edits) -> dict[int, str]:
+    """Line number -> the line with the edits made (columns are UTF-8 byte offsets)."""
+    changed: dict[int, bytes] = {}
+    for edit in sorted(edits, key=lambda e: (e.line, e.col), reverse=True):
+        data = changed.get(edit.line, lines[edit.line - 1].encode("utf-8"))
+        changed[edit.line] = data[: edit.col] + edit.text.encode("utf-8") + data[edit.end_col :]
+    return {number: data.decode("utf-8") for number, data in changed.items()}
 
 
-def _class_text(node: ast.ClassDef, lines: list[str], drop_relationships: bool) -> str:
+def _span_text(node: ast.stmt, lines: list[str], edited: dict[int, str] | None = None) -> str:
+    numbers = range(statement_start(node, lines), node.end_lineno + 1)
+    return "\n".join((edited or {}).get(n, lines[n - 1]) for n in numbers)
+
+
+def _class_text(
+    node: ast.ClassDef,
+    lines: list[str],
+    drop_relationships: bool,
+    edited: dict[int, str] | None = None,
+) -> str:
     start = statement_start(node, lines)
     dropped: set[int] = set()
     if drop_relationships:
         for stmt in node.body:
             if _is_relationship(stmt):
                 dropped.update(range(statement_start(stmt, lines), stmt.end_lineno + 1))
+    edited = edited or {}
     kept = [
-        lines[number - 1] for number in range(start, node.end_lineno + 1) if number not in dropped
+        edited.get(number, lines[number - 1])
+        for number in range(start, node.end_lineno + 1)
+        if number not in dropped
     ]
     return "\n".join(kept)
 
@@ -186,7 +208,7 @@ def _needed_imports(
     """The source's own import statements for the names the copied code uses. A name
     imported from another module of a source of several modules is copied instead."""
     found: dict[str, list[tuple[ImportLine, int]]] = {}
-    for node in ast.walk(source.module):
+    for node in _module_statements(source.module.body):
         for line in _import_lines_of(node):
             found.setdefault(line.bound, []).append((line, node.lineno))
     lines: list[ImportLine] = []
@@ -205,6 +227,19 @@ def _needed_imports(
         chosen = [line for line, _ in candidates if line.module is None and not line.asname]
         lines.extend(dict.fromkeys(chosen or [candidates[0][0]]))
     return tuple(lines), tuple(warnings)
+
+
+def _module_statements(body: list[ast.stmt]):
+    """The statements that bind the module's names: the top level and the bodies of its
+    ``if``/``try``/``with`` blocks, not what classes and functions hold (an import inside
+    a function is copied with it)."""
+    for node in body:
+        yield node
+        if isinstance(node, ast.If | ast.Try | ast.TryStar | ast.With | ast.AsyncWith):
+            for block in (node.body, getattr(node, "orelse", []),
+                          getattr(node, "finalbody", []),
+                          *(h.body for h in getattr(node, "handlers", []))):  # fmt: skip
+                yield from _module_statements(block)
 
 
 def _from_the_project(side, path: str, line: ImportLine) -> bool:

@@ -86,10 +86,17 @@ def mirror_state(
             + class_collisions(outside, class_names)
             + nested_mirrored_classes(target.module, class_names)
         )
+        copied: dict[str, set[str]] = {}
+        for path, node in wanted.nodes:
+            copied.setdefault(path, set()).update(defined_names(node))
+        target_texts = None
         for parsed in source.files:
-            names = {name for path, node in wanted.nodes if path == parsed.path
-                     for name in defined_names(node)} - class_names  # fmt: skip
-            warnings += _differing_definitions(parsed, target, frozenset(names), outside)
+            # Only a module whose copied names the target defines too is compared (and
+            # the target's definitions are read once, not once per module).
+            names = frozenset(copied.get(parsed.path, set()) - class_names) & outside.keys()
+            if names:
+                target_texts = target_texts or _definition_texts(target)
+                warnings += _differing_definitions(parsed, target, target_texts, names)
     return MirrorState(
         region_input=needed,
         sources=sources,
@@ -209,14 +216,17 @@ def _import_line_of(module: ast.Module, bound: str) -> int:
 
 
 def _differing_definitions(
-    source: ParsedFile, target: ParsedFile, names: frozenset[str], bindings: dict[str, int]
+    source: ParsedFile,
+    target: ParsedFile,
+    target_text: dict[str, tuple[int, str]],
+    names: frozenset[str],
 ) -> tuple[Diagnostic, ...]:
-    """A constant or function the region would copy but the target defines itself: say so
-    when the two are written differently (the target's one is what the models use)."""
+    """A constant or function the region would copy but the target defines itself (the
+    ``names``): say so when the two are written differently (the target's one is what the
+    models use)."""
     source_text = _definition_texts(source)
-    target_text = _definition_texts(target)
     found = []
-    for name in sorted(names & bindings.keys()):
+    for name in sorted(names):
         if name in source_text and name in target_text:
             (source_line, ours), (target_line, theirs) = source_text[name], target_text[name]
             if ast.dump(ast.parse(ours)) != ast.dump(ast.parse(theirs)):

@@ -91,6 +91,8 @@ def module_bindings(module: ast.Module) -> ModuleBindings:
             names[name] = binding
         if _assigns_all(node):
             exported = _literal_names(node.value)
+        elif exported is not None and _extends_all(node):
+            exported = _extended(exported, node)
     for name, count in in_blocks.items():
         if count > 1 and names[name].runtime:
             names[name] = Binding(AMBIGUOUS, names[name].line)
@@ -169,6 +171,37 @@ def _assigns_all(node: ast.stmt) -> bool:
     if isinstance(node, ast.Assign):
         return any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
     return isinstance(node, ast.AnnAssign) and getattr(node.target, "id", None) == "__all__"
+
+
+def _extends_all(node: ast.stmt) -> bool:
+    """``__all__ += ...``, ``__all__.extend(...)`` or ``__all__.append(...)``."""
+    if isinstance(node, ast.AugAssign):
+        return getattr(node.target, "id", None) == "__all__"
+    call = node.value if isinstance(node, ast.Expr) else None
+    return (
+        isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+        and call.func.attr in ("extend", "append")
+        and getattr(call.func.value, "id", None) == "__all__"
+    )  # fmt: skip
+
+
+def _extended(exported: tuple[str, ...], node: ast.stmt) -> tuple[str, ...] | None:
+    """``__all__`` after a statement that grows it; None when what is added cannot be
+    read (``__all__ += other.__all__``): then every public name counts as exported, a
+    superset of what the star import binds in code that runs at all."""
+    if isinstance(node, ast.AugAssign):
+        added = _literal_names(node.value) if isinstance(node.op, ast.Add) else None
+    else:
+        call = node.value
+        if len(call.args) != 1 or call.keywords:
+            return None
+        if call.func.attr == "append":
+            item = call.args[0]
+            literal = isinstance(item, ast.Constant) and isinstance(item.value, str)
+            added = (item.value,) if literal else None
+        else:
+            added = _literal_names(call.args[0])
+    return None if added is None else exported + added
 
 
 def _literal_names(value: ast.expr | None) -> tuple[str, ...] | None:

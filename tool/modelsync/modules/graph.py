@@ -115,6 +115,10 @@ class ModuleGraph:
         # Shared between graphs over the same tree: a module is parsed once per command.
         self._loaded = loaded if loaded is not None else {}
         self._absolute: dict[str, ProjectModule | None] = {}
+        self._relative: dict[tuple[str, int, str], ProjectModule | None] = {}
+        # (path, name) -> what it means, for walks that start there (a walk in progress
+        # carries its cycle guard, and its answers are not kept).
+        self._resolved: dict[tuple[str, str], Target] = {}
 
     # ------------------------------------------------------------------ modules
 
@@ -149,11 +153,14 @@ class ModuleGraph:
     def relative(self, importer: str, level: int, dotted: str) -> ProjectModule | None:
         """``from <level dots><dotted> import ...`` written in the module ``importer``."""
         folder = posixpath.dirname(importer) or "."
+        key = (folder, level, dotted)
+        if key in self._relative:
+            return self._relative[key]
         for _ in range(level - 1):
             folder = normalized(posixpath.join(folder, ".."))
-        if not dotted:
-            return self._package_at(folder)
-        return self._find(folder, dotted.split("."))
+        found = self._package_at(folder) if not dotted else self._find(folder, dotted.split("."))
+        self._relative[key] = found
+        return found
 
     def module_of_import(self, importer: str, module: str, level: int) -> ProjectModule | None:
         return self.relative(importer, level, module) if level else self.absolute(module)
@@ -164,7 +171,14 @@ class ModuleGraph:
             if self.tree.kind(folder) != "dir":
                 return None
         last = join(folder, parts[-1])
-        return self._package_at(last) if self.tree.kind(last) == "dir" else self._file(last)
+        if self.tree.kind(last) != "dir":
+            return self._file(last)
+        # Python's path finder: a package, else a module file beside the folder, and only
+        # then the folder as a namespace package (``storage.py`` beside a data folder).
+        init = join(last, "__init__.py")
+        if self.tree.kind(init) == "file":
+            return ProjectModule(init)
+        return self._file(last) or ProjectModule(last)
 
     def _package_at(self, folder: str) -> ProjectModule | None:
         init = join(folder, "__init__.py")
@@ -184,6 +198,14 @@ class ModuleGraph:
 
     def resolve(self, path: str, name: str, seen: frozenset = frozenset()) -> Target:
         """What ``name`` means at the top level of the module at ``path``."""
+        if seen:
+            return self._resolve(path, name, seen)
+        found = self._resolved.get((path, name))
+        if found is None:
+            found = self._resolved[(path, name)] = self._resolve(path, name, seen)
+        return found
+
+    def _resolve(self, path: str, name: str, seen: frozenset) -> Target:
         module = ProjectModule(path)
         if (path, name) in seen:
             return Unresolved(path, 0, f"{name} is part of an import cycle")
@@ -273,20 +295,29 @@ class ModuleGraph:
                 continue
             seen.add(path)
             order.append(path)
-            for module, level, names, _ in self.load(path).bindings.runtime_imports:
-                found = self.module_of_import(path, module, level)
-                if found is None:
-                    continue
-                pending.append(found.path)
-                if not level:
-                    pending.extend(self._packages_between(module))
-                for name in names:
-                    sub = self.submodule(found, name) if name != "*" else None
-                    if sub is not None and (
-                        found.is_namespace or name not in self.load(found.path).bindings.names
-                    ):
-                        pending.append(sub.path)
+            pending.extend(self.imported_by(path))
         return tuple(order)
+
+    def imported_by(self, path: str) -> list[str]:
+        """The project modules the module's imports run (not those under ``if
+        TYPE_CHECKING:``), in the order Python runs them: for each import statement the
+        packages on the way (``import app.core.config`` runs ``app`` and ``app.core``
+        first), the module, then the submodules ``from package import name`` loads."""
+        found: list[str] = []
+        for module, level, names, _ in self.load(path).bindings.runtime_imports:
+            imported = self.module_of_import(path, module, level)
+            if imported is None:
+                continue
+            if not level:
+                found.extend(self._packages_between(module))
+            found.append(imported.path)
+            for name in names:
+                sub = self.submodule(imported, name) if name != "*" else None
+                if sub is not None and (
+                    imported.is_namespace or name not in self.load(imported.path).bindings.names
+                ):
+                    found.append(sub.path)
+        return found
 
     def _packages_above(self, path: str) -> list[str]:
         """The ``__init__.py`` files of the packages a file sits in (importing it by its

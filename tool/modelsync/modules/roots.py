@@ -72,12 +72,20 @@ def module_aliases(paths: tuple[str, ...]) -> dict[str, str]:
 
 
 def path_insertions(module: ast.Module, path: str) -> tuple[str, ...]:
-    """Folders the module adds to ``sys.path`` at its top level, as project paths, when
+    """Folders the module adds to ``sys.path`` when it is imported, as project paths, when
     the expression can be read without running it: a string, ``__file__``,
     ``os.path.dirname/abspath/join/realpath``, ``Path(...)``, ``.parent``, ``/``,
-    ``.resolve()``, ``str(...)``, ``os.fspath``. Other ones are left out."""
+    ``.resolve()``, ``str(...)``, ``os.fspath``, or a module-level name assigned one of
+    them (``BACKEND = ...`` then ``if BACKEND not in sys.path: sys.path.append(BACKEND)``).
+    Other ones are left out."""
     found = []
-    for node in module.body:
+    names: dict[str, ast.expr] = {}
+    for node in _run_at_import(module.body):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                names[target.id] = node.value
+            continue
         call = node.value if isinstance(node, ast.Expr) else None
         if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
             continue
@@ -90,14 +98,48 @@ def path_insertions(module: ast.Module, path: str) -> tuple[str, ...]:
         if not is_sys_path or method not in ("append", "insert"):
             continue
         argument = call.args[-1] if call.args else None
-        folder = _path_value(argument, path) if argument is not None else None
+        folder = _path_value(argument, path, names) if argument is not None else None
         if folder is not None:
             found.append(folder)
     return tuple(found)
 
 
-def _path_value(node: ast.expr, path: str) -> str | None:
-    """A path expression's value as a project path (relative to the project root)."""
+def _run_at_import(body: list[ast.stmt]):
+    """The module's statements that run when it is imported, ``if``/``try``/``with``
+    bodies included, but not ``if __name__ == "__main__":`` or ``if TYPE_CHECKING:``."""
+    for node in body:
+        if isinstance(node, ast.If):
+            if not _never_at_import(node.test):
+                yield from _run_at_import(node.body)
+            yield from _run_at_import(node.orelse)
+        elif isinstance(node, ast.Try | ast.TryStar):
+            for block in (node.body, *(h.body for h in node.handlers), node.orelse):
+                yield from _run_at_import(block)
+            yield from _run_at_import(node.finalbody)
+        elif isinstance(node, ast.With):
+            yield from _run_at_import(node.body)
+        else:
+            yield node
+
+
+def _never_at_import(test: ast.expr) -> bool:
+    if isinstance(test, ast.Name | ast.Attribute):
+        return getattr(test, "id", getattr(test, "attr", "")) == "TYPE_CHECKING"
+    return (
+        isinstance(test, ast.Compare) and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__" and len(test.comparators) == 1
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value == "__main__"
+    )  # fmt: skip
+
+
+def _path_value(node: ast.expr, path: str, names: dict[str, ast.expr]) -> str | None:
+    """A path expression's value as a project path (relative to the project root).
+    ``names``: module-level names assigned before it; a name is not read inside its own
+    value (``X = X / "a"`` cannot loop)."""
+    if isinstance(node, ast.Name) and node.id in names:
+        rest = {name: value for name, value in names.items() if name != node.id}
+        return _path_value(names[node.id], path, rest)
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         if posixpath.isabs(node.value):
             return None  # a container's path (``/app/backend-core``): not this checkout's
@@ -106,19 +148,19 @@ def _path_value(node: ast.expr, path: str) -> str | None:
     if isinstance(node, ast.Name) and node.id == "__file__":
         return path
     if isinstance(node, ast.Attribute) and node.attr == "parent":
-        inner = _path_value(node.value, path)
+        inner = _path_value(node.value, path, names)
         return _parent(inner)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
-        left, right = _path_value(node.left, path), _path_value(node.right, path)
+        left, right = _path_value(node.left, path, names), _path_value(node.right, path, names)
         return join(left, right) if left is not None and right is not None else None
     if isinstance(node, ast.Call):
-        return _call_value(node, path)
+        return _call_value(node, path, names)
     return None
 
 
-def _call_value(node: ast.Call, path: str) -> str | None:
+def _call_value(node: ast.Call, path: str, names: dict[str, ast.expr]) -> str | None:
     name = _call_name(node.func)
-    args = [_path_value(a, path) for a in node.args]
+    args = [_path_value(a, path, names) for a in node.args]
     if name in ("str", "os.fspath", "Path", "pathlib.Path", "os.path.abspath",
                 "os.path.realpath", "os.path.normpath") and len(args) == 1:  # fmt: skip
         return args[0]
@@ -127,7 +169,7 @@ def _call_value(node: ast.Call, path: str) -> str | None:
     if name == "os.path.dirname" and len(args) == 1:
         return _parent(args[0])
     if isinstance(node.func, ast.Attribute) and node.func.attr in ("resolve", "absolute"):
-        return _path_value(node.func.value, path)
+        return _path_value(node.func.value, path, names)
     return None
 
 

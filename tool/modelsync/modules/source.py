@@ -104,6 +104,8 @@ def _longest_line(text: str) -> int | None:
     return best
 
 
+# Statements with a value and no nested statements.
+_LEAF_STATEMENTS = frozenset({ast.AnnAssign, ast.Assign})
 # Statements the parser accepts but the compiler refuses outside a function or a loop.
 _FUNCTION_ONLY = (ast.Return,)
 _LOOP_ONLY = (ast.Break, ast.Continue)
@@ -119,6 +121,12 @@ def refuse_what_python_would_not_compile(module: ast.Module, shown: str) -> None
     stack: list[tuple[ast.stmt, bool]] = [(node, False) for node in module.body]
     while stack:
         node, in_loop = stack.pop()
+        kind = type(node)
+        if kind in _LEAF_STATEMENTS:
+            # Most statements of a models file (a class body's fields): nothing nests
+            # in them but a value, whose keywords are all there is to check.
+            _refuse_repeated_keywords(node.value, shown)
+            continue
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             _refuse_nested_future_imports(node.body, shown)
             continue

@@ -38,6 +38,9 @@ class DiskTree:
         self.outside_ok = outside_ok
         self._resolved_root = root.resolve()
         self._listings: dict[str, dict[str, bool] | None] = {}
+        # Entries (``folder/name``) that are symbolic links: only they can lead out of a
+        # folder that is inside the root.
+        self._links: set[str] = set()
 
     def project_path(self, path: str) -> str:
         """An absolute path inside the root as a project path (one file, one spelling:
@@ -63,6 +66,8 @@ class DiskTree:
                     for entry in entries:
                         try:
                             found[entry.name] = entry.is_dir()
+                            if entry.is_symlink():
+                                self._links.add(join(folder, entry.name))
                         except OSError:
                             continue
             except OSError:
@@ -94,6 +99,13 @@ class DiskTree:
     def _allowed(self, path: str) -> bool:
         if self.outside_ok:
             return True
+        if path != "." and not path.startswith("../") and path != "..":
+            # An entry of a listed folder (so one inside the root) that is no link is
+            # inside too: no need to resolve every file of a package on the way.
+            folder, name = posixpath.split(path)
+            entries = self.listing(folder or ".")
+            if entries is not None and name in entries and path not in self._links:
+                return True
         if path == "." or (not path.startswith("../") and path != ".."):
             # Inside by name; a symlink on the way may still lead out.
             try:

@@ -167,6 +167,7 @@ def _from_field(
         enum=sql_type.enum.name if sql_type.enum else None,
         attribute=field.name,
         line=line,
+        path=field.path,
     )
     column_args = call.kwarg("sa_column_args", ()) or ()
     if not isinstance(column_args, tuple):
@@ -191,7 +192,9 @@ def _from_sa_column(
     line = field.line
     if not is_call(sa_column, "sa.Column"):
         ctx.warn(line, f"cannot resolve sa_column={canonical_text(sa_column)} statically")
-        column = Column(field.name, UNKNOWN_TYPE, True, attribute=field.name, line=line)
+        column = Column(
+            field.name, UNKNOWN_TYPE, True, attribute=field.name, line=line, path=field.path
+        )
         return ColumnDraft(column, True)
     args = list(sa_column.args)
     name = args.pop(0) if args and isinstance(args[0], str) else field.name
@@ -208,6 +211,7 @@ def _from_sa_column(
         attribute=field.name,
         line=line,
         default=default,
+        path=field.path,
     )
     for arg in args:
         column = _apply_column_arg(column, arg, ctx, line)

@@ -219,7 +219,9 @@ def _enum_type(call: Call, enums: EnumLookup) -> SqlType:
         if enum is None:
             return unknown(f"{class_label(first.name)} is not an Enum class")
         name = call.kwarg("name", enum.name)
-        return enum_sql_type(EnumType(name, enum.labels, enum.class_name, enum.line))
+        return enum_sql_type(
+            EnumType(name, enum.labels, enum.class_name, enum.line, path=enum.path)
+        )
     if call.args and all(isinstance(a, str) for a in call.args):
         name = call.kwarg("name")
         if not isinstance(name, str):

@@ -97,14 +97,28 @@ class Linker:
         self._bindings = project.graph.load(path).bindings
         # Chain -> where it leads: a module names the same few imports on every field.
         self._targets: dict[tuple[str, ...], tuple[Any, tuple[str, ...]]] = {}
+        # Head name -> whether it may lead into the project: asked for every name read
+        # (``Field``, ``Optional``, ``str`` on every field), answered once each.
+        self._heads: dict[str, bool] = {}
 
     def link(self, node: ast.expr) -> Any:
         """The value of a name or attribute chain that leads into another module of the
         project; ``NOT_LINKED`` when it does not (a builtin, a local definition, a
         library's name: read as before)."""
-        chain = _chain(node)
-        if chain is None or not self._may_link(chain[0]):
+        if type(node) is ast.Name:
+            head = node.id
+            chain: tuple[str, ...] | None = None
+        else:
+            chain = _chain(node)
+            if chain is None:
+                return NOT_LINKED
+            head = chain[0]
+        may = self._heads.get(head)
+        if may is None:
+            may = self._heads[head] = self._may_link(head)
+        if not may:
             return NOT_LINKED
+        chain = chain or (head,)
         found = self._targets.get(chain)
         if found is None:
             found = self._targets[chain] = self.project.graph.resolve_chain(self.path, chain)

@@ -18,7 +18,7 @@ from modelsync.schema.parse import ClassDecl, FieldDecl, ModelFile
 from modelsync.schema.pytypes import refuse_invalid_forms
 from modelsync.schema.release import SqlmodelRules
 from modelsync.schema.table_args import TableArgs, index_name, read_table_args
-from modelsync.schema.values import Ref
+from modelsync.schema.values import Ref, is_call
 
 _ENUM_BASES = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"})
 _BUILTIN_BASES = frozenset(
@@ -256,6 +256,11 @@ class _Contexts:
     def __init__(self, rules: SqlmodelRules, index: _ClassIndex, warnings: list, default: str):
         self.rules, self.index, self.warnings, self.default = rules, index, warnings, default
         self._by_path: dict[str, TableContext] = {}
+        # id(field) -> its column: a mixin's field is the same column in every table that
+        # inherits it, read (and warned about) once.
+        self.columns: dict[int, ColumnDraft] = {}
+        # id(field) -> the first table that inherits its sa_column=Column(...).
+        self.sa_columns: dict[int, tuple[str, ClassDecl]] = {}
 
     def at(self, path: str) -> TableContext:
         path = path or self.default
@@ -292,7 +297,9 @@ def _build_table(
     for declared in fields.values():
         path = contexts.at(declared.path).path
         refuse_invalid_forms(declared.annotation, path, declared.line)
-    drafts = [_column(f, contexts) for f in fields.values() if is_column_field(f)]
+    columns = [f for f in fields.values() if is_column_field(f)]
+    drafts = [_column(f, contexts) for f in columns]
+    _refuse_shared_sa_columns(decl, name, columns, drafts, contexts)
     args_owner = _nearest_owner(ancestry, "__table_args__")
     args_ctx = contexts.at(args_owner.path) if args_owner is not None else ctx
     table_args = _nearest_attribute(ancestry, "__table_args__")
@@ -351,10 +358,50 @@ def _build_table(
 
 
 def _column(field: FieldDecl, contexts: _Contexts) -> ColumnDraft:
-    draft = build_column(field, contexts.at(field.path))
-    if not field.path:
+    # FieldDecls live as long as their ModelFile, which outlives this run: ids are stable.
+    draft = contexts.columns.get(id(field))
+    if draft is None:
+        draft = contexts.columns[id(field)] = _placed(
+            field, build_column(field, contexts.at(field.path))
+        )
+    return draft
+
+
+def _placed(field: FieldDecl, draft: ColumnDraft) -> ColumnDraft:
+    """An enum written inline (``sa.Enum("a", "b", name=...)``) with the module of the
+    field it is written in (the column has its path already)."""
+    enum = draft.enum_type
+    if enum is None or enum.path or not field.path:
         return draft
-    return replace(draft, column=replace(draft.column, path=field.path))
+    return replace(draft, enum_type=replace(enum, path=field.path))
+
+
+def _refuse_shared_sa_columns(
+    decl: ClassDecl,
+    table: str,
+    columns: list[FieldDecl],
+    drafts: list[ColumnDraft],
+    contexts: _Contexts,
+) -> None:
+    """``sa_column=Column(...)`` in a mixin is one Column object: SQLAlchemy attaches it to
+    the first table that inherits it and refuses it to the second, at import."""
+    own = {id(f) for f in decl.fields}
+    for declared, draft in zip(columns, drafts, strict=True):
+        value = declared.value
+        if id(declared) in own or not (
+            is_call(value, "sqlmodel.Field") and is_call(value.kwarg("sa_column"), "sa.Column")
+        ):
+            continue
+        first = contexts.sa_columns.setdefault(id(declared), (table, decl))
+        if first[0] != table:
+            raise ModelError(
+                f"Column object '{draft.column.name}' already assigned to Table '{first[0]}': "
+                f"sa_column=Column(...) is one Column object, which {first[1].name} and "
+                f"{decl.name} ({decl.path or contexts.default}:{decl.line}) both inherit; "
+                "give the mixin sa_type=... and sa_column_kwargs=... instead",
+                declared.path or None,
+                declared.line,
+            )
 
 
 def _at(item: Any, path: str) -> Any:

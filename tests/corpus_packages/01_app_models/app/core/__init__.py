@@ -1,0 +1,1 @@
+"""Settings the models read at import time."""

@@ -1,0 +1,3 @@
+"""A re-export: the chain is common -> palette -> _palette -> _palette.colors."""
+
+from ._palette import Color as Color

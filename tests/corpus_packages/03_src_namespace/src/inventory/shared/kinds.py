@@ -1,0 +1,11 @@
+from enum import Enum
+
+
+class StockKind(str, Enum):
+    RAW = "raw"
+    FINISHED = "finished"
+
+
+class Unit(Enum):
+    PIECE = "piece"
+    KILOGRAM = "kilogram"

@@ -1,0 +1,6 @@
+from .base import HOT, LabelledEnum
+
+
+class Priority(LabelledEnum):
+    LOW = "low"
+    HIGH = HOT

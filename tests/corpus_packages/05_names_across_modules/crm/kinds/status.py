@@ -1,0 +1,7 @@
+import enum
+
+
+class Stage(str, enum.Enum):
+    NEW = "new"
+    WON = "won"
+    LOST = "lost"

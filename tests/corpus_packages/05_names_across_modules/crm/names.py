@@ -1,0 +1,2 @@
+CONTACTS = "contacts"
+DEFAULT_PARTY = "person"

@@ -1,0 +1,6 @@
+from enum import Enum
+
+
+class Status(str, Enum):
+    ACTIVE = "active"
+    DISABLED = "disabled"
