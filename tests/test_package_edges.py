@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -129,3 +130,191 @@ def test_a_module_that_does_not_parse_at_a_revision_is_named_with_the_revision(t
                    "--from-ref", "HEAD")  # fmt: skip
     assert done.returncode == 2
     assert "HEAD:app/models/__init__.py:1: syntax error" in done.stderr, done.stderr
+
+
+# --------------------------------------------------------------------------- generate
+
+
+def _generate(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_cli("generate", "--root", root, "--source", "m", "--target", "worker/db.py", *args)
+
+
+def test_two_modules_defining_one_name_differently_are_refused(tmp_path):
+    root = write(tmp_path, {
+        "m/__init__.py": "",
+        "m/a.py": "from sqlmodel import Field, SQLModel\nMAX = 10\n\n\n"
+                  "class A(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n"
+                  "    code: str = Field(max_length=MAX)\n",
+        "m/b.py": "from sqlmodel import Field, SQLModel\nMAX = 20\n\n\n"
+                  "class B(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n"
+                  "    code: str = Field(max_length=MAX)\n",
+    })  # fmt: skip
+    done = _generate(root)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1, done.stderr
+    assert "m/b.py:2: MAX is defined in m/a.py and m/b.py differently" in lines[0]
+    assert not (root / "worker/db.py").exists()
+
+
+def test_one_definition_written_in_two_modules_is_copied_once(tmp_path):
+    helper = "from datetime import datetime\n\n\ndef now():\n    return datetime.now()\n"
+    table = (
+        "from datetime import datetime\nfrom sqlmodel import Field, SQLModel\n"
+        "from .clock{n} import now\n\n\n"
+        "class T{n}(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n"
+        "    at: datetime = Field(default_factory=now)\n"
+    )
+    root = write(tmp_path, {"m/__init__.py": "", "m/clock1.py": helper, "m/clock2.py": helper,
+                            "m/t1.py": table.format(n=1), "m/t2.py": table.format(n=2)})  # fmt: skip
+    done = _generate(root)
+    assert done.returncode == 0, done.stderr
+    written = (root / "worker/db.py").read_text()
+    assert written.count("def now():") == 1
+    assert (
+        run_cli("check", "--root", root, "--source", "m", "--target", "worker/db.py").returncode
+        == 0
+    )
+
+
+def test_a_name_two_modules_import_as_two_things_is_refused(tmp_path):
+    root = write(tmp_path, {
+        "m/__init__.py": "",
+        "m/a.py": "import datetime\nfrom sqlmodel import Field, SQLModel\n\n\n"
+                  "class A(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n"
+                  "    at: datetime.datetime\n",
+        "m/b.py": "from datetime import datetime\nfrom sqlmodel import Field, SQLModel\n\n\n"
+                  "class B(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n"
+                  "    at: datetime\n",
+    })  # fmt: skip
+    done = _generate(root)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1, done.stderr
+    assert "datetime is `from datetime import datetime` here and `import datetime`" in lines[0]
+
+
+def test_a_copied_class_that_names_a_shared_one_leaves_it_imported(tmp_path):
+    root = write(tmp_path, {
+        "app/__init__.py": "",
+        "app/models/__init__.py": "",
+        "app/models/user.py": TABLE.format(name="User", table="users"),
+        "app/models/item.py": (
+            "from typing import Optional\nfrom sqlmodel import Field, Relationship, SQLModel\n"
+            "from .user import User\n\n\n"
+            "class Item(SQLModel, table=True):\n    __tablename__ = 'items'\n"
+            "    id: Optional[int] = Field(default=None, primary_key=True)\n"
+            "    owner_id: Optional[int] = Field(default=None, foreign_key='users.id')\n"
+            "    owner: Optional[User] = Relationship()\n"
+        ),
+        "worker/db.py": "from app.models.user import User\n",
+    })  # fmt: skip
+    done = run_cli("generate", "--root", root, "--source", "app/models", "--target", "worker/db.py")
+    assert done.returncode == 0, done.stderr
+    written = (root / "worker/db.py").read_text()
+    assert "class Item(" in written and "class User(" not in written
+    imported = subprocess.run(
+        [sys.executable, "-c", "import worker.db as w; print(sorted(w.SQLModel.metadata.tables))"],
+        cwd=root, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.strip() == "['items', 'users']"
+    checked = run_cli("check", "--root", root, "--source", "app/models", "--target", "worker/db.py",
+                      "--format", "json")  # fmt: skip
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert [s["table"] for s in json.loads(checked.stdout)["summary"]["shared"]] == ["users"]
+
+
+def test_a_default_factory_imported_under_another_name_is_its_function(tmp_path):
+    root = write(tmp_path, {
+        "m/__init__.py": "",
+        "m/clock.py": "from datetime import datetime\n\n\ndef make_stamp():\n    return datetime.now()\n",
+        "m/t.py": "from datetime import datetime\nfrom sqlmodel import Field, SQLModel\n"
+                  "from .clock import make_stamp as mk\n\n\n"
+                  "class T(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n"
+                  "    at: datetime = Field(default_factory=mk)\n",
+    })  # fmt: skip
+    assert _generate(root).returncode == 0
+    done = run_cli("check", "--root", root, "--source", "m", "--target", "worker/db.py")
+    assert done.returncode == 0, done.stdout
+
+
+# --------------------------------------------------------------------------- the worker
+
+
+SEED_MODELS = TABLE.format(name="User", table="users")
+
+
+@pytest.mark.parametrize(
+    "worker",
+    [
+        # insert(0) puts backend-core before the worker's own models.py, as Python does
+        "import os, sys\n"
+        "sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'backend-core'))\n"
+        "from models import User\n",
+        # the folder as an installed package, imported as a module of it
+        "from backend_core import models\nUser = models.User\n",
+    ],
+    ids=["insert_first", "from_package_import_module"],
+)
+def test_the_worker_that_imports_the_backend_models_is_clean(tmp_path, worker):
+    root = write(tmp_path, {
+        "backend-core/models.py": SEED_MODELS,
+        "ai-worker/models.py": "HELPER = 1\n",
+        "ai-worker/db.py": worker,
+    })  # fmt: skip
+    done = run_cli("check", "--root", root, "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [s["table"] for s in json.loads(done.stdout)["summary"]["shared"]] == ["users"]
+
+
+# --------------------------------------------------------------------------- warnings
+
+
+def test_what_leads_nowhere_is_a_warning_at_its_own_line(tmp_path):
+    root = write(tmp_path, {
+        "pkg/__init__.py": "from .t import T\n",
+        "pkg/t.py": "from sqlmodel import Field, SQLModel\nfrom .gone import helper\n"
+                    "from .consts import nothere\n\n\n"
+                    "class T(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n"
+                    "    n: str = Field(max_length=nothere)\n",
+        "pkg/consts.py": "SIZE = 5\n",
+    })  # fmt: skip
+    done = run_cli("schema", root / "pkg", "--format", "json", cwd=root)
+    assert done.returncode == 0, done.stderr
+    warnings = {(w["path"], w["line"], w["message"]) for w in json.loads(done.stdout)["warnings"]}
+    assert ("pkg/t.py", 2, "module .gone is not in the project") in {
+        (Path(p).as_posix().removeprefix(f"{root.as_posix()}/"), n, m) for p, n, m in warnings
+    }
+    assert any(m == "nothere is not defined in pkg/consts.py" and n == 3 for _, n, m in warnings)
+
+
+def test_a_module_the_models_run_but_that_does_not_parse_is_a_warning(tmp_path):
+    root = write(tmp_path, {
+        "app/__init__.py": "from .main import app\n",
+        "app/main.py": "def broken(:\n    pass\n",  # the app's own code, unreadable here
+        "app/models.py": TABLE.format(name="Item", table="items"),
+    })  # fmt: skip
+    done = run_cli("schema", "app/models.py", "--format", "json", cwd=root)
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert [t["name"] for t in document["tables"]] == ["items"]
+    assert any("tables it defines are not counted" in w["message"] for w in document["warnings"])
+
+
+def test_two_enum_types_of_one_name_with_other_labels_are_a_warning(tmp_path):
+    enum = "import enum\n\n\nclass Status(str, enum.Enum):\n{labels}"
+    table = (
+        "from sqlmodel import Field, SQLModel\nfrom .{m}_enum import Status\n\n\n"
+        "class {cls}(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n"
+        "    status: Status\n"
+    )
+    root = write(tmp_path, {
+        "p/__init__.py": "",
+        "p/a_enum.py": enum.format(labels="    X = 'x'\n    Y = 'y'\n"),
+        "p/b_enum.py": enum.format(labels="    P = 'p'\n    Q = 'q'\n"),
+        "p/a.py": table.format(m="a", cls="A"),
+        "p/b.py": table.format(m="b", cls="B"),
+    })  # fmt: skip
+    done = run_cli("schema", "p", "--format", "json", cwd=root)
+    assert done.returncode == 0, done.stderr
+    messages = [w["message"] for w in json.loads(done.stdout)["warnings"]]
+    assert any("enum type status is also made" in m and "[X, Y]" in m for m in messages), messages

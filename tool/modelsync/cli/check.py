@@ -183,7 +183,8 @@ def without_shared(source, target):
     from modelsync.records import replace
 
     names = {name for name, _, _ in target.shared}
-    return replace(source, tables=tuple(t for t in source.tables if t.name not in names))
+    tables = tuple(t for t in source.tables if t.name not in names)
+    return replace(source, tables=tables, shared=target.shared)
 
 
 def has_markers(text: str) -> bool:

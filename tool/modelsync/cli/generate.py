@@ -98,7 +98,8 @@ def generate(
         shared = shared_tables(tree, config.target_items, source,
                                pythonpath=config.pythonpath, loaded=loaded)  # fmt: skip
         names = {name for name, _, _ in shared}
-        schema = replace(schema, tables=tuple(t for t in schema.tables if t.name not in names))
+        tables = tuple(t for t in schema.tables if t.name not in names)
+        schema = replace(schema, tables=tables, shared=shared)
     state = mirror_state(
         source,
         schema,

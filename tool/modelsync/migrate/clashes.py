@@ -41,7 +41,7 @@ class _Names:
         self.schema, self.kind = schema, kind
         self.taken: dict[str, tuple[str, bool]] = {}
 
-    def add(self, name: str, what: str, line: int, generated=False, shared=False) -> None:
+    def add(self, name: str, what: str, where: tuple[str, int], generated=False, shared=False):
         """``shared``: a name other shared names may repeat (a named CHECK: unique only in
         its table), though a generated name may not meet it."""
         key = stored(name)
@@ -49,7 +49,7 @@ class _Names:
             first, first_shared = self.taken[key]
             if not (shared and first_shared):
                 raise UnsupportedConstruct(_clash(key, first, what, self.kind, generated),
-                                           self.schema.path, line or None)  # fmt: skip
+                                           where[0], where[1] or None)  # fmt: skip
         self.taken[key] = (what, shared)
 
 
@@ -75,70 +75,68 @@ def refuse_clashes(schema: Schema) -> None:
     types = _Names(schema, "type name")
     constraints = _Names(schema, "constraint name")
     for table in schema.tables:
-        relations.add(table.name, f"table {table.name}", table.line)
-        types.add(table.name, f"table {table.name}", table.line)
+        relations.add(table.name, f"table {table.name}", _at(schema, table))
+        types.add(table.name, f"table {table.name}", _at(schema, table))
         _columns(schema, table)
     for enum in schema.enums:
-        types.add(enum.name, f"enum type {enum.name}", enum.line)
+        types.add(enum.name, f"enum type {enum.name}", _at(schema, enum))
         labels = _Names(schema, f"label of enum type {enum.name}")
         for label in enum.labels:
             if len(label.encode("utf-8")) > MAX_IDENTIFIER:
                 raise UnsupportedConstruct(
                     f"enum type {enum.name}: label {label!r} is longer than 63 bytes, which "
                     "PostgreSQL refuses",
-                    schema.path,
-                    enum.line or None,
+                    *_at(schema, enum),
                 )
-            labels.add(label, f"label {label!r}", enum.line)
+            labels.add(label, f"label {label!r}", _at(schema, enum))
     for table in schema.tables:
-        _table_names(table, relations, constraints)
+        _table_names(schema, table, relations, constraints)
         for unique in folded_named_uniques(table):
             raise UnsupportedConstruct(
                 f"table {table.name}: the unique constraint {unique.name} is over the same "
                 "columns as the primary key or another named unique constraint, so CREATE "
                 "TABLE keeps only one of them, under a name that depends on their order; "
                 "remove one",
-                schema.path,
-                (unique.line or table.line) or None,
+                *_at(schema, unique, table),
             )
 
 
 def _columns(schema: Schema, table: Table) -> None:
     columns = _Names(schema, f"column name of table {table.name}")
     for column in table.columns:
-        columns.add(column.name, f"column {table.name}.{column.name}", column.line)
+        columns.add(column.name, f"column {table.name}.{column.name}", _at(schema, column))
 
 
-def _table_names(table: Table, relations: _Names, constraints: _Names) -> None:
+def _table_names(schema: Schema, table: Table, relations: _Names, constraints: _Names) -> None:
     """The table's indexes, sequences and constraints, each in the namespace it lives in
     (the name of a primary key or unique constraint is also its index's)."""
-    line = table.line
+    line = _at(schema, table)
     if table.primary_key:
         name = primary_key_name(table.name)
         relations.add(name, f"the primary key of {table.name}", line, generated=True)
         constraints.add(name, f"the primary key of {table.name}", line, generated=True)
     for index in table.indexes:
-        _short_enough(index.name, f"index {index.name}", relations.schema, index.line or line)
-        relations.add(index.name, f"index {index.name}", index.line or line)
+        _short_enough(index.name, f"index {index.name}", _at(schema, index, table))
+        relations.add(index.name, f"index {index.name}", _at(schema, index, table))
     for column in table.columns:
         if column.autoincrement or column.identity is not None:
             name = sequence_name(table.name, column.name)
             what = f"the sequence of {table.name}.{column.name}"
-            relations.add(name, what, column.line or line, generated=True)
+            relations.add(name, what, _at(schema, column, table), generated=True)
     checks = _Names(relations.schema, f"constraint name of table {table.name}")
     for key in table_foreign_keys(table):
         name = key_name(table.name, key)
         what = f"the foreign key ({', '.join(key.columns)}) of {table.name}"
         if key.name:
-            _short_enough(key.name, what, relations.schema, key.line or line)
-            checks.add(name, what, key.line or line)
-        constraints.add(name, what, key.line or line, not key.name, shared=bool(key.name))
+            _short_enough(key.name, what, _at(schema, key, table))
+            checks.add(name, what, _at(schema, key, table))
+        constraints.add(name, what, _at(schema, key, table), not key.name, shared=bool(key.name))
     for constraint in table_constraints(table):
-        where = getattr(constraint, "line", 0) or line
+        where = _at(schema, constraint, table)
         name = constraint_name(table.name, constraint)
         what = f"constraint {name} of {table.name}"
         if constraint.name:
-            _short_enough(constraint.name, what, relations.schema, where)
+            _short_enough(constraint.name, what, where)
         if hasattr(constraint, "columns"):  # a unique constraint has an index of its name
             relations.add(name, what, where, generated=not constraint.name)
             constraints.add(name, what, where, generated=not constraint.name)
@@ -147,11 +145,19 @@ def _table_names(table: Table, relations: _Names, constraints: _Names) -> None:
             constraints.add(name, what, where, not constraint.name, shared=bool(constraint.name))
 
 
-def _short_enough(name: str, what: str, schema: Schema, line: int) -> None:
+def _short_enough(name: str, what: str, where: tuple[str, int]) -> None:
     if len(name) > MAX_SQLALCHEMY_NAME:
         raise UnsupportedConstruct(
             f"{what}: the name is longer than 63 characters, which SQLAlchemy refuses "
             "(IdentifierError); shorten it",
-            schema.path,
-            line or None,
+            where[0],
+            where[1] or None,
         )
+
+
+def _at(schema: Schema, item, table: Table | None = None) -> tuple[str, int | None]:
+    """(file, line) of a model item: its own when it has a line, else its table's (a
+    package's items stand in the file of the module they are written in)."""
+    if getattr(item, "line", 0) or table is None:
+        return schema.where(item), getattr(item, "line", 0) or None
+    return schema.where(table), table.line or None

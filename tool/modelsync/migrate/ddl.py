@@ -247,7 +247,7 @@ class _Built(dict):
         except sa.exc.ArgumentError as error:
             raise UnsupportedConstruct(
                 f"table {name}: SQLAlchemy refuses to build it for migration DDL: {error}",
-                self.ddl.schema.path,
+                self.ddl.schema.where(table),
                 table.line or None,
             ) from None
         return built

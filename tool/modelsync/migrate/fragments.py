@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from modelsync.errors import UnsupportedConstruct
 from modelsync.schema.ir import Schema, Table
@@ -33,47 +34,46 @@ def refuse_unsafe(schema: Schema) -> None:
     """Raise ``UnsupportedConstruct`` at the first text of the schema that cannot be
     written into SQL as it is."""
     for table in schema.tables:
-        for problem, line in _table_problems(table):
-            raise UnsupportedConstruct(f"table {table.name}: {problem}", schema.path, line or None)
+        for problem, item in _table_problems(table):
+            where = item if getattr(item, "line", 0) else table
+            raise UnsupportedConstruct(
+                f"table {table.name}: {problem}", schema.where(where), where.line or None
+            )
     for enum in schema.enums:
         for text in (enum.name, *enum.labels):
             if "\x00" in text:
                 raise UnsupportedConstruct(
                     f"enum type {enum.name!r}: {text!r} holds a NUL character, which "
                     "PostgreSQL cannot store",
-                    schema.path,
+                    schema.where(enum),
                     enum.line or None,
                 )
 
 
-def _table_problems(table: Table) -> Iterator[tuple[str, int]]:
-    names = [(table.name, table.line)]
+def _table_problems(table: Table) -> Iterator[tuple[str, Any]]:
+    names = [(table.name, table)]
     for column in table.columns:
-        names += [(column.name, column.line), (column.comment or "", column.line)]
+        names += [(column.name, column), (column.comment or "", column)]
         if column.server_default is not None:
-            yield from _expression(
-                column.server_default, f"{column.name}: server default", column.line
-            )
+            yield from _expression(column.server_default, f"{column.name}: server default", column)
         if column.computed is not None:
-            yield from _expression(
-                column.computed.sqltext, f"{column.name}: generated", column.line
-            )
+            yield from _expression(column.computed.sqltext, f"{column.name}: generated", column)
         if column.ondelete is not None and not _ONDELETE.fullmatch(column.ondelete):
-            yield f"{column.name}: ondelete={column.ondelete!r} is no ON DELETE action", column.line
+            yield f"{column.name}: ondelete={column.ondelete!r} is no ON DELETE action", column
     for check in table.check_constraints:
-        names.append((check.name or "", check.line))
-        yield from _expression(check.sqltext, "CHECK constraint", check.line)
-    names += [(u.name or "", u.line) for u in table.unique_constraints]
+        names.append((check.name or "", check))
+        yield from _expression(check.sqltext, "CHECK constraint", check)
+    names += [(u.name or "", u) for u in table.unique_constraints]
     for index in table.indexes:
-        names.append((index.name, index.line))
+        names.append((index.name, index))
         yield from _index_problems(index)
-    for name, line in names:
+    for name, item in names:
         if "\x00" in name:
-            yield f"{name!r} holds a NUL character, which PostgreSQL cannot store", line
+            yield f"{name!r} holds a NUL character, which PostgreSQL cannot store", item
 
 
-def _index_problems(index) -> Iterator[tuple[str, int]]:
-    what, line = f"index {index.name}", index.line
+def _index_problems(index) -> Iterator[tuple[str, Any]]:
+    what, line = f"index {index.name}", index
     for element in index.elements:
         if element.expression is not None:
             problem = expression_problem(element.expression, index_key=True)
@@ -93,7 +93,8 @@ def _index_problems(index) -> Iterator[tuple[str, int]]:
             yield f"{what}: storage parameter {key}={value!r} is not a name and a value", line
 
 
-def _expression(text: str, what: str, line: int) -> Iterator[tuple[str, int]]:
+def _expression(text: str, what: str, line: Any) -> Iterator[tuple[str, Any]]:
+    """``line``: the model item the text belongs to (its file and line place the problem)."""
     problem = expression_problem(text)
     if problem:
         yield f"{what} {text!r} {problem}", line

@@ -70,7 +70,7 @@ def _refuse_unknown(schema: Schema) -> None:
                 raise UnsupportedConstruct(
                     f"{table.name}.{column.name}: its {what} cannot be resolved statically, "
                     "so no migration SQL can be written for it",
-                    schema.path,
+                    schema.where(column),
                     column.line or None,
                 )
 

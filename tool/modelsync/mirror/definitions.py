@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import functools
 
+from modelsync.errors import UnsupportedConstruct
 from modelsync.modules.bindings import IMPORT, MODULE
 from modelsync.modules.graph import Defined, ProjectModule
 from modelsync.records import field, record
@@ -57,8 +58,11 @@ class Needed:
 
 def needed_definitions(side, schema: Schema) -> Needed:
     """``side`` is the source read as a project (``schema.load.Side``); ``schema`` the
-    tables to mirror (the shared ones left out)."""
+    tables to mirror, the shared ones left out and listed in ``schema.shared``: the target
+    imports those classes, so they are never copied, even where a copied class names one
+    (``owner: Optional[User] = Relationship()``)."""
     files = {f.path: f for f in side.files}
+    imported = {(path, cls) for _, cls, path in schema.shared}
     definitions = {path: _top_level_definitions(f.module) for path, f in files.items()}
     wanted: set[tuple[str, str]] = set()
     aliases: dict[str, set[tuple[str, str]]] = {}
@@ -68,6 +72,8 @@ def needed_definitions(side, schema: Schema) -> Needed:
     while pending:
         path, name = pending.pop()
         if (path, name) in wanted or name not in definitions.get(path, {}):
+            continue
+        if (path, name) in imported:
             continue
         wanted.add((path, name))
         for node in definitions[path][name]:
@@ -85,7 +91,7 @@ def needed_definitions(side, schema: Schema) -> Needed:
                     pending.append(found)
                     if found[1] != used and used in uses.in_strings:
                         aliases.setdefault(used, set()).add(found)
-    problems += _collisions(wanted, definitions)
+    wanted -= _repeated_definitions(wanted, definitions)
     problems += _alias_collisions(aliases, definitions)
     by_module: dict[str, set[str]] = {}
     for path, name in wanted:
@@ -275,20 +281,27 @@ def _alias_collisions(aliases: dict[str, set[tuple[str, str]]], definitions: dic
     ]
 
 
-def _collisions(wanted: set[tuple[str, str]], definitions: dict) -> list[Diagnostic]:
+def _repeated_definitions(wanted: set[tuple[str, str]], definitions: dict) -> set[tuple[str, str]]:
+    """The same definition written in several modules (copied once: the others are
+    returned). Two modules defining one name differently cannot share one file, whichever
+    copy came last would silently serve both (a constant ``MAX`` of 10 and of 20, two enums
+    ``Status``): refused."""
     by_name: dict[str, list[str]] = {}
     for path, name in sorted(wanted):
         by_name.setdefault(name, []).append(path)
-    return [
-        Diagnostic(
-            paths[1],
-            definitions[paths[1]][name][0].lineno,
-            f"{name} is defined in {' and '.join(paths)}; the mirror is one file, so "
-            "rename one of them (only the last one copied is used)",
-        )  # fmt: skip
-        for name, paths in by_name.items()
-        if len(paths) > 1
-    ]
+    repeated = set()
+    for name, paths in by_name.items():
+        texts = {ast.dump(definitions[path][name][-1]) for path in paths}
+        repeated |= {(path, name) for path in paths[1:]}
+        if len(texts) > 1:
+            node = definitions[paths[1]][name][-1]
+            raise UnsupportedConstruct(
+                f"{name} is defined in {' and '.join(paths)} differently; generate copies "
+                "both modules into one file, so rename one of them",
+                paths[1],
+                node.lineno,
+            )
+    return repeated
 
 
 def _module_order(side, paths: set[str]) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import hashlib
 
+from modelsync.errors import UnsupportedConstruct
 from modelsync.mirror.definitions import Needed, defined_names, names_used
 from modelsync.modules.source import source_lines
 from modelsync.records import record
@@ -113,12 +114,41 @@ def region_input(
     warnings: list[Diagnostic] = list(needed.problems)
     for path, nodes in copied_by_module.items():
         found, said = _needed_imports(files[path], names_used(nodes) - copied, side)
+        _refuse_rebinding(imports, found, files[path])
         imports += [line for line in found if line not in imports]
         warnings += said
     future = any(_has_future_annotations(files[path].module) for path in copied_by_module)
     label = schema.path if len(side.files) > 1 else side.files[0].path
     region = RegionInput(label, tuple(items), tuple(imports), future, relationships)
     return region, tuple(warnings)
+
+
+def _refuse_rebinding(
+    taken: list[ImportLine], found: tuple[ImportLine, ...], parsed: ParsedFile
+) -> None:
+    """Two copied modules that bind one name to two things (``import datetime`` and
+    ``from datetime import datetime``; ``JSON`` from SQLAlchemy and ``JSONB as JSON``)
+    cannot share the one file's imports: the later would silently serve both."""
+    bound = {line.bound: line for line in taken}
+    for line in found:
+        other = bound.get(line.bound)
+        # ``import a.b`` and ``import a.c`` both bind ``a``, and mean it alike.
+        plain = line.module is None and other is not None and other.module is None
+        if other is not None and other != line and not plain:
+            raise UnsupportedConstruct(
+                f"{line.bound} is `{line.statement()}` here and `{other.statement()}` in "
+                "another module generate copies into the same file; import one of them "
+                "under another name",
+                parsed.path,
+                _import_line(parsed.module, line.bound),
+            )
+
+
+def _import_line(module: ast.Module, bound: str) -> int | None:
+    for node in ast.walk(module):
+        if any(line.bound == bound for line in _import_lines_of(node)):
+            return node.lineno
+    return None
 
 
 def _has_future_annotations(module: ast.Module) -> bool:

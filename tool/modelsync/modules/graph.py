@@ -18,6 +18,7 @@ import ast
 import posixpath
 import sys
 
+from modelsync.errors import InputError
 from modelsync.modules.bindings import (
     AMBIGUOUS,
     IMPORT,
@@ -115,6 +116,8 @@ class ModuleGraph:
         # Shared between graphs over the same tree: a module is parsed once per command.
         self._loaded = loaded if loaded is not None else {}
         self._absolute: dict[str, ProjectModule | None] = {}
+        # (path, line, message): imports that lead nowhere, modules that cannot be read.
+        self.notes: dict[tuple[str, int, str], None] = {}
         self._relative: dict[tuple[str, int, str], ProjectModule | None] = {}
         # (path, name) -> what it means, for walks that start there (a walk in progress
         # carries its cycle guard, and its answers are not kept).
@@ -197,12 +200,18 @@ class ModuleGraph:
     # ------------------------------------------------------------------ names
 
     def resolve(self, path: str, name: str, seen: frozenset = frozenset()) -> Target:
-        """What ``name`` means at the top level of the module at ``path``."""
-        if seen:
-            return self._resolve(path, name, seen)
+        """What ``name`` means at the top level of the module at ``path``.
+
+        Every answer a walk finds is kept (a package whose ``__init__`` star-imports its
+        300 modules, each importing a name back from it, is asked the same question from
+        every module); a name that leads nowhere is kept only when asked from the top,
+        since inside a walk it may be a cycle of that walk alone."""
         found = self._resolved.get((path, name))
-        if found is None:
-            found = self._resolved[(path, name)] = self._resolve(path, name, seen)
+        if found is not None:
+            return found
+        found = self._resolve(path, name, seen)
+        if not seen or not isinstance(found, Unresolved):
+            self._resolved[(path, name)] = found
         return found
 
     def _resolve(self, path: str, name: str, seen: frozenset) -> Target:
@@ -294,9 +303,22 @@ class ModuleGraph:
             if path in seen or not path.endswith(".py"):
                 continue
             seen.add(path)
+            try:
+                reached = self.imported_by(path)
+            except InputError as error:
+                if path in entries:
+                    raise
+                # A module the models' imports run but that cannot be read here (the
+                # app's own code, in a newer Python's syntax): said, and not counted.
+                message = f"not read ({error.message}); tables it defines are not counted"
+                self.note(error.path or path, error.line or 0, message)
+                continue
             order.append(path)
-            pending.extend(self.imported_by(path))
+            pending.extend(reached)
         return tuple(order)
+
+    def note(self, path: str, line: int, message: str) -> None:
+        self.notes.setdefault((path, line, message), None)
 
     def imported_by(self, path: str) -> list[str]:
         """The project modules the module's imports run (not those under ``if
@@ -304,9 +326,12 @@ class ModuleGraph:
         packages on the way (``import app.core.config`` runs ``app`` and ``app.core``
         first), the module, then the submodules ``from package import name`` loads."""
         found: list[str] = []
-        for module, level, names, _ in self.load(path).bindings.runtime_imports:
+        for module, level, names, line in self.load(path).bindings.runtime_imports:
             imported = self.module_of_import(path, module, level)
             if imported is None:
+                if level:  # an absolute one may well be a library's
+                    where = "." * level + module
+                    self.note(path, line, f"module {where} is not in the project")
                 continue
             if not level:
                 found.extend(self._packages_between(module))

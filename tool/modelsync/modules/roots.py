@@ -18,11 +18,18 @@ from modelsync.modules.tree import join, normalized
 
 
 def import_roots(
-    tree, entries: tuple[str, ...], configured: tuple[str, ...] = (), inserted: tuple[str, ...] = ()
+    tree,
+    entries: tuple[str, ...],
+    configured: tuple[str, ...] = (),
+    inserted: tuple[tuple[str, bool], ...] = (),
 ) -> tuple[str, ...]:
-    roots = [normalized(r) for r in configured]
+    """``inserted``: (folder, whether at the front) from ``path_insertions``: a folder put
+    first with ``sys.path.insert(0, ...)`` is searched before everything, as Python does
+    (the last one inserted first); an appended one after the package roots."""
+    front = [folder for folder, first in reversed(inserted) if first]
+    roots = [*front, *(normalized(r) for r in configured)]
     roots += [package_root(tree, entry) for entry in entries]
-    roots += inserted
+    roots += [folder for folder, first in inserted if not first]
     if tree.kind("src") == "dir":
         roots.append("src")
     roots.append(".")
@@ -55,7 +62,8 @@ def module_aliases(paths: tuple[str, ...]) -> dict[str, str]:
     """Dotted names under which a package installed from the project's own folders would
     import each file: every folder on the way from the project root, with ``-`` read as
     ``_`` (``backend-core/models.py`` -> ``backend_core.models`` and ``models``), as a
-    distribution named after its folder installs it."""
+    distribution named after its folder installs it; and the folders themselves, so that
+    ``from backend_core import models`` finds the module in the folder."""
     aliases: dict[str, str] = {}
     for path in paths:
         parts = path.removesuffix(".py").split("/")
@@ -68,10 +76,13 @@ def module_aliases(paths: tuple[str, ...]) -> dict[str, str]:
             tail = names[start:]
             if all(n.isidentifier() for n in tail):
                 aliases.setdefault(".".join(tail), path)
+                for end in range(1, len(tail)):
+                    folder = "/".join(parts[: start + end])
+                    aliases.setdefault(".".join(tail[:end]), folder)
     return aliases
 
 
-def path_insertions(module: ast.Module, path: str) -> tuple[str, ...]:
+def path_insertions(module: ast.Module, path: str) -> tuple[tuple[str, bool], ...]:
     """Folders the module adds to ``sys.path`` when it is imported, as project paths, when
     the expression can be read without running it: a string, ``__file__``,
     ``os.path.dirname/abspath/join/realpath``, ``Path(...)``, ``.parent``, ``/``,
@@ -99,8 +110,10 @@ def path_insertions(module: ast.Module, path: str) -> tuple[str, ...]:
             continue
         argument = call.args[-1] if call.args else None
         folder = _path_value(argument, path, names) if argument is not None else None
+        position = call.args[0] if method == "insert" and len(call.args) == 2 else None
+        first = isinstance(position, ast.Constant) and position.value == 0
         if folder is not None:
-            found.append(folder)
+            found.append((folder, first))
     return tuple(found)
 
 

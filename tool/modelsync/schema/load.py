@@ -164,7 +164,8 @@ def _read(
     classes = tuple(decl for model_file in files for decl in model_file.classes)
     notes = tuple((f.path, line, note) for f in files for line, note in f.notes)
     schema = resolve_classes(project, classes, notes, rules, side_label(items))
-    linked = tuple(Diagnostic(path, line, message) for path, line, message in project.notes)
+    said = {**graph.notes, **project.notes}
+    linked = tuple(Diagnostic(path, line, message) for path, line, message in said)
     shared = ()
     if imports_from is not None:
         shared = _shared(imports_from, frozenset(closure) & foreign)

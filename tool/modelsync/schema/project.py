@@ -20,7 +20,7 @@ from modelsync.modules.bindings import CONSTANT, IMPORT, MODULE
 from modelsync.modules.graph import Defined, External, ModuleGraph, ProjectModule, Unresolved
 from modelsync.schema.names import canonical
 from modelsync.schema.parse import ClassDecl, ModelFile, gather_classes, module_evaluator
-from modelsync.schema.values import AS_WRITTEN, NOT_LINKED, Evaluator, Ref
+from modelsync.schema.values import AS_WRITTEN, NOT_LINKED, Evaluator, Ref, Unknown
 
 
 class Project:
@@ -129,7 +129,9 @@ class Linker:
         if isinstance(target, Unresolved):
             if self._bindings.names.get(chain[0]) is None:
                 return NOT_LINKED  # not star-imported either: a builtin or an undefined name
-            self.project.note(target.path, target.line or line, target.message)
+            # Its own place when the graph knows one; else where this module uses it.
+            where = (target.path, target.line) if target.line else (self.path, line)
+            self.project.note(*where, target.message)
             return AS_WRITTEN
         if isinstance(target, ProjectModule):
             return AS_WRITTEN
@@ -153,7 +155,11 @@ class Linker:
             return Ref(".".join(("local." + key, *rest)), line)
         if kind == CONSTANT and not rest:
             return self.project.constant(target.path, target.name, target.binding.line)
-        # A function, or an attribute of a constant: no value is known statically.
+        if kind == "function":
+            # Not evaluated, and spelled by its own name (as a function of the same
+            # module is, and as generate copies it), whatever it was imported as.
+            return Unknown(".".join((target.name, *rest)), line)
+        # An attribute of a constant: no value is known statically.
         return AS_WRITTEN
 
 

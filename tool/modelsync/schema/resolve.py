@@ -227,7 +227,17 @@ def resolve_classes(
             continue
         table, table_enums = _build_table(decl, index, contexts)
         for enum in table_enums:
-            enums.setdefault(enum.name, enum)
+            first_enum = enums.setdefault(enum.name, enum)
+            if first_enum.labels != enum.labels:
+                # create_all makes the type once, with the first labels: the other column
+                # then refuses its own values.
+                where = f"{first_enum.path}:{first_enum.line}" if first_enum.path else "before"
+                contexts.at(enum.path).warn(
+                    enum.line,
+                    f"enum type {enum.name} is also made ({where}) with other labels "
+                    f"[{', '.join(first_enum.labels)}]; PostgreSQL has one type of that name: "
+                    "name one of them (Enum(..., name=...))",
+                )
         if table.name in seen:
             first = seen[table.name]
             same_file = first.path == decl.path
