@@ -113,10 +113,11 @@ def _loaded_by_dash_m() -> list[str]:
 
 @pytest.mark.timeout(120)
 def test_what_dash_m_cannot_protect_and_the_console_script_does(tmp_path: Path) -> None:
-    """What the README says of ``python -m modelsync``, exactly: the interpreter itself
-    imports ``collections`` (and the few other modules of ``_loaded_by_dash_m``) from the
-    current directory before modelsync's first line runs; the console script imports none
-    of them, and either way the modules modelsync itself imports (SHADOWS) are safe."""
+    """What docs/configuration.md says of ``python -m modelsync``, exactly: the
+    interpreter itself imports ``collections`` (and the few other modules of
+    ``_loaded_by_dash_m``) from the current directory before modelsync's first line runs;
+    the console script imports none of them, and either way the modules modelsync itself
+    imports (SHADOWS) are safe."""
     import shutil
     import subprocess
     import sys

@@ -32,7 +32,9 @@ def test_no_entry_for_a_rule_that_does_not_exist() -> None:
     assert headings == [r.name for r in (*LINT_RULES, INPUT_RULE)]
 
 
-@pytest.mark.parametrize("doc", ["docs/troubleshooting.md", "README.md"])
+@pytest.mark.parametrize(
+    "doc", ["README.md", *sorted(f"docs/{p.name}" for p in (REPO / "docs").glob("*.md"))]
+)
 def test_rule_links_resolve(doc: str) -> None:
     names = {r.name for r in (*LINT_RULES, INPUT_RULE)}
     links = re.findall(r"rules\.md#([a-z0-9-]+)", (REPO / doc).read_text(encoding="utf-8"))

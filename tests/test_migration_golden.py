@@ -20,7 +20,7 @@ GOLDEN = Path(__file__).parent / "golden" / "migration"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "old.py").is_file())
 SQUAWK = Path(sys.executable).parent / "squawk"
 
-# squawk's default rules that the generated SQL does not avoid, and why (README: migration).
+# squawk's default rules that the generated SQL does not avoid, and why (docs/migration.md).
 SQUAWK_ALLOWED = {
     # How long an index build or a table rewrite may take is the team's call: the file
     # bounds the wait for locks (SET LOCAL lock_timeout), not the work.
