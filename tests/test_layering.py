@@ -7,6 +7,7 @@ functions alike) and checked against the layers of docs/ARCHITECTURE.md.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,53 @@ def test_the_check_reads_real_imports() -> None:
     # The reading above does find imports, function-level ones included: the CLI's check
     # command imports the drift stage inside its function.
     assert "drift" in {part for part, _ in imported_parts(PACKAGE / "cli" / "check.py")}
+
+
+ARCHITECTURE = PACKAGE.parent.parent / "docs" / "ARCHITECTURE.md"
+
+
+def _architecture() -> str:
+    return ARCHITECTURE.read_text(encoding="utf-8")
+
+
+def test_the_architecture_states_these_layers() -> None:
+    """docs/ARCHITECTURE.md's layers paragraph names exactly the layers above, in order."""
+    text = " ".join(_architecture().split("The layers, lowest first:", 1)[1].split())
+    paragraph = text.split(". A part", 1)[0]
+    stated = [
+        sorted(
+            "modelsync" if name == "__init__" else name for name in re.findall(r"`(\w+)`", group)
+        )
+        for group in paragraph.split(";")
+    ]
+    assert stated == [sorted(layer) for layer in LAYERS]
+
+
+def _section(text: str, heading: str) -> str:
+    """The paragraphs from ``**`heading`...`` to the next such heading or ``## ``."""
+    start = text.index(f"**`{heading}`")
+    end = re.compile(r"^(\*\*`|## )", re.M).search(text, start + 1)
+    return text[start : end.start() if end else len(text)]
+
+
+def _named(section: str) -> set[str]:
+    spans = re.findall(r"`([^`\s]+)`", section)
+    return {part for span in spans for part in re.split(r"[./()]", span) if part}
+
+
+@pytest.mark.parametrize(
+    "package", sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file())
+)
+def test_the_architecture_describes_every_module(package: str) -> None:
+    """Each subpackage has its paragraph in docs/ARCHITECTURE.md, and that paragraph names
+    every module the subpackage holds today."""
+    named = _named(_section(_architecture(), f"{package}/"))
+    modules = {p.stem for p in (PACKAGE / package).glob("*.py") if p.stem != "__init__"}
+    assert modules - named == set()
+
+
+def test_the_architecture_names_every_top_level_module() -> None:
+    text = _architecture()
+    for path in PACKAGE.glob("*.py"):
+        if path.stem not in ("__init__",):
+            assert f"`{path.name}`" in text, path.name
