@@ -1,7 +1,8 @@
 """The command group, the options every command shares, and how a command's outcome
 becomes output and an exit code. The CLI is the only layer that prints or exits.
 
-Exit codes: 0 clean, 1 findings, 2 bad input or usage.
+Exit codes: 0 clean, 1 findings, 2 bad input or usage, 130 interrupted (128 + the signal
+for SIGTERM where a command takes it over).
 """
 
 from __future__ import annotations

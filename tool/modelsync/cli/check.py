@@ -1,4 +1,6 @@
-"""``modelsync check``: drift between the source models and their mirror."""
+"""``modelsync check``: drift between the source models and their mirror, model changes
+the schema state has no migration for (``migration_missing``), and, with
+``--database-url``, the models against a live database."""
 
 from __future__ import annotations
 

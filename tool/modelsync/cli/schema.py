@@ -1,4 +1,4 @@
-"""``modelsync schema FILE``: what modelsync reads from a models file."""
+"""``modelsync schema FILE``: what modelsync reads from a models file or package folder."""
 
 from __future__ import annotations
 

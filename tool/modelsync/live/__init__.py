@@ -9,5 +9,6 @@ gives the names PostgreSQL cut to 63 bytes the models' spelling back; ``to_ir`` 
 catalog into the Schema IR (in the models' spelling wherever the two agree, so
 ``drift.compare`` and ``migrate.plan`` serve unchanged), ``objects`` matches indexes and
 constraints by definition; ``findings`` anchors each drift at the model's line with the
-database as its second place.
+database as its second place; ``migration`` gives ``migration --from-database`` the database
+as its old schema, with notes.
 """

@@ -1,8 +1,10 @@
 """What the generated region of the mirror holds, read from the source (read-only, ``ast``).
 
-The region copies the source's own text for every class it needs — table models, the
-non-table bases they inherit from, the enums they use — and the module constants those
-classes refer to, so docstrings, comments and every ``Field(...)`` argument survive exactly.
+The region copies the source's own text for every definition it needs — table models, the
+non-table bases they inherit from, the enums they use, and the module constants and functions
+they refer to, from whichever module of the source (``definitions`` picks them and says how
+names of other modules are respelled) — so docstrings, comments and every ``Field(...)``
+argument survive exactly, with the library imports the copied code uses.
 The result, ``RegionInput``, is everything rendering depends on; its digest lets ``check``
 tell a stale region without rendering.
 """

@@ -2,7 +2,7 @@
 
 Module resolution asks "is there a file ``app/models/base.py``?" many times per import, so
 each folder is listed once (``os.scandir``) and every later question about it is a set
-lookup. ``DiskTree`` reads the working tree; a tree at a git revision (``migrate.git``)
+lookup. ``DiskTree`` reads the working tree; a tree at a git revision (``migrate.gittree``)
 answers the same three questions, so the same resolver reads a package as it was.
 """
 

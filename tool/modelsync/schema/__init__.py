@@ -1,9 +1,13 @@
-"""The read path: a models file's text -> the Schema IR, without importing the models.
+"""The read path: a side's models (a file, a package, a list of files) -> the Schema IR,
+without importing them.
 
-Stages, in order: source (read, parse) -> names (imports, aliases) -> values (a tiny static
-evaluator) -> parse (gather classes and fields) -> pytypes/pgtypes/columns/table_args (SQLModel's
-and SQLAlchemy's rules) -> resolve (tables, enums, warnings) -> ir. ``release`` holds the DDL
-rules of each SQLModel release; ``document`` prints a Schema for ``modelsync schema``.
+``load.load_side`` is the one entry point: ``project`` joins the side's modules through the
+module graph (``modules/``), then, per module: names (imports, aliases) -> values (a tiny
+static evaluator) -> parse (gather classes and fields) -> pytypes/pgtypes/columns/table_args/
+expressions (SQLModel's and SQLAlchemy's rules) -> resolve (tables, enums, warnings) -> ir.
+``constraints`` says which unique constraints PostgreSQL keeps; ``release`` holds the DDL
+rules of each SQLModel release and ``pins`` finds the one the project pins; ``document``
+prints a Schema for ``modelsync schema``.
 """
 
 from modelsync.schema.ir import Column, EnumType, Index, Schema, Table

@@ -1,7 +1,9 @@
 """The DDL rules of a SQLModel release.
 
-SQLModel changed what it creates over time; modelsync follows the release installed
-beside it unless ``sqlmodel_version`` in the config pins another one.
+SQLModel changed what it creates over time. Which release's rules apply is chosen by
+``pins`` (the flag, the config, the project's own pin, else the release installed beside
+modelsync); ``rules_for`` gives a release's rules (with none given, the installed release's,
+else the newest modelsync knows).
 """
 
 from __future__ import annotations

@@ -2,11 +2,12 @@
 
 It imports SQLAlchemy and SQLModel at once (while the parent starts a server), then reads
 batches of jobs from stdin, one JSON list per line, each job ``{"models": path, "url":
-libpq conninfo or URL, "shown": path as messages show it, "paths": extra import folders}``. For each
-job it imports the models file with real SQLModel, runs ``CREATE EXTENSION IF NOT EXISTS
-vector`` and ``SQLModel.metadata.create_all`` on that database. Between jobs the metadata
-and the class registry are emptied, so several versions of the same models build in one
-process (importing SQLAlchemy once is most of the cost).
+libpq conninfo or URL, "shown": path as messages show it, "paths": extra import folders,
+"modules": dotted names}``. For each job it imports the models with real SQLModel (the file
+by its path, or, when ``modules`` is given, those modules by name), runs
+``CREATE EXTENSION IF NOT EXISTS vector`` and ``SQLModel.metadata.create_all`` on that
+database. Between jobs the metadata and the class registry are emptied, so several versions
+of the same models build in one process (importing SQLAlchemy once is most of the cost).
 
 After each batch it writes one line on its protocol channel (the original stdout): ``ok``,
 or ``modelsync-build-error: {"job", "path", "line", "message"}`` for the first job that
