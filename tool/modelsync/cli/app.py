@@ -226,8 +226,8 @@ def echo_warnings(warnings) -> None:
 def main() -> None:
     """Keep SQLModel table models, their mirror and their migrations in agreement.
 
-    modelsync reads models files statically (it never imports your code) and derives the
-    PostgreSQL schema SQLModel would create from them.
+    modelsync reads models files statically and derives the PostgreSQL schema SQLModel
+    would create from them; only verify imports your code, to run create_all.
     """
 
 
@@ -299,7 +299,8 @@ def database_options(flag: str, help_text: str) -> Callable[[Callable], Callable
         command = click.option(
             "--db-schema",
             metavar="NAME",
-            help="The database schema to read [default: public, or db_schema in [tool.modelsync]].",
+            help="The database schema to read "
+            "[default: db_schema in [tool.modelsync], else public].",
         )(command)
         return click.option(
             flag,

@@ -60,7 +60,9 @@ def generate(
     Only the region between the modelsync marker comments is rewritten; everything else
     in the target (engine setup, helper functions, comments) is kept byte for byte. A
     target without markers is adopted: its mirrored classes are replaced by the region,
-    placed where the first of them stood. A missing target is created with the engine
+    placed where the first of them stood; comments inside them are kept above the region,
+    and code in them (methods, nested classes) is refused by line unless --force drops it.
+    A missing target is created with the engine
     and session setup of the database standard. Imports the region needs are added;
     none are removed. The write is atomic and happens only when the text changes.
     """  # fmt: skip

@@ -36,7 +36,8 @@ def lint(
     """Check the project against the database standard.
 
     Driver and URL, pool settings, session scope, naming, vector and JSON types, the vector
-    metric, bulk commits, migration file names, numbering and SQL, and the SQLModel pins.
+    metric, bulk commits, migration file names, numbering and SQL, whether docker-compose
+    mounts the migrations, and the SQLModel pins.
     Nothing is imported: models and engine modules are read statically. Silence one line
     with `# modelsync: ignore[RULE]`. A file that cannot be read, or models SQLModel would
     refuse, is a bad-input finding (MS890) and everything else is still checked. Exits 0

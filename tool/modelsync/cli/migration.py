@@ -35,7 +35,7 @@ DESTRUCTIVE_CODE, DESTRUCTIVE_KIND = "MS702", "destructive_commented_out"
 @click.option(
     "--from-ref",
     metavar="GITREF",
-    help="Take the previous schema from the source file at this git revision "
+    help="Take the previous schema from the source (a file or a package) at this git revision "
     "(read with git; the working tree is untouched).",
 )
 @click.option("--to-file", metavar="NEW.py", help="Take the new schema from this models file.")

@@ -14,9 +14,9 @@ from modelsync.cli.app import emit, load_project_config, project_options, unwind
 @click.option(
     "--database-url",
     metavar="URL",
-    help="Use this PostgreSQL server instead of a throwaway one (a postgresql:// URL or "
-    "libpq's 'host=... dbname=...'): verify creates its own scratch databases there and "
-    "drops them afterwards (no other database is touched).",
+    help="Use this PostgreSQL server instead of a throwaway one (a postgresql:// or "
+    "postgresql+psycopg:// URL, or libpq's 'host=... dbname=...'): verify creates its own "
+    "scratch databases there and drops them afterwards (no other database is touched).",
 )
 @click.option(
     "--statement-timeout",
@@ -28,7 +28,7 @@ from modelsync.cli.app import emit, load_project_config, project_options, unwind
 @click.option(
     "--baseline-ref",
     metavar="GITREF",
-    help="Start state (a) from create_all of the models at this git commit (the migration "
+    help="Start states (a) and (b) from create_all of the models at this git commit (the migration "
     "files that existed there count as included) instead of the schema state's baseline.",
 )
 def verify(
@@ -49,7 +49,9 @@ def verify(
     migrations; (c) an empty database + every migration + create_all. Each result is
     compared by catalog with a fresh create_all of the current models: columns, types,
     NOT NULL, defaults, keys, foreign keys, indexes, unique and check constraints, enum
-    labels. File names, numbers and SQL syntax are checked first, before any server.
+    labels, column comments. File names, numbers and SQL syntax are checked first, before
+    any server. The init scripts docker-compose mounts into /docker-entrypoint-initdb.d (or
+    init_scripts in [tool.modelsync]) run first, as on a fresh volume.
 
     By default a throwaway server runs in a temporary folder (the verify extra:
     pip install 'modelsync[verify]') and is always stopped and removed. With
@@ -58,7 +60,7 @@ def verify(
     migrations run as a role of verify's own where the server allows it: point it only at
     a server where throwaway databases may be made (docs/security.md).
 
-    This is the ONE command that runs your code: a subprocess imports the models file
+    This is the ONE command that runs your code: a subprocess imports the models
     with real SQLModel to run create_all. Every other command reads models statically.
 
     Exits 0 when verified, 1 on findings, 2 on bad input (or a server that cannot start).
