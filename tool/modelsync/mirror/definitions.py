@@ -291,6 +291,8 @@ def _repeated_definitions(wanted: set[tuple[str, str]], definitions: dict) -> se
         by_name.setdefault(name, []).append(path)
     repeated = set()
     for name, paths in by_name.items():
+        if len(paths) == 1:
+            continue
         texts = {ast.dump(definitions[path][name][-1]) for path in paths}
         repeated |= {(path, name) for path in paths[1:]}
         if len(texts) > 1:

@@ -73,14 +73,10 @@ class NameTable:
 
     def qualify(self, node: ast.expr) -> str | None:
         """Canonical qualified name of a Name/Attribute chain, or None if it is not one."""
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
+        chain = name_chain(node)
+        if chain is None:
             return None
-        head = node.id
-        parts.reverse()
+        head, *parts = chain
         if head in self.imported:
             base = self.imported[head]
         elif head in self.local_classes:
@@ -90,6 +86,18 @@ class NameTable:
         else:
             return None
         return canonical(".".join([base, *parts]))
+
+
+def name_chain(node: ast.expr) -> tuple[str, ...] | None:
+    """``a.b.c`` as ``("a", "b", "c")``; None for anything but a Name/Attribute chain."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return tuple(reversed(parts))
 
 
 def gather_imports(module: ast.Module) -> dict[str, str]:

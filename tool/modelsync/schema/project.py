@@ -18,7 +18,7 @@ from typing import Any
 
 from modelsync.modules.bindings import CONSTANT, IMPORT, MODULE
 from modelsync.modules.graph import Defined, External, ModuleGraph, ProjectModule, Unresolved
-from modelsync.schema.names import canonical
+from modelsync.schema.names import canonical, name_chain
 from modelsync.schema.parse import ClassDecl, ModelFile, gather_classes, module_evaluator
 from modelsync.schema.values import AS_WRITTEN, NOT_LINKED, Evaluator, Ref, Unknown
 
@@ -109,7 +109,7 @@ class Linker:
             head = node.id
             chain: tuple[str, ...] | None = None
         else:
-            chain = _chain(node)
+            chain = name_chain(node)
             if chain is None:
                 return NOT_LINKED
             head = chain[0]
@@ -161,14 +161,3 @@ class Linker:
             return Unknown(".".join((target.name, *rest)), line)
         # An attribute of a constant: no value is known statically.
         return AS_WRITTEN
-
-
-def _chain(node: ast.expr) -> tuple[str, ...] | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return tuple(reversed(parts))
