@@ -68,6 +68,7 @@ def needed_definitions(side, schema: Schema) -> Needed:
     aliases: dict[str, set[tuple[str, str]]] = {}
     problems: list[Diagnostic] = []
     edits: dict[int, tuple[Edit, ...]] = {}
+    memo: dict[tuple[str, str], tuple[str, str] | None] = {}
     pending = [(schema.where(t), t.class_name) for t in schema.tables]
     while pending:
         path, name = pending.pop()
@@ -77,7 +78,7 @@ def needed_definitions(side, schema: Schema) -> Needed:
             continue
         wanted.add((path, name))
         for node in definitions[path][name]:
-            renamed = _renames(side, path, node, definitions, problems)
+            renamed = _renames(side, path, node, definitions, problems, memo)
             if renamed:
                 edits[id(node)] = tuple(edit for edit, _ in renamed)
                 pending += [found for _, found in renamed]
@@ -86,7 +87,7 @@ def needed_definitions(side, schema: Schema) -> Needed:
                 if used in definitions[path]:
                     pending.append((path, used))
                     continue
-                found = _imported_definition(side, path, used)
+                found = _imported_definition(side, path, used, memo)
                 if found is not None and found[0] in definitions:
                     pending.append(found)
                     if found[1] != used and used in uses.in_strings:
@@ -112,9 +113,16 @@ def needed_definitions(side, schema: Schema) -> Needed:
     )
 
 
-def _imported_definition(side, path: str, name: str) -> tuple[str, str] | None:
+def _imported_definition(side, path: str, name: str, memo: dict) -> tuple[str, str] | None:
     """Where a name the module imports is defined, when that is another module of the
-    source; None for a library's name, a builtin, or what cannot be followed."""
+    source; None for a library's name, a builtin, or what cannot be followed. Asked once
+    per module and name (``memo``: every field of a module names the same few imports)."""
+    if (path, name) not in memo:
+        memo[(path, name)] = _follow_import(side, path, name)
+    return memo[(path, name)]
+
+
+def _follow_import(side, path: str, name: str) -> tuple[str, str] | None:
     graph = side.graph
     if graph is None or len(side.files) == 1:
         return None
@@ -128,7 +136,7 @@ def _imported_definition(side, path: str, name: str) -> tuple[str, str] | None:
 
 
 def _renames(
-    side, path: str, node: ast.stmt, definitions: dict, problems: list[Diagnostic]
+    side, path: str, node: ast.stmt, definitions: dict, problems: list[Diagnostic], memo: dict
 ) -> list[tuple[Edit, tuple[str, str]]]:
     """The names of other modules the statement spells otherwise than their definition
     (an alias, or through a module: ``enums.Status``), each with its edit and the
@@ -161,7 +169,7 @@ def _renames(
     for name in uses.loaded:
         if id(name) in consumed or name.id in local or name.id in bound:
             continue
-        target = _imported_definition(side, path, name.id)
+        target = _imported_definition(side, path, name.id, memo)
         if target is not None and target[0] in definitions and target[1] != name.id:
             found.append((_edit(name, target[1]), target))
         elif target is None and isinstance(side.graph.resolve(path, name.id), ProjectModule):
@@ -347,6 +355,8 @@ def names_used(nodes) -> set[str]:
 
 
 def _names_in_string_annotations(annotation: ast.expr) -> set[str]:
+    if type(annotation) is ast.Name or type(annotation) is ast.Attribute:
+        return set()  # ``str``, ``datetime.date``: most annotations hold no string
     names: set[str] = set()
     for child in ast.walk(annotation):
         if isinstance(child, ast.Constant) and isinstance(child.value, str):
