@@ -165,3 +165,39 @@ def test_the_schema_state_baseline_starts_states_a_and_b(tmp_path, postgres_serv
     assert [(f["code"], f["migration"]["path"]) for f in document["findings"]] == [
         ("MS903", f"{MIGRATIONS}/002_touch_users.sql")
     ]
+
+
+# A new table's index and column comment, on columns a later model drops: the app of the
+# latest models starting before the migrations (state (b)) has made the table without them.
+NOTES = """
+from typing import Optional
+
+from sqlmodel import Field, SQLModel
+
+
+class Note(SQLModel, table=True):
+    __tablename__ = "notes"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    body: str
+"""
+NOTES_FIRST = NOTES + (
+    "    slug: str = Field(index=True, max_length=40)\n"
+    '    title: str = Field(sa_column_kwargs={"comment": "shown in lists"})\n'
+)
+
+
+def test_a_new_tables_index_on_a_column_dropped_later_verifies_in_every_state(
+    tmp_path, postgres_server
+):
+    for name, text in (("create_notes", NOTES_FIRST), ("drop_slug_and_title", NOTES)):
+        write_models(tmp_path, text)
+        result = CliRunner().invoke(
+            main, ["migration", name, "--allow-destructive", "--root", str(tmp_path)]
+        )
+        assert result.exit_code == 0, result.output
+    done = run_cli(
+        "verify", "--root", tmp_path, "--database-url", postgres_server.uri, "--format", "json"
+    )
+    document = json.loads(done.stdout)
+    assert document["findings"] == [], done.stdout
+    assert document["summary"]["states"] == {"a": "verified", "b": "verified", "c": "verified"}
