@@ -8,6 +8,7 @@ import subprocess
 import textwrap
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from modelsync.cli import main
@@ -190,6 +191,34 @@ def test_a_new_tables_index_on_a_column_dropped_later_verifies_in_every_state(
     tmp_path, postgres_server
 ):
     for name, text in (("create_notes", NOTES_FIRST), ("drop_slug_and_title", NOTES)):
+        write_models(tmp_path, text)
+        result = CliRunner().invoke(
+            main, ["migration", name, "--allow-destructive", "--root", str(tmp_path)]
+        )
+        assert result.exit_code == 0, result.output
+    done = run_cli(
+        "verify", "--root", tmp_path, "--database-url", postgres_server.uri, "--format", "json"
+    )
+    document = json.loads(done.stdout)
+    assert document["findings"] == [], done.stdout
+    assert document["summary"]["states"] == {"a": "verified", "b": "verified", "c": "verified"}
+
+
+@pytest.mark.skip(
+    reason="not yet: a statement on an existing table's column (type, NOT NULL, default, "
+    "comment, index, unique, foreign key) runs where create_all of later models made the "
+    "table without that column and fails in state (b); it needs a column guard per statement"
+)
+def test_a_change_to_a_column_dropped_later_verifies_in_every_state(tmp_path, postgres_server):
+    changed = NOTES + (
+        "    slug: Optional[str] = Field(default=None, max_length=40, index=True)\n"
+        "    rank: int = Field(default=0, unique=True)\n"
+    )
+    first = NOTES + (
+        "    slug: Optional[str] = Field(default=None, max_length=20)\n"
+        "    rank: Optional[int] = None\n"
+    )
+    for name, text in (("create_notes", first), ("change_slug_rank", changed), ("drop", NOTES)):
         write_models(tmp_path, text)
         result = CliRunner().invoke(
             main, ["migration", name, "--allow-destructive", "--root", str(tmp_path)]
