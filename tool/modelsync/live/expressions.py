@@ -22,6 +22,7 @@ type whose input it does not reproduce): the caller writes a note, never a guess
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
@@ -81,11 +82,14 @@ def same_expression(
     *,
     column_types: Mapping[str, str] | None = None,
     column_type: str | None = None,
+    enum: bool = False,
 ) -> str:
     """EQUAL, DIFFERENT or UNSURE. ``column_types`` are the table's columns' types
     (``format_type``: an implicit cast of one changes nothing); ``column_type`` is the
-    type of the column whose default this is. A column longer than 63 bytes is looked up
-    as the parsed text names it: cut, as PostgreSQL's scanner (and pglast's) cuts it."""
+    type of the column whose default this is, ``enum`` whether that type is an enum (a
+    label is kept as written; what other types keep is their input function's business).
+    A column longer than 63 bytes is looked up as the parsed text names it: cut, as
+    PostgreSQL's scanner (and pglast's) cuts it."""
     if model.strip() == stored.strip():
         return EQUAL
     a, b = _tree(model), _tree(stored)
@@ -98,7 +102,7 @@ def same_expression(
     if left == right:
         return EQUAL
     if target is not None and _literal_pair(left, right):
-        return _literals(left, right, target)
+        return _literals(left, right, target, enum)
     loose = _Rules(types, target, loose=True)
     return UNSURE if loose.top(a) == loose.top(b) else DIFFERENT
 
@@ -134,12 +138,23 @@ def _plain(node: Any) -> Any:
     return node
 
 
+@functools.lru_cache(maxsize=4096)
 def _type_key(type_text: str) -> str:
-    """``character varying(20)`` -> ``varchar``; ``integer[]`` -> ``int4[]``."""
-    base = type_text.split("(")[0].strip().lower()
-    array = "[]" if type_text.rstrip().endswith("[]") else ""
-    base = base.removesuffix("[]").strip()
-    return _ALIASES.get(base, base) + array
+    """``character varying(20)`` -> ``varchar``; ``integer[]`` -> ``int4[]``; ``"Status"``
+    -> ``Status``: the name a cast to the type has in a parsed expression (read by the
+    same parser, so a quoted or schema-qualified enum type is named alike on both sides)."""
+    from pglast import parse_sql
+    from pglast.parser import ParseError
+
+    try:
+        select = parse_sql(f"SELECT NULL::{type_text}")[0].stmt
+        cast = select.targetList[0].val(skip_none=True)
+    except (ParseError, ValueError, IndexError, AttributeError):
+        base = type_text.split("(")[0].strip().lower()
+        array = "[]" if type_text.rstrip().endswith("[]") else ""
+        base = base.removesuffix("[]").strip()
+        return _ALIASES.get(base, base) + array
+    return _type_name(_plain(cast["typeName"]))["name"]
 
 
 class _Rules:
@@ -199,9 +214,19 @@ class _Rules:
             elements = arg.get("elements", ())
             if all(_is(e, "A_Const") for e in elements):
                 return arg
-        if _is(arg, "ColumnRef") and name in _IMPLICIT.get(self.types.get(_column_name(arg)), ()):
+        if name in _IMPLICIT.get(self._type_of(arg), ()):
             return arg
         return node
+
+    def _type_of(self, node: Any) -> str | None:
+        """The type of a column, or of a COALESCE whose first typed argument is one (its
+        literals take that type): what an implicit cast of it starts from."""
+        if _is(node, "ColumnRef"):
+            return self.types.get(_column_name(node))
+        if _is(node, "CoalesceExpr"):
+            typed = (self._type_of(a) for a in node.get("args", ()) if not _is(a, "A_Const"))
+            return next((t for t in typed if t is not None), None)
+        return None
 
 
 def _is(node: Any, kind: str) -> bool:
@@ -268,12 +293,40 @@ def _between(node: dict) -> dict:
     return {"@": "BoolExpr", "boolop": "AND_EXPR" if inside else "OR_EXPR", "args": args}
 
 
+# Functions whose first parameter has that type in every signature of theirs with that
+# many arguments: a string literal there is stored cast to it (``nextval('s'::regclass)``,
+# ``to_tsvector('english'::regconfig, body)``), the same constant the bare literal makes.
+_TYPED_FIRST_ARGUMENT = {
+    ("nextval", 1): "regclass",
+    ("currval", 1): "regclass",
+    ("setval", 2): "regclass",
+    ("setval", 3): "regclass",
+    ("to_tsvector", 2): "regconfig",
+    ("to_tsquery", 2): "regconfig",
+    ("plainto_tsquery", 2): "regconfig",
+    ("phraseto_tsquery", 2): "regconfig",
+    ("websearch_to_tsquery", 2): "regconfig",
+}
+
+
 def _function(node: dict) -> dict:
     names = [n.get("sval") for n in node.get("funcname", ()) if isinstance(n, dict)]
     names = [n for n in names if n != "pg_catalog"]
-    if names in (["now"], ["transaction_timestamp"]) and not node.get("args"):
+    args = node.get("args", ())
+    if names in (["now"], ["transaction_timestamp"]) and not args:
         return _NOW
+    # pg_catalog's functions are found first whether named with it or not.
+    node = {**node, "funcname": tuple({"@": "String", "sval": n} for n in names)}
+    typed = _TYPED_FIRST_ARGUMENT.get((names[-1], len(args))) if len(names) == 1 else None
+    first = args[0] if args else None
+    if typed and _is(first, "TypeCast") and _cast_name(first) == typed and _is_string(first):
+        return {**node, "args": (first["arg"], *args[1:])}
     return node
+
+
+def _is_string(cast: dict) -> bool:
+    """A cast of a string literal."""
+    return _is(cast["arg"], "A_Const") and "sval" in cast["arg"].get("val", {})
 
 
 def _number(text: str, type_name: str) -> dict | None:
@@ -298,20 +351,19 @@ def _literal_pair(a: Any, b: Any) -> bool:
     return _is(a, "A_Const") and _is(b, "A_Const")
 
 
-def _literals(a: dict, b: dict, target: str) -> str:
+def _literals(a: dict, b: dict, target: str, enum: bool) -> str:
     """Two literal defaults of a column of type ``target``: equal when the column's type
-    reads them as the same value."""
-    x, y = _value(a, target), _value(b, target)
+    reads them as the same value. Only the types known here are read; any other type's
+    input may rewrite its text (an ``interval`` ``'1 hour'`` is stored as ``'01:00:00'``),
+    so two different texts of it are for the server to compare, not for a guess."""
+    verbatim = enum or target in _VERBATIM_TYPES
+    x, y = _value(a, target, verbatim), _value(b, target, verbatim)
     if x is None or y is None:
-        return DIFFERENT if target in _VERBATIM_TYPES or _enum_like(target) else UNSURE
+        return DIFFERENT if verbatim else UNSURE
     return EQUAL if x == y else DIFFERENT
 
 
-def _enum_like(target: str) -> bool:
-    return target not in _ALIASES.values() and target not in ("jsonb", "uuid", "date")
-
-
-def _value(node: dict, target: str) -> Any:
+def _value(node: dict, target: str, verbatim: bool) -> Any:
     val = node.get("val", {})
     raw = next((val[k] for k in ("sval", "ival", "fval", "boolval") if k in val), None)
     if raw is None:
@@ -329,6 +381,6 @@ def _value(node: dict, target: str) -> Any:
             return json.loads(text, parse_float=Decimal)
     except (ValueError, InvalidOperation):
         return None
-    if target in _VERBATIM_TYPES or _enum_like(target):
+    if verbatim:
         return text if "sval" in val else None
     return None

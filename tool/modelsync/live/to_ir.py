@@ -23,7 +23,7 @@ from modelsync.live.catalog import LiveCatalog, LiveColumn, LiveSequence, LiveTa
 from modelsync.live.expressions import EQUAL, UNSURE, same_expression
 from modelsync.live.names import in_model_names
 from modelsync.live.objects import Matcher, NameOnly
-from modelsync.live.types import catalog_spelling, ir_spelling
+from modelsync.live.types import catalog_spelling, ir_spelling, same_type
 from modelsync.migrate.names import foreign_key_name
 from modelsync.records import record, replace
 from modelsync.schema.ir import (
@@ -185,7 +185,7 @@ class _ColumnReader:
         shown = live.type + (f" COLLATE {live.collation}" if live.collation else "")
         if mine is None or mine.enum is not None:
             return ir_spelling(live.type, live.collation), None
-        if mine.type != UNKNOWN_TYPE and catalog_spelling(mine.type) == shown:
+        if mine.type != UNKNOWN_TYPE and same_type(catalog_spelling(mine.type), shown):
             return mine.type, None
         if mine.type == UNKNOWN_TYPE or catalog_spelling(mine.type) is None:
             self._note(
@@ -206,6 +206,16 @@ class _ColumnReader:
             return {"identity": _identity(live, mine)}
         if _is_serial(live):
             return {"autoincrement": True}
+        if _serial_unowned(live, mine):
+            # Hand-written DDL often leaves out ALTER SEQUENCE ... OWNED BY: the column
+            # still numbers its rows as SERIAL does; only a DROP TABLE differs.
+            self._note(
+                mine,
+                f"its default draws from sequence {live.sequence.name}, which the column "
+                "does not own (SERIAL's does): the ownership is not compared",
+                live.default,
+            )
+            return {"autoincrement": True}
         return {"server_default": self._default(live, mine)}
 
     def _default(self, live: LiveColumn, mine: Column | None) -> str | None:
@@ -218,7 +228,14 @@ class _ColumnReader:
                 )
                 return wanted
             return stored
-        return self._compared(mine, wanted, stored, "server default", live.type)
+        return self._compared(
+            mine,
+            wanted,
+            stored,
+            "server default",
+            live.type,
+            live.type_kind == "e" and not live.is_array,
+        )
 
     def _computed(self, live: LiveColumn, mine: Column | None) -> ColumnComputed:
         stored = live.default or ""
@@ -230,8 +247,12 @@ class _ColumnReader:
         sqltext = self._compared(mine, mine.computed.sqltext, stored, "generation expression")
         return ColumnComputed(sqltext, persisted)
 
-    def _compared(self, mine: Column, wanted: str, stored: str, what: str, type_=None) -> str:
-        verdict = same_expression(wanted, stored, column_types=self.column_types, column_type=type_)
+    def _compared(
+        self, mine: Column, wanted: str, stored: str, what: str, type_=None, enum=False
+    ) -> str:
+        verdict = same_expression(
+            wanted, stored, column_types=self.column_types, column_type=type_, enum=enum
+        )
         if verdict == UNSURE:
             self._note(
                 mine,
@@ -311,6 +332,23 @@ def _is_serial(live: LiveColumn) -> bool:
         and live.sequence is not None
         and live.sequence_owned
     )
+
+
+def _serial_unowned(live: LiveColumn, mine: Column | None) -> bool:
+    """A default of exactly ``nextval('seq'::regclass)``, of a sequence the column does not
+    own, where the model has SERIAL."""
+    if live.sequence is None or mine is None or not mine.autoincrement:
+        return False
+    if mine.server_default is not None or mine.identity is not None or mine.computed:
+        return False
+    return live.default == f"nextval({_regclass(live.sequence.name)}::regclass)"
+
+
+def _regclass(name: str) -> str:
+    """A sequence's name as ``regclass`` prints it in a default, quoted as a literal."""
+    from modelsync.live.types import quote_ident
+
+    return "'" + quote_ident(name).replace("'", "''") + "'"
 
 
 def _identity(live: LiveColumn, mine: Column | None) -> ColumnIdentity:
