@@ -30,11 +30,21 @@ SELECT e.extname, e.extversion, n.nspname
 FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
 ORDER BY e.extname
 """
+# Alembic's version table (``alembic_version``, or the name env.py's ``version_table``
+# gives it) is known by its shape, which Alembic alone gives a table: one column
+# ``version_num``, the primary key over it named ``<table>_pkc``.
 _TABLES = """
 SELECT c.relname,
        EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
-                 AND d.objid = c.oid AND d.deptype = 'e')
+                 AND d.objid = c.oid AND d.deptype = 'e'),
+       EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k
+               JOIN pg_catalog.pg_attribute a
+                 ON a.attrelid = k.conrelid AND a.attnum = ALL (k.conkey)
+               WHERE k.conrelid = c.oid AND k.contype = 'p'
+                 AND k.conname = c.relname || '_pkc' AND a.attname = 'version_num')
+       AND (SELECT count(*) FROM pg_catalog.pg_attribute a
+            WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) = 1
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p') AND NOT c.relispartition
 """
@@ -79,7 +89,9 @@ JOIN pg_catalog.pg_sequence q ON q.seqrelid = s.oid
 JOIN pg_catalog.pg_namespace n ON n.oid = s.relnamespace
 WHERE n.nspname = %(schema)s AND s.relkind = 'S'
 """
-# Key columns in key order (unnest WITH ORDINALITY keeps it).
+# Key columns in key order (unnest WITH ORDINALITY keeps it). A constraint with a parent
+# (conparentid) is one PostgreSQL derived itself: a foreign key into a partitioned table
+# gets one such copy per partition on the referencing table, which the DDL never named.
 _CONSTRAINTS = """
 SELECT c.relname, con.conname, con.contype,
        ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(num, pos)
@@ -97,7 +109,7 @@ JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
-WHERE n.nspname = %(schema)s AND con.contype IN ('p', 'f', 'u', 'c')
+WHERE n.nspname = %(schema)s AND con.contype IN ('p', 'f', 'u', 'c') AND con.conparentid = 0
 ORDER BY c.relname, con.conname
 """
 # Indexes that back a primary key, unique or exclusion constraint are that constraint.
@@ -138,15 +150,18 @@ def extensions(connection) -> list[tuple[str, str, str]]:
     return connection.execute(_EXTENSIONS).fetchall()
 
 
-def read_schema(connection, schema: str, ignore: tuple[str, ...] = ()) -> LiveCatalog:
+def read_schema(
+    connection, schema: str, ignore: tuple[str, ...] = (), modelled: frozenset[str] = frozenset()
+) -> LiveCatalog:
     """Every table of ``schema`` (less the ignored ones), its enums and the extensions.
-    The caller has set the search path, so ``format_type`` names types unqualified."""
+    ``modelled`` are the tables the models define: never left out as Alembic's. The caller
+    has set the search path, so ``format_type`` names types unqualified."""
     params = {"schema": schema}
 
     def rows(query: str) -> list[tuple]:
         return connection.execute(query, params).fetchall()
 
-    kept, ignored = _kept_tables(rows(_TABLES), ignore)
+    kept, ignored = _kept_tables(rows(_TABLES), ignore, modelled)
     columns: dict[str, list[LiveColumn]] = {name: [] for name in kept}
     sequences = _sequences(rows(_SEQUENCES))
     by_name = _sequences_by_name(rows(_DEFAULT_SEQUENCES))
@@ -169,10 +184,13 @@ def read_schema(connection, schema: str, ignore: tuple[str, ...] = ()) -> LiveCa
     )
 
 
-def _kept_tables(found: Iterable[tuple[str, bool]], ignore: tuple[str, ...]):
+def _kept_tables(
+    found: Iterable[tuple[str, bool, bool]], ignore: tuple[str, ...], modelled: frozenset[str]
+):
     kept, ignored = [], []
-    for name, extension_member in found:
-        if extension_member or any(fnmatchcase(name, pattern) for pattern in ignore):
+    for name, extension_member, version_table in found:
+        alembic = version_table and name not in modelled
+        if extension_member or alembic or any(fnmatchcase(name, p) for p in ignore):
             ignored.append(name)
         else:
             kept.append(name)
