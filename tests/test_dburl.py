@@ -257,7 +257,17 @@ def test_other_forms_connect_as_written_and_show_no_password(text, shown, connin
     assert conninfo_has in url.conninfo
 
 
-@pytest.mark.parametrize("text", [f"host=db password={SECRET} oops", "just-some-words"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"host=db password={SECRET} oops",
+        "just-some-words",
+        # A URL with a space before it is read as keyword/value: its "keyword" holds the
+        # password, which libpq's "invalid connection option" would repeat.
+        f"  postgresql://u:{SECRET}@/db?host=/tmp",
+        f"postgres ://u:{SECRET}@h/db?sslmode=require",
+    ],
+)
 def test_words_without_a_value_are_a_malformed_url(text):
     with pytest.raises(ConfigError, match="^the database URL is malformed: neither") as raised:
         parse_database_url(text)

@@ -266,6 +266,14 @@ def _parse_keywords(text: str) -> tuple[list[tuple[str, str]], list[tuple[int, i
         while p < len(text) and text[p] != "=" and text[p] not in _SPACE:
             p += 1
         keyword = text[start:p]
+        if not _is_keyword(keyword):
+            # No libpq keyword is anything but a word, and this one may be a whole URL (a
+            # space before postgresql://) with its password: refused before libpq names it.
+            raise ConfigError(
+                "the database URL is malformed: neither a postgresql:// URL nor libpq's "
+                "'keyword=value' form (a keyword is not a word; a URL starts with its scheme, "
+                "no space before it)"
+            )
         while p < len(text) and text[p] in _SPACE:
             p += 1
         if p >= len(text) or text[p] != "=":
@@ -284,6 +292,11 @@ def _parse_keywords(text: str) -> tuple[list[tuple[str, str]], list[tuple[int, i
         elif keyword == "options" and _secret_option_values(value):
             spans.append((value_start, p))  # quoting makes exact spans not worth the risk
     return params, spans
+
+
+def _is_keyword(word: str) -> bool:
+    """A word as libpq's keywords are: ASCII letters, digits and ``_``."""
+    return word != "" and all(c.isascii() and (c.isalnum() or c == "_") for c in word)
 
 
 def _keyword_value(text: str, p: int) -> tuple[str, int]:
