@@ -209,3 +209,52 @@ def test_a_role_without_usage_on_the_schema_is_refused_not_given_false_drift(dat
     assert granted.returncode == 1, granted.stderr
     assert "[column_extra] column users.extra" in granted.stdout, granted.stdout
     assert "public.role" not in granted.stdout and "app.role" not in granted.stdout
+
+
+# --------------------------------------------------------------------------- unresolved types
+
+ENUM_SQL = """
+CREATE TYPE role AS ENUM ('candidate', 'admin');
+CREATE TYPE level AS ENUM ('low', 'high');
+CREATE TABLE users (id serial PRIMARY KEY, role role NOT NULL, level level);
+"""
+ENUM_MODELS = """
+import enum
+from typing import Optional
+from sqlalchemy import Column, Enum
+from sqlmodel import Field, SQLModel
+
+
+class Role(str, enum.Enum):
+    CANDIDATE = "candidate"
+    ADMIN = "admin"
+
+
+class Level(str, enum.Enum):
+    LOW = "low"
+    HIGH = "high"
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    role: Role
+    level: Optional[Level] = Field(
+        default=None,
+        sa_column=Column(Enum(Level, values_callable=lambda e: [m.value for m in e])),
+    )
+"""
+
+
+def test_an_enum_the_models_reading_cannot_resolve_is_a_note_and_labels_still_count(
+    database, tmp_path
+):
+    _build(database, ENUM_SQL)
+    path = tmp_path / "models.py"
+    path.write_text(ENUM_MODELS, encoding="utf-8")
+    checked = database_check(_schema(path), parse_database_url(database), "public", ())
+    found = sorted((f.kind, f.column or "") for f in checked.findings)
+    # SQLAlchemy stores Role's names (CANDIDATE): the database's labels are real drift.
+    # Level's labels come from values_callable: not compared, neither the type nor the
+    # enum type behind it (no "enum type level is not in the models").
+    assert found == [("enum_labels", ""), ("not_compared", "level")]

@@ -177,16 +177,18 @@ class _ColumnReader:
         )
 
     def _type(self, live: LiveColumn, mine: Column | None) -> tuple[str, str | None]:
-        if live.type_kind == "e":
+        shown = live.type + (f" COLLATE {live.collation}" if live.collation else "")
+        if live.type_kind == "e" and (mine is None or mine.type != UNKNOWN_TYPE):
             if mine is not None and mine.enum == live.type_name:
                 return mine.type, mine.enum
             sql = enum_sql_type(EnumType(live.type_name, ())).sql
             return sql + ("[]" if live.is_array else ""), live.type_name
-        shown = live.type + (f" COLLATE {live.collation}" if live.collation else "")
         if mine is None or mine.enum is not None:
             return ir_spelling(live.type, live.collation), None
         if mine.type != UNKNOWN_TYPE and same_type(catalog_spelling(mine.type), shown):
             return mine.type, None
+        # A type the models' reading could not resolve (an enum's values_callable) is
+        # not compared, whatever the database has, an enum type included.
         if mine.type == UNKNOWN_TYPE or catalog_spelling(mine.type) is None:
             self._note(
                 mine,
