@@ -162,6 +162,15 @@ ENUM_TYPES = {"role", '"Status"'}
         ("to_tsvector('english', name)", "to_tsvector('english'::regconfig, name)", None, EQUAL),
         ("to_tsvector('simple', name)", "to_tsvector('english'::regconfig, name)", None, DIFFERENT),
         ("pg_catalog.lower(email)", "lower((email)::text)", None, EQUAL),
+        # A number default is the value the column stores: numeric(10,2) keeps two
+        # digits, a double is one binary number; an unconstrained numeric keeps the scale.
+        ("0", "0.00", "numeric(10,2)", EQUAL),
+        ("0.125", "0.13", "numeric(10,2)", EQUAL),
+        ("0.124", "0.13", "numeric(10,2)", DIFFERENT),
+        ("0", "0.00", "numeric", DIFFERENT),
+        ("0.5", "0.50", "double precision", EQUAL),
+        ("0.1", "0.10000000149", "real", EQUAL),
+        ("0.1", "0.10000000149", "double precision", DIFFERENT),
         # COALESCE of a varchar column is a varchar: its cast to text is PostgreSQL's.
         (
             "to_tsvector('english', coalesce(title, ''))",

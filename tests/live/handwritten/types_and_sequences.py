@@ -32,7 +32,7 @@ class User(SQLModel, table=True):
     name: str = Field(max_length=50, sa_column_kwargs={"comment": "shown to others"})
     age: Optional[int] = None
     is_active: bool = Field(default=True, sa_column_kwargs={"server_default": text("true")})
-    score: Optional[float] = None
+    score: Optional[float] = Field(default=None, sa_column_kwargs={"server_default": text("0.5")})
     rating: Optional[float] = Field(default=None, sa_column=Column(REAL))
     balance: Decimal = Field(sa_column=Column(Numeric(10, 2), nullable=False, server_default=text("0")))
     tags: Optional[list[str]] = Field(default=None, sa_column=Column(ARRAY(Text)))

@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import functools
 import json
+import re
+import struct
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any
 
 from modelsync.migrate.names import stored as cut
@@ -102,7 +104,7 @@ def same_expression(
     if left == right:
         return EQUAL
     if target is not None and _literal_pair(left, right):
-        return _literals(left, right, target, enum)
+        return _literals(left, right, _Target(target, column_type or "", enum))
     loose = _Rules(types, target, loose=True)
     return UNSURE if loose.top(a) == loose.top(b) else DIFFERENT
 
@@ -351,29 +353,49 @@ def _literal_pair(a: Any, b: Any) -> bool:
     return _is(a, "A_Const") and _is(b, "A_Const")
 
 
-def _literals(a: dict, b: dict, target: str, enum: bool) -> str:
-    """Two literal defaults of a column of type ``target``: equal when the column's type
-    reads them as the same value. Only the types known here are read; any other type's
-    input may rewrite its text (an ``interval`` ``'1 hour'`` is stored as ``'01:00:00'``),
-    so two different texts of it are for the server to compare, not for a guess."""
-    verbatim = enum or target in _VERBATIM_TYPES
-    x, y = _value(a, target, verbatim), _value(b, target, verbatim)
+class _Target:
+    """The column a default is for: its type's key, its ``format_type`` (a numeric's
+    scale), whether it is an enum."""
+
+    def __init__(self, key: str, shown: str, enum: bool):
+        self.key, self.enum = key, enum
+        scale = re.fullmatch(r"numeric\(\d+,(\d+)\)", shown.strip())
+        self.scale = int(scale.group(1)) if scale else None
+
+    @property
+    def verbatim(self) -> bool:
+        return self.enum or self.key in _VERBATIM_TYPES
+
+
+def _literals(a: dict, b: dict, target: _Target) -> str:
+    """Two literal defaults of a column: equal when the column's type reads them as the
+    same value. Only the types known here are read; any other type's input may rewrite
+    its text (an ``interval`` ``'1 hour'`` is stored as ``'01:00:00'``), so two different
+    texts of it are for the server to compare, not for a guess."""
+    x, y = _value(a, target), _value(b, target)
     if x is None or y is None:
-        return DIFFERENT if verbatim else UNSURE
+        return DIFFERENT if target.verbatim else UNSURE
     return EQUAL if x == y else DIFFERENT
 
 
-def _value(node: dict, target: str, verbatim: bool) -> Any:
+def _value(node: dict, column: _Target) -> Any:
     val = node.get("val", {})
     raw = next((val[k] for k in ("sval", "ival", "fval", "boolval") if k in val), None)
     if raw is None:
         return None
     text = str(raw).lower() if isinstance(raw, bool) else str(raw)
+    target = column.key
     try:
         if target in _INTEGER_TYPES:
             return int(text)
-        if target in _DECIMAL_TYPES:
-            return str(Decimal(text))
+        if target in ("float4", "float8"):
+            # The binary number both texts are read as (0.50 and 0.5 are one double).
+            number = float(Decimal(text))
+            if target == "float4":
+                number = struct.unpack("f", struct.pack("f", number))[0]
+            return number.hex()
+        if target == "numeric":
+            return str(_numeric(Decimal(text), column.scale))
         if target == "bool":
             lowered = text.strip().lower()
             return True if lowered in _TRUE else False if lowered in _FALSE else None
@@ -381,6 +403,16 @@ def _value(node: dict, target: str, verbatim: bool) -> Any:
             return json.loads(text, parse_float=Decimal)
     except (ValueError, InvalidOperation):
         return None
-    if verbatim:
+    if column.verbatim:
         return text if "sval" in val else None
     return None
+
+
+def _numeric(value: Decimal, scale: int | None) -> Decimal:
+    """The value a ``numeric(p, scale)`` column stores: rounded to its scale, half away
+    from zero as PostgreSQL rounds (0 and 0.00 are one value there); an unconstrained
+    numeric keeps the scale as written (0 and 0.00 differ)."""
+    if scale is None or not value.is_finite():
+        return value
+    exponent = Decimal(1).scaleb(-scale)
+    return value.quantize(exponent, rounding=ROUND_HALF_UP, context=Context(prec=2000))
