@@ -258,3 +258,47 @@ def test_an_enum_the_models_reading_cannot_resolve_is_a_note_and_labels_still_co
     # Level's labels come from values_callable: not compared, neither the type nor the
     # enum type behind it (no "enum type level is not in the models").
     assert found == [("enum_labels", ""), ("not_compared", "level")]
+
+
+# --------------------------------------------------------------------------- naming_convention
+
+CONVENTION_MODELS = """
+from typing import Optional
+from sqlalchemy import CheckConstraint
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Team(SQLModel, table=True):
+    __tablename__ = "teams"
+    __table_args__ = (CheckConstraint("length(name) > 0", name="name_nonempty"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+"""
+# What create_all (or Alembic) makes of it under that convention.
+CONVENTION_SQL = """
+CREATE TABLE teams (
+    id SERIAL CONSTRAINT pk_teams PRIMARY KEY,
+    name VARCHAR NOT NULL CONSTRAINT uq_teams_name UNIQUE,
+    CONSTRAINT ck_teams_name_nonempty CHECK (length(name) > 0)
+);
+"""
+
+
+def test_names_under_a_naming_convention_the_models_reading_skips_are_notes(database, tmp_path):
+    _build(database, CONVENTION_SQL)
+    path = tmp_path / "models.py"
+    path.write_text(CONVENTION_MODELS, encoding="utf-8")
+    models = _schema(path)
+    url = parse_database_url(database)
+    checked = database_check(models, url, "public", ())
+    assert {(f.kind, f.severity) for f in checked.findings} == {("not_compared", "note")}
+    assert len(checked.findings) == 2  # the unique and the check constraint's names
+    source, _ = database_schema(models, url, "public", ())
+    assert migration_sql(source.schema, models) == ""

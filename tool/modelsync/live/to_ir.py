@@ -36,6 +36,7 @@ from modelsync.schema.ir import (
     Schema,
     Table,
 )
+from modelsync.schema.parse import NAMING_CONVENTION_NOT_APPLIED
 from modelsync.schema.pgtypes import enum_sql_type
 
 DATABASE_PATH = "database"
@@ -68,6 +69,11 @@ class LiveSchema:
 
 
 def live_schema(catalog: LiveCatalog, models: Schema, *, keep_names: bool) -> LiveSchema:
+    # Under a naming_convention the models' reading does not apply, the models' names of
+    # constraints and indexes are unknown: one that differs from the database's only by
+    # name is a note, and a migration leaves the database's name alone.
+    names_unknown = any(w.message == NAMING_CONVENTION_NOT_APPLIED for w in models.warnings)
+    keep_names = keep_names and not names_unknown
     catalog = in_model_names(catalog, models)
     defaults = frozenset(catalog.opclass_defaults)
     notes: list[Note] = []
@@ -91,7 +97,23 @@ def live_schema(catalog: LiveCatalog, models: Schema, *, keep_names: bool) -> Li
     )
     pk_names = tuple((t.name, t.primary_key_name) for t in catalog.tables if t.primary_key_name)
     schema = Schema(DATABASE_PATH, tuple(tables), enums)
+    if names_unknown:
+        notes += [_unknown_name(r) for r in renamed]
+        renamed = []
     return LiveSchema(schema, tuple(notes), tuple(renamed), fk_names, pk_names)
+
+
+def _unknown_name(renamed: NameOnly) -> Note:
+    return Note(
+        renamed.table,
+        None,
+        f"{renamed.table}: {renamed.what} {renamed.expected} is named {renamed.database_name} "
+        "in the database; the models' naming_convention is not applied, so its name is "
+        "not compared",
+        renamed.line,
+        renamed.database_name,
+        renamed.path,
+    )
 
 
 def _enum_place(models: Schema, name: str) -> tuple[str, int]:
