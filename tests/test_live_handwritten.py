@@ -120,8 +120,10 @@ def test_a_table_shaped_like_alembics_under_another_key_name_is_compared(databas
 APP_SCHEMA = """
 CREATE SCHEMA app;
 CREATE TYPE app.role AS ENUM ('CANDIDATE', 'ADMIN');
+-- An enum type kept in public, used by app's table.
+CREATE TYPE public.level AS ENUM ('LOW', 'HIGH');
 CREATE TABLE app.users (id serial PRIMARY KEY, role app.role NOT NULL DEFAULT 'CANDIDATE',
-                        email varchar(100) NOT NULL UNIQUE, extra int);
+                        email varchar(100) NOT NULL UNIQUE, level public.level, extra int);
 CREATE INDEX ix_users_role ON app.users (role);
 CREATE TABLE app.legacy (id int);
 -- public's namesakes, which the migration of schema app must not touch.
@@ -139,11 +141,17 @@ class Role(str, enum.Enum):
     ADMIN = "admin"
 
 
+class Level(str, enum.Enum):
+    LOW = "low"
+    HIGH = "high"
+
+
 class User(SQLModel, table=True):
     __tablename__ = "users"
     id: Optional[int] = Field(default=None, primary_key=True)
     role: Role = Field(default=Role.CANDIDATE, index=True, sa_column_kwargs={"server_default": "CANDIDATE"})
     email: str = Field(max_length=100, unique=True)
+    level: Optional[Level] = None
 """
 
 

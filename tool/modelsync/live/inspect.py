@@ -132,12 +132,21 @@ JOIN pg_catalog.pg_am am ON am.oid = c.opcmethod
 JOIN pg_catalog.pg_type t ON t.oid = c.opcintype
 WHERE c.opcdefault
 """
+# The schema's enum types, and those of other schemas its columns use (an enum kept in
+# public for tables in app): the schema's own first, where two share a name.
 _ENUMS = """
 SELECT t.typname, ARRAY(SELECT e.enumlabel FROM pg_catalog.pg_enum e
                         WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)
 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-WHERE n.nspname = %(schema)s AND t.typtype = 'e'
-ORDER BY t.typname
+WHERE t.typtype = 'e' AND (n.nspname = %(schema)s OR t.oid IN (
+    SELECT CASE WHEN ct.typcategory = 'A' AND ct.typelem <> 0 THEN ct.typelem ELSE ct.oid END
+    FROM pg_catalog.pg_attribute a
+    JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+    JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace
+    JOIN pg_catalog.pg_type ct ON ct.oid = a.atttypid
+    WHERE cn.nspname = %(schema)s AND c.relkind IN ('r', 'p') AND a.attnum > 0
+      AND NOT a.attisdropped))
+ORDER BY n.nspname <> %(schema)s, t.typname
 """
 
 
@@ -176,7 +185,10 @@ def read_schema(
         if table in parts:
             parts[table].indexes.append(LiveIndex(name, definition))
     tables = tuple(parts[name].table(name, columns[name]) for name in sorted(kept))
-    enums = tuple(LiveEnum(name, tuple(labels)) for name, labels in rows(_ENUMS))
+    found: dict[str, tuple[str, ...]] = {}
+    for name, labels in rows(_ENUMS):
+        found.setdefault(name, tuple(labels))
+    enums = tuple(LiveEnum(name, found[name]) for name in sorted(found))
     installed = tuple((name, version) for name, version, _ in extensions(connection))
     defaults = tuple(sorted(tuple(row) for row in rows(_DEFAULT_OPCLASSES)))
     return LiveCatalog(
