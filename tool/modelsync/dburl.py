@@ -135,6 +135,15 @@ def _parse_uri(text: str, start: int) -> tuple[list[tuple[str, str]], list[tuple
             params.append(("password", _decode(text[colon + 1 : look])))
             spans.append((colon + 1, look))
         p = look + 1
+    query = text.find("?", p)
+    if "@" in text[p : len(text) if query == -1 else query]:
+        # libpq takes the first '@' (or none before a '/') as the end of the user info, so
+        # a password holding '/' or '@' unencoded becomes hosts, a port and a database
+        # name, and its pieces would be shown in messages. Stricter than libpq: refused.
+        raise ConfigError(
+            "the database URL is malformed: an '@' after the host (a user or password "
+            "holding '/' or '@' must be percent-encoded: %2F, %40)"
+        )
     p = _parse_hosts(text, p, params)
     if p < len(text) and text[p] == "/":
         end = text.find("?", p + 1)
