@@ -162,6 +162,11 @@ ENUM_TYPES = {"role", '"Status"'}
         ("to_tsvector('english', name)", "to_tsvector('english'::regconfig, name)", None, EQUAL),
         ("to_tsvector('simple', name)", "to_tsvector('english'::regconfig, name)", None, DIFFERENT),
         ("pg_catalog.lower(email)", "lower((email)::text)", None, EQUAL),
+        # LIKE, ILIKE and SIMILAR TO are stored as their operators.
+        ("email LIKE 'a%'", "((email)::text ~~ 'a%'::text)", None, EQUAL),
+        ("email NOT ILIKE 'a%'", "((email)::text !~~* 'a%'::text)", None, EQUAL),
+        ("email LIKE 'a%'", "((email)::text ~~* 'a%'::text)", None, DIFFERENT),
+        ("email SIMILAR TO 'a%'", "((email)::text ~ similar_to_escape('a%'::text))", None, EQUAL),
         # A number default is the value the column stores: numeric(10,2) keeps two
         # digits, a double is one binary number; an unconstrained numeric keeps the scale.
         ("0", "0.00", "numeric(10,2)", EQUAL),

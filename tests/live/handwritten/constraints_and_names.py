@@ -71,6 +71,7 @@ class Job(SQLModel, table=True):
         CheckConstraint("status IN ('new', 'open', 'closed')", name="ck_jobs_status"),
         CheckConstraint("char_length(note) <= 500"),
         CheckConstraint("NOT (a AND b)", name="ck_jobs_ab"),
+        CheckConstraint("title NOT LIKE '% ' AND length(trim(title)) > 0", name="ck_jobs_title"),
         Index("ix_jobs_embedding", "embedding", postgresql_using="hnsw",
               postgresql_with={"m": 16, "ef_construction": 64},
               postgresql_ops={"embedding": "vector_cosine_ops"}),

@@ -35,6 +35,7 @@ create table jobs (
   constraint ck_salary check (salary_min <= salary_max),
   check (salary_min >= 0),
   CONSTRAINT ck_jobs_ab CHECK (NOT (a AND b)),
+  CONSTRAINT ck_jobs_title CHECK (title NOT LIKE '% ' AND length(trim(title)) > 0),
   CONSTRAINT fk_jobs_reviewer FOREIGN KEY (reviewer_id) REFERENCES "Users"("Id") DEFERRABLE INITIALLY DEFERRED
 );
 alter table jobs add constraint jobs_company_id_fkey foreign key (company_id) references companies(id) on delete cascade;

@@ -74,6 +74,7 @@ _IMPLICIT = {
     "varchar": ("text",),
     "text": ("varchar",),
 }
+_OPERATOR_SYNTAX = frozenset({"AEXPR_LIKE", "AEXPR_ILIKE", "AEXPR_SIMILAR"})
 _TRUE = frozenset({"t", "true", "y", "yes", "on", "1"})
 _FALSE = frozenset({"f", "false", "n", "no", "off", "0"})
 
@@ -183,6 +184,10 @@ class _Rules:
             return self._cast(node)
         if kind == "A_Expr":
             node["kind"] = node.get("kind", {}).get("name")
+            if node["kind"] in _OPERATOR_SYNTAX:
+                # LIKE is stored as its operator ~~ (ILIKE ~~*, SIMILAR TO ~ with
+                # similar_to_escape), which the parser has already named.
+                node["kind"] = "AEXPR_OP"
             return _between(_in_list(node))
         if kind == "BoolExpr":
             node["boolop"] = node.get("boolop", {}).get("name")
