@@ -40,7 +40,7 @@ def read_live_catalog(
             if not schema_exists(connection, schema):
                 raise DatabaseError(f"{url.redacted} has no schema {schema!r} (--db-schema)")
             found = extensions(connection)
-            _refuse_unusable_schemas(connection, url, [schema, *(s for _, _, s in found)])
+            _refuse_unusable_schemas(connection, url, schema)
             _set_search_path(connection, schema, [s for _, _, s in found])
             catalog = read_schema(connection, schema, ignore, modelled)
             version = connection.info.parameter_status("server_version") or ""
@@ -104,17 +104,16 @@ def _refuse_unknown_keywords(url: DatabaseUrl, psycopg) -> None:
         raise ConfigError(f"the database URL is malformed: {message_of(exc, url)}") from None
 
 
-def _refuse_unusable_schemas(connection, url: DatabaseUrl, schemas: list[str]) -> None:
+def _refuse_unusable_schemas(connection, url: DatabaseUrl, schema: str) -> None:
     """A schema the role has no USAGE on is left out of its search path, so PostgreSQL
     names its types and operator classes with the schema (``public.vector(768)``,
     ``public.vector_cosine_ops``) where the models name them bare: every comparison with
-    them would be a false difference. Refused, with the grant that fixes it."""
-    row = connection.execute(
-        "SELECT array_agg(n ORDER BY n) FROM unnest(%s::text[]) AS n"
-        " WHERE NOT pg_catalog.has_schema_privilege(n, 'USAGE')",
-        (list(dict.fromkeys(schemas)),),
-    ).fetchone()
-    missing = row[0] if row else None
+    them would be a false difference. Refused, with the grant that fixes it, when the
+    inspected schema or one its columns' types or indexes' operator classes live in is
+    such a schema (another extension's, unused here, does not matter)."""
+    from modelsync.live.inspect import unusable_schemas
+
+    missing = unusable_schemas(connection, schema)
     if missing:
         user = connection.info.user
         names = ", ".join(missing)

@@ -150,6 +150,41 @@ ORDER BY n.nspname <> %(schema)s, t.typname
 """
 
 
+# The schema, and the schemas of the types its columns have and of the operator classes
+# its indexes use, that the role has no USAGE on (pg_catalog's are everyone's).
+_UNUSABLE_SCHEMAS = """
+SELECT array_agg(used.name ORDER BY used.name) FROM (
+    SELECT %(schema)s::text AS name
+    UNION
+    SELECT tn.nspname::text
+    FROM pg_catalog.pg_attribute a
+    JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+    JOIN pg_catalog.pg_type e
+      ON e.oid = CASE WHEN t.typcategory = 'A' AND t.typelem <> 0 THEN t.typelem ELSE t.oid END
+    JOIN pg_catalog.pg_namespace tn ON tn.oid = e.typnamespace
+    WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p') AND a.attnum > 0
+      AND NOT a.attisdropped
+    UNION
+    SELECT cn.nspname::text
+    FROM pg_catalog.pg_index ix
+    JOIN pg_catalog.pg_class c ON c.oid = ix.indrelid
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_catalog.pg_opclass oc ON oc.oid = ANY (ix.indclass::pg_catalog.oid[])
+    JOIN pg_catalog.pg_namespace cn ON cn.oid = oc.opcnamespace
+    WHERE n.nspname = %(schema)s
+) AS used
+WHERE NOT pg_catalog.has_schema_privilege(used.name, 'USAGE')
+"""
+
+
+def unusable_schemas(connection, schema: str) -> list[str]:
+    """The schemas whose names PostgreSQL would print with the objects of ``schema``'s
+    tables, because the role cannot use them."""
+    return connection.execute(_UNUSABLE_SCHEMAS, {"schema": schema}).fetchone()[0] or []
+
+
 def schema_exists(connection, schema: str) -> bool:
     return connection.execute(_SCHEMA_EXISTS, {"schema": schema}).fetchone()[0] > 0
 
