@@ -42,7 +42,7 @@ NOTES = {
 }
 # A new schema public has no grants: PUBLIC's USAGE is given back as initdb gives it.
 RESET = """
-DROP SCHEMA IF EXISTS public, app CASCADE;
+DROP SCHEMA IF EXISTS public, app, hidden CASCADE;
 CREATE SCHEMA public;
 GRANT USAGE ON SCHEMA public TO PUBLIC;
 CREATE EXTENSION vector;
@@ -191,8 +191,16 @@ def test_a_migration_from_another_schema_changes_that_schema_only(database, tmp_
     assert left == 1 and legacy is not None
 
 
+# An extension in a schema nobody may use, which the tables do not need.
+HIDDEN = """
+CREATE SCHEMA hidden;
+CREATE EXTENSION hstore SCHEMA hidden;
+REVOKE ALL ON SCHEMA hidden FROM PUBLIC;
+"""
+
+
 def test_a_role_without_usage_on_the_schema_is_refused_not_given_false_drift(database, tmp_path):
-    _build(database, APP_SCHEMA)
+    _build(database, APP_SCHEMA + HIDDEN)
     root = _project(tmp_path)
     role, secret = f"no_usage_{os.getpid()}", "S3cret-no-usage"
     host = database.split("?host=")[1]
