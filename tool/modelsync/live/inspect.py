@@ -48,22 +48,28 @@ SELECT c.relname,
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p') AND NOT c.relispartition
 """
-_COLUMNS = """
-SELECT c.relname, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull,
-       pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,
-       CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,
-       pg_catalog.col_description(a.attrelid, a.attnum),
-       e.typtype, e.typname, t.typcategory = 'A' AND t.typelem <> 0
+# Every column a (of table c) of the schema's tables, with its type t and, for an array,
+# its element type e (else t again): ``{columns} WHERE {of_schema}``.
+_SCHEMA_COLUMNS = """
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 JOIN pg_catalog.pg_type e
   ON e.oid = CASE WHEN t.typcategory = 'A' AND t.typelem <> 0 THEN t.typelem ELSE t.oid END
+"""
+_OF_SCHEMA = """n.nspname = %(schema)s AND c.relkind IN ('r', 'p') AND a.attnum > 0
+  AND NOT a.attisdropped"""
+_COLUMNS = f"""
+SELECT c.relname, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull,
+       pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,
+       CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,
+       pg_catalog.col_description(a.attrelid, a.attnum),
+       e.typtype, e.typname, t.typcategory = 'A' AND t.typelem <> 0
+{_SCHEMA_COLUMNS}
 LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
-WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p') AND a.attnum > 0
-  AND NOT a.attisdropped
+WHERE {_OF_SCHEMA}
 ORDER BY c.relname, a.attnum
 """
 # Identity sequences depend on their column internally ('i'); SERIAL's are owned ('a').
@@ -134,38 +140,25 @@ WHERE c.opcdefault
 """
 # The schema's enum types, and those of other schemas its columns use (an enum kept in
 # public for tables in app): the schema's own first, where two share a name.
-_ENUMS = """
-SELECT t.typname, ARRAY(SELECT e.enumlabel FROM pg_catalog.pg_enum e
-                        WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)
-FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-WHERE t.typtype = 'e' AND (n.nspname = %(schema)s OR t.oid IN (
-    SELECT CASE WHEN ct.typcategory = 'A' AND ct.typelem <> 0 THEN ct.typelem ELSE ct.oid END
-    FROM pg_catalog.pg_attribute a
-    JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
-    JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace
-    JOIN pg_catalog.pg_type ct ON ct.oid = a.atttypid
-    WHERE cn.nspname = %(schema)s AND c.relkind IN ('r', 'p') AND a.attnum > 0
-      AND NOT a.attisdropped))
-ORDER BY n.nspname <> %(schema)s, t.typname
+_ENUMS = f"""
+SELECT y.typname, ARRAY(SELECT l.enumlabel FROM pg_catalog.pg_enum l
+                        WHERE l.enumtypid = y.oid ORDER BY l.enumsortorder)
+FROM pg_catalog.pg_type y JOIN pg_catalog.pg_namespace yn ON yn.oid = y.typnamespace
+WHERE y.typtype = 'e' AND (yn.nspname = %(schema)s
+                           OR y.oid IN (SELECT e.oid {_SCHEMA_COLUMNS} WHERE {_OF_SCHEMA}))
+ORDER BY yn.nspname <> %(schema)s, y.typname
 """
 
 
 # The schema, and the schemas of the types its columns have and of the operator classes
 # its indexes use, that the role has no USAGE on (pg_catalog's are everyone's).
-_UNUSABLE_SCHEMAS = """
+_UNUSABLE_SCHEMAS = f"""
 SELECT array_agg(used.name ORDER BY used.name) FROM (
     SELECT %(schema)s::text AS name
     UNION
-    SELECT tn.nspname::text
-    FROM pg_catalog.pg_attribute a
-    JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
-    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-    JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-    JOIN pg_catalog.pg_type e
-      ON e.oid = CASE WHEN t.typcategory = 'A' AND t.typelem <> 0 THEN t.typelem ELSE t.oid END
+    SELECT tn.nspname::text {_SCHEMA_COLUMNS}
     JOIN pg_catalog.pg_namespace tn ON tn.oid = e.typnamespace
-    WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p') AND a.attnum > 0
-      AND NOT a.attisdropped
+    WHERE {_OF_SCHEMA}
     UNION
     SELECT cn.nspname::text
     FROM pg_catalog.pg_index ix
