@@ -130,9 +130,11 @@ CREATE TABLE app.legacy (id int);
 CREATE TABLE public.users (id serial PRIMARY KEY, extra int);
 CREATE TABLE public.legacy (id int);
 """
-APP_MODELS = """
+# The enums of the models below (SQLAlchemy stores their names: CANDIDATE, LOW).
+ENUMS = """
 import enum
 from typing import Optional
+from sqlalchemy import Column, Enum
 from sqlmodel import Field, SQLModel
 
 
@@ -144,7 +146,10 @@ class Role(str, enum.Enum):
 class Level(str, enum.Enum):
     LOW = "low"
     HIGH = "high"
-
+"""
+APP_MODELS = (
+    ENUMS
+    + """
 
 class User(SQLModel, table=True):
     __tablename__ = "users"
@@ -153,6 +158,7 @@ class User(SQLModel, table=True):
     email: str = Field(max_length=100, unique=True)
     level: Optional[Level] = None
 """
+)
 
 
 def _cli(root: Path, *args: str) -> subprocess.CompletedProcess:
@@ -234,22 +240,9 @@ CREATE TYPE role AS ENUM ('candidate', 'admin');
 CREATE TYPE level AS ENUM ('low', 'high');
 CREATE TABLE users (id serial PRIMARY KEY, role role NOT NULL, level level);
 """
-ENUM_MODELS = """
-import enum
-from typing import Optional
-from sqlalchemy import Column, Enum
-from sqlmodel import Field, SQLModel
-
-
-class Role(str, enum.Enum):
-    CANDIDATE = "candidate"
-    ADMIN = "admin"
-
-
-class Level(str, enum.Enum):
-    LOW = "low"
-    HIGH = "high"
-
+ENUM_MODELS = (
+    ENUMS
+    + """
 
 class User(SQLModel, table=True):
     __tablename__ = "users"
@@ -260,6 +253,7 @@ class User(SQLModel, table=True):
         sa_column=Column(Enum(Level, values_callable=lambda e: [m.value for m in e])),
     )
 """
+)
 
 
 def test_an_enum_the_models_reading_cannot_resolve_is_a_note_and_labels_still_count(
