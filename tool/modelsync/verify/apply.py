@@ -28,6 +28,9 @@ from modelsync.migrate.folder import Statement
 from modelsync.records import record
 
 DEFAULT_TIMEOUT = 60.0
+# Settings every session starts with, whatever the server's or the role's defaults: how
+# the server reads SQL text must be how ``scope`` (pglast) reads it, also after a RESET.
+PINNED = "-c standard_conforming_strings=on"
 # After a cancel request that was not heard, the backend is ended this much later.
 _TERMINATE_AFTER = 10.0
 
@@ -81,7 +84,7 @@ class Session:
 
         current = self._connections.get(conninfo)
         if current is None or current.closed or current.broken:
-            current = psycopg.connect(conninfo, autocommit=True)
+            current = psycopg.connect(_pinned(conninfo), autocommit=True)
             self._connections[conninfo] = current
         return current
 
@@ -127,6 +130,15 @@ class Session:
             if not (connection.closed or connection.broken):
                 _recover(connection)
         return None
+
+
+def _pinned(conninfo: str) -> str:
+    """``conninfo`` with ``PINNED`` added to its ``options`` (a ``-c role=...`` kept)."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    params = conninfo_to_dict(conninfo)
+    params["options"] = f"{params.get('options') or ''} {PINNED}".strip()
+    return make_conninfo(**params)
 
 
 def apply_statements(session: Session, statements: tuple[Statement, ...], shown: str):
