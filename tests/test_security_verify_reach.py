@@ -3,7 +3,7 @@ back doors, as a hostile pull request would write it.
 
 - functions that run a SQL string of their own (``query_to_xml``, ``ts_stat``...): the
   string is SQL, read as an EXECUTE string is;
-- the ``pg_settings`` view, whose UPDATE is ``set_config``: a role switch by another name;
+- the ``pg_settings`` view, whose UPDATE is ``set_config`` by another name;
 - ``standard_conforming_strings = off``: the server then reads ``\\'`` inside a literal as
   a quote, so text that pglast sees inside a string runs as statements.
 
@@ -75,7 +75,10 @@ def test_a_sql_string_made_at_run_time_is_not_run_beside_an_unconfined_session(s
 @pytest.mark.parametrize(
     ("sql", "what"),
     [
-        ("UPDATE pg_settings SET setting = 'none' WHERE name = 'role';", "UPDATE pg_settings"),
+        (
+            "UPDATE pg_settings SET setting = 'off' WHERE name = 'standard_conforming_strings';",
+            "UPDATE pg_settings",
+        ),
         (
             "UPDATE pg_catalog.pg_settings SET setting = 'x' WHERE name = 'work_mem';",
             "UPDATE pg_settings",
@@ -201,6 +204,10 @@ ATTACKS = {
         f"'{KICK.replace(chr(39), chr(39) * 2)}'); END $$;\n"
     ),
     "by_function": f"SELECT query_to_xml('{KICK.replace(chr(39), chr(39) * 2)}', true, true, '');\n",
+    "by_settings_view": (
+        "UPDATE pg_settings SET setting = 'off' WHERE name = 'standard_conforming_strings';\n"
+        f"SELECT 'a\\', ' ; {KICK}; -- ';\n"
+    ),
     "by_backslash": (f"SET standard_conforming_strings = off;\nSELECT 'a\\', ' ; {KICK}; -- ';\n"),
 }
 

@@ -17,7 +17,10 @@ SHARED = "touches a catalog that every database of the server shares"
 CODE = "runs code verify cannot read"
 OUTLIVES = "leaves a transaction behind the session, which blocks dropping the database"
 UNREADABLE = "cannot be read before it runs"
-SETTINGS = "changes settings by name at run time, as set_config() does, a role switch among them"
+SETTINGS = (
+    "changes settings by name at run time, as set_config() does, how the server reads SQL "
+    "text among them"
+)
 READING = (
     "changes how the server reads SQL text (a backslash then ends no string), so verify "
     "would read other statements than the server runs"
