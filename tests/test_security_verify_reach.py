@@ -5,7 +5,8 @@ back doors, as a hostile pull request would write it.
   string is SQL, read as an EXECUTE string is;
 - the ``pg_settings`` view, whose UPDATE is ``set_config`` by another name;
 - ``standard_conforming_strings = off``: the server then reads ``\\'`` inside a literal as
-  a quote, so text that pglast sees inside a string runs as statements.
+  a quote, so text that pglast sees inside a string runs as statements;
+- ``#option dump`` in a PL/pgSQL body: the compiler prints the body to verify's output.
 
 The unit part needs no server. The attack part runs the real CLI against the session's
 PostgreSQL 18 with a role that may create databases but not roles, where nothing but the
@@ -241,3 +242,26 @@ def test_the_session_of_the_same_role_elsewhere_survives(
     (finding,) = json.loads(done.stdout)["findings"]
     assert finding["code"] == "MS906" and finding["migration"]["path"].endswith("002_attack.sql")
     assert made_by_verify(admin) == []
+
+
+DUMP = (
+    "DO $X$\n#option dump\nBEGIN\n    RAISE NOTICE '\n::error file=app.py,line=1::forged\n"
+    '{"findings": []}\';\nEND $X$;\n'
+)
+
+
+@pytest.mark.parametrize("output", ["github", "json"])
+def test_a_body_that_asks_for_a_dump_prints_nothing_into_verify_s_output(
+    output, tmp_path, postgres_server
+):
+    root = make_project(tmp_path, USERS, {"001_users.sql": CREATE_USERS, "002_dump.sql": DUMP})
+    done = run_cli(
+        "verify", "--root", root, "--database-url", postgres_server.uri, "--format", output
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "forged" not in done.stdout + done.stderr
+    assert "Execution tree" not in done.stdout + done.stderr
+    if output == "json":
+        assert json.loads(done.stdout)["summary"]["states"]
+    else:
+        assert all(line.startswith("::") for line in done.stdout.splitlines()), done.stdout

@@ -15,7 +15,10 @@ carry any text (``Piece.dynamic``). A string with no constant shape cannot be re
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import sys
 from collections.abc import Iterator
 
 from modelsync.records import record
@@ -55,12 +58,42 @@ def embedded_sql(statement: str, body_line: int) -> Iterator[Piece]:
     from pglast import parser
 
     try:
-        tree = json.loads(parser.parse_plpgsql_json(statement))
+        with _compiler_output_discarded():
+            compiled = parser.parse_plpgsql_json(statement)
+        tree = json.loads(compiled)
     except (parser.ParseError, ValueError) as exc:
         reason = " ".join(str(exc).split()) or "PL/pgSQL that cannot be compiled"
         yield Piece(None, body_line, unreadable=reason)
         return
     yield from _pieces(tree, body_line, 1)
+
+
+@contextlib.contextmanager
+def _compiler_output_discarded():
+    """The PL/pgSQL compiler prints its execution tree to file descriptor 1 when a body
+    says ``#option dump``: text the migration chose, which would land in verify's own
+    output (a forged ``::error`` annotation, a broken JSON document). While it compiles,
+    descriptor 1 leads to the null device."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 1)
+        finally:
+            os.close(null)
+        yield
+    finally:
+        _flush_c_streams()  # what the compiler left in C's buffer goes to the null device too
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _flush_c_streams() -> None:
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).fflush(None)
 
 
 def _pieces(tree, body_line: int, lineno: int) -> Iterator[Piece]:
