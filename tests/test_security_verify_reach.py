@@ -265,3 +265,54 @@ def test_a_body_that_asks_for_a_dump_prints_nothing_into_verify_s_output(
         assert json.loads(done.stdout)["summary"]["states"]
     else:
         assert all(line.startswith("::") for line in done.stdout.splitlines()), done.stdout
+
+
+# What PostgreSQL 18 keeps from PUBLIC in pg_catalog and still lets a migration use: each
+# acts within its own database or its own session, or only reads the server's state.
+WITHIN = {
+    "pg_stat_reset",  # this database's counters
+    "pg_stat_reset_single_function_counters",
+    "pg_stat_reset_single_table_counters",
+    "pg_stat_have_stats",
+    "pg_get_backend_memory_contexts",  # this session's
+    "pg_backend_memory_contexts",
+    "pg_get_aios",  # the server's state, read
+    "pg_aios",
+    "pg_get_shmem_allocations",
+    "pg_shmem_allocations",
+    "pg_get_shmem_allocations_numa",
+    "pg_shmem_allocations_numa",
+    "pg_replication_origin_oid",
+    "pg_replication_origin_progress",
+    "pg_replication_origin_session_is_setup",
+    "pg_replication_origin_session_progress",
+    "pg_show_replication_origin_status",
+    "pg_largeobject",  # this database's
+    "pg_statistic",
+    "pg_statistic_ext_data",
+    "pg_user_mapping",  # its statements are refused
+}
+
+
+def test_what_postgresql_keeps_from_public_is_refused_or_known_to_stay_inside(
+    postgres_server, fresh_database
+):
+    """Each function and relation of pg_catalog that PostgreSQL 18 keeps from PUBLIC is
+    refused, or named above as acting inside the database: a new one fails this test."""
+    with psycopg.connect(postgres_server.libpq_url(fresh_database)) as connection:
+        functions = connection.execute(
+            "SELECT DISTINCT proname FROM pg_proc WHERE pronamespace = 'pg_catalog'::regnamespace"
+            " AND NOT has_function_privilege('public', oid, 'EXECUTE')"
+        ).fetchall()
+        relations = connection.execute(
+            "SELECT relname FROM pg_class WHERE relnamespace = 'pg_catalog'::regnamespace"
+            " AND relkind IN ('r', 'v', 'm') AND NOT has_table_privilege('public', oid, 'SELECT')"
+        ).fetchall()
+    unknown = []
+    for (name,) in functions:
+        if name not in WITHIN and not reach_of(f"SELECT pg_catalog.{name}();"):
+            unknown.append(f"{name}()")
+    for (name,) in relations:
+        if name not in WITHIN and not reach_of(f"SELECT * FROM pg_catalog.{name};"):
+            unknown.append(name)
+    assert unknown == []

@@ -45,12 +45,12 @@ from modelsync.verify.scope_rules import (
     PREPARED,
     READING,
     READING_SETTINGS,
+    RELATIONS,
     ROLE_SETTINGS,
     SESSION,
     SETTINGS,
     SETTINGS_VIEWS,
     SHARED,
-    SHARED_CATALOGS,
     SHARED_OBJECTS,
     SQL_ARGUMENTS,
     STATEMENTS,
@@ -183,8 +183,8 @@ def _reaches_of(node, text: str, line: int, shown: str, depth: int) -> Iterator[
     elif kind == "String":
         yield from _name_reaches(node.sval, shown, line)
     elif kind == "RangeVar":
-        if node.relname in SHARED_CATALOGS and node.schemaname in (None, "pg_catalog"):
-            yield Reach(shown, line, node.relname, SHARED)
+        if node.relname in RELATIONS and node.schemaname in (None, "pg_catalog"):
+            yield Reach(shown, line, node.relname, RELATIONS[node.relname])
     elif kind == "FuncCall":
         yield from _call_reaches(node, shown, line, depth)
     elif kind in ("UpdateStmt", "InsertStmt", "DeleteStmt", "MergeStmt"):

@@ -96,6 +96,15 @@ SHARED_CATALOGS = frozenset(
         "pg_parameter_acl",
     }
 )
+# Relations of pg_catalog that read what every database shares or the server's files.
+RELATIONS: dict[str, str] = {
+    **dict.fromkeys(SHARED_CATALOGS, SHARED),
+    "pg_shadow": SHARED,
+    **dict.fromkeys(
+        ("pg_file_settings", "pg_hba_file_rules", "pg_ident_file_mappings", "pg_config"), FILES
+    ),
+    "pg_replication_origin_status": REPLICATION,
+}
 # Functions that act beyond the database, by name.
 FUNCTIONS: dict[str, str] = {
     **dict.fromkeys(
@@ -117,6 +126,8 @@ FUNCTIONS: dict[str, str] = {
             "pg_stat_reset_replication_slot",
             "pg_stat_reset_subscription_stats",
             "pg_stat_statements_reset",
+            "pg_stat_reset_backend_stats",
+            "pg_log_standby_snapshot",
         ),
         SIGNALS,
     ),
@@ -141,6 +152,11 @@ FUNCTIONS: dict[str, str] = {
             "pg_file_unlink",
             "pg_file_sync",
             "pg_logdir_ls",
+            "pg_current_logfile",
+            "pg_hba_file_rules",
+            "pg_ident_file_mappings",
+            "pg_show_all_file_settings",
+            "pg_config",
         ),
         FILES,
     ),
@@ -162,6 +178,9 @@ FUNCTIONS: dict[str, str] = {
             "pg_replication_origin_drop",
             "pg_replication_origin_advance",
             "pg_replication_origin_session_setup",
+            "pg_replication_origin_session_reset",
+            "pg_replication_origin_xact_setup",
+            "pg_replication_origin_xact_reset",
         ),
         REPLICATION,
     ),
