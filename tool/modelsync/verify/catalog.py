@@ -186,8 +186,19 @@ def snapshot(libpq_url: str) -> Catalog:
 
 
 def read_catalog(connection) -> Catalog:
-    """``snapshot`` over an open psycopg connection (verify reads one database many times)."""
+    """``snapshot`` over an open psycopg connection (verify reads one database many times).
 
+    The connection is the one the migrations ran in, so what they left in the session
+    must not decide what is read: a temporary view named ``pg_attribute`` (the session's
+    temporary schema comes first for tables unless named) or a ``search_path`` that puts
+    ``public`` first would otherwise serve a forged catalog, and verify would report a
+    missing column as there. Read with only ``pg_catalog``, then the temporary schema."""
+    with connection.transaction():
+        connection.execute("SET LOCAL search_path = pg_catalog, pg_temp")
+        return _read_catalog(connection)
+
+
+def _read_catalog(connection) -> Catalog:
     def rows(query: str) -> list[tuple]:
         return connection.execute(query).fetchall()
 
