@@ -202,7 +202,7 @@ SQL_ARGUMENTS: dict[str, dict[int, tuple[tuple[int, str | None], ...]]] = {
     "query_to_xmlschema": {4: _QUERY},
     "query_to_xml_and_xmlschema": {4: _QUERY},
     "ts_stat": {1: _QUERY, 2: _QUERY},
-    "ts_rewrite": {2: ((1, None),)},
+    "ts_rewrite": {2: ((1, None),), 3: ()},  # (query, target, substitute): no SQL
     "crosstab": {1: ((0, None),), 2: ((0, None), (1, None))},
     "crosstab2": {1: ((0, None),)},
     "crosstab3": {1: ((0, None),)},
