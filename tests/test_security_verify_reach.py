@@ -113,6 +113,30 @@ def test_settings_that_change_what_the_guard_reads_are_refused(sql, what):
     assert [w for _, w, _ in found] == [what], found
 
 
+@pytest.mark.parametrize(
+    ("sql", "what"),
+    [
+        ("SET \"Role\" TO 'postgres';", "SET or RESET ROLE"),
+        ('RESET "ROLE";', "SET or RESET ROLE"),
+        ("SET \"Session_Authorization\" TO 'postgres';", "SET or RESET SESSION_AUTHORIZATION"),
+        ('SET "Standard_Conforming_Strings" = off;', "SET standard_conforming_strings"),
+        (
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET \"ROLE\" = 'postgres' AS 'SELECT 1';",
+            "SET or RESET ROLE",
+        ),
+    ],
+)
+def test_a_setting_is_recognised_in_any_case_as_postgresql_finds_it(sql, what):
+    assert [w for _, w, _ in reach_of(sql)] == [what]
+
+
+def test_postgresql_finds_a_quoted_setting_name_in_any_case(postgres_server, fresh_database):
+    """Why the guard lower-cases the name: ``SET "Role"`` switches the role."""
+    with psycopg.connect(postgres_server.libpq_url(fresh_database), autocommit=True) as session:
+        session.execute('SET "Role" TO pg_monitor')
+        assert session.execute("SELECT current_user").fetchone() == ("pg_monitor",)
+
+
 def test_reading_settings_and_what_pg_dump_writes_stay_allowed():
     assert reach_of("SELECT setting FROM pg_settings WHERE name = 'work_mem';") == []
     assert reach_of("SHOW standard_conforming_strings;") == []

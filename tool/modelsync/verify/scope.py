@@ -194,13 +194,8 @@ def _reaches_of(node, text: str, line: int, shown: str, depth: int) -> Iterator[
     elif kind == "CopyStmt" and node.filename is not None:
         what = "COPY ... PROGRAM" if node.is_program else "COPY to or from a file"
         yield Reach(shown, line, what, FILES)
-    elif kind == "VariableSetStmt" and node.name in ROLE_SETTINGS:
-        yield Reach(shown, line, f"SET or RESET {node.name.upper()}", SESSION)
-    elif kind == "VariableSetStmt" and node.name in READING_SETTINGS:
-        if _enum_name(node.kind) == "VAR_SET_VALUE":
-            values = [plpgsql._constant(arg) or _word(arg) for arg in node.args or ()]
-            if len(values) != 1 or str(values[0]).lower() not in READING_SETTINGS[node.name]:
-                yield Reach(shown, line, f"SET {node.name}", READING)
+    elif kind == "VariableSetStmt":
+        yield from _setting_reaches(node, shown, line)
     elif kind == "TransactionStmt" and _enum_name(node.kind) in PREPARED:
         yield Reach(shown, line, PREPARED[_enum_name(node.kind)], OUTLIVES)
     elif kind == "ReindexStmt" and _enum_name(node.kind) == "REINDEX_OBJECT_SYSTEM":
@@ -274,6 +269,19 @@ def _sql_argument_reaches(node, name: str, shown: str, line: int, depth: int):
                 "runs text verify cannot read before it runs",
                 dynamic=True,
             )
+
+
+def _setting_reaches(node, shown: str, line: int) -> Iterator[Reach]:
+    """``SET``/``RESET`` (a function's ``SET`` too) of a setting that switches the role or
+    changes how SQL is read. PostgreSQL finds a setting by its name in any case (``SET
+    "Role" TO ...`` is ``SET ROLE``), so the name is compared in lower case."""
+    name = (node.name or "").lower()
+    if name in ROLE_SETTINGS:
+        yield Reach(shown, line, f"SET or RESET {name.upper()}", SESSION)
+    elif name in READING_SETTINGS and _enum_name(node.kind) == "VAR_SET_VALUE":
+        values = [plpgsql._constant(arg) or _word(arg) for arg in node.args or ()]
+        if len(values) != 1 or str(values[0]).lower() not in READING_SETTINGS[name]:
+            yield Reach(shown, line, f"SET {name}", READING)
 
 
 def _word(node) -> str | None:
