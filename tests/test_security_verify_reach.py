@@ -224,6 +224,17 @@ def test_sessions_read_sql_as_the_guard_does_whatever_the_database_default(
         session.close()
 
 
+def test_the_pinned_setting_keeps_the_url_s_and_the_environment_s_options(monkeypatch):
+    from psycopg.conninfo import conninfo_to_dict
+
+    from modelsync.verify.apply import PINNED, _pinned
+
+    monkeypatch.setenv("PGOPTIONS", "-c search_path=app")
+    assert conninfo_to_dict(_pinned("dbname=x"))["options"] == f"-c search_path=app {PINNED}"
+    given = conninfo_to_dict(_pinned("dbname=x options='-c role=r'"))["options"]
+    assert given == f"-c role=r {PINNED}"
+
+
 ATTACKS = {
     "by_format_width": (
         "DO $$BEGIN EXECUTE format('SELECT %*s', '1', "

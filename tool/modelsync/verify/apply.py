@@ -22,6 +22,7 @@ A ``Session`` is one state's database as the migrations see it:
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 
 from modelsync.migrate.folder import Statement
@@ -133,11 +134,14 @@ class Session:
 
 
 def _pinned(conninfo: str) -> str:
-    """``conninfo`` with ``PINNED`` added to its ``options`` (a ``-c role=...`` kept)."""
+    """``conninfo`` with ``PINNED`` added to its ``options`` (a ``-c role=...`` kept, and
+    the environment's ``PGOPTIONS`` where the conninfo has none)."""
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
     params = conninfo_to_dict(conninfo)
-    params["options"] = f"{params.get('options') or ''} {PINNED}".strip()
+    # Options set here replace PGOPTIONS, which libpq reads only where none are given.
+    given = params["options"] if "options" in params else os.environ.get("PGOPTIONS", "")
+    params["options"] = f"{given or ''} {PINNED}".strip()
     return make_conninfo(**params)
 
 
