@@ -145,8 +145,7 @@ def expression_problem(text: str, index_key: bool = False, default: bool = False
     except ParseError as error:
         if default:
             return (
-                f"is more than a column's DEFAULT can hold ({error.args[0]}): put it in "
-                "parentheses"
+                f"is more than a column's DEFAULT can hold ({error.args[0]}): put it in parentheses"
             )
         return f"is not one SQL expression ({error.args[0]})"
     if len(statements) != 1 or not one(statements[0].stmt):
