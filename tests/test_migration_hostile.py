@@ -213,6 +213,8 @@ HOSTILE_FRAGMENTS = [
     "1 FROM victims",
     "1 UNION SELECT 2",
     "",
+    "*",
+    "victims.*",
 ]
 
 
@@ -242,6 +244,18 @@ def test_a_fragment_that_leaves_its_clause_is_refused_where_it_stands(where, fra
     with pytest.raises(UnsupportedConstruct) as raised:
         plan(Schema("old.py", ()), _with_fragment(where, fragment))
     assert (raised.value.path, raised.value.line) == ("models.py", 7)
+
+
+@pytest.mark.parametrize(
+    "fragment", ["0 IS NULL", "NOT true", "true AND false", "'x' COLLATE \"C\""]
+)
+def test_an_expression_a_default_cannot_hold_is_refused_there_only(fragment):
+    """A DEFAULT takes a narrower expression than a CHECK: ``DEFAULT 0 IS NULL`` is a file
+    that does not parse, and ``DEFAULT 'x' COLLATE "C"`` changes the column's collation."""
+    with pytest.raises(UnsupportedConstruct) as raised:
+        plan(Schema("old.py", ()), _with_fragment("server_default", fragment))
+    assert (raised.value.path, raised.value.line) == ("models.py", 7)
+    assert plan(Schema("old.py", ()), _with_fragment("check", fragment))
 
 
 @pytest.mark.parametrize(

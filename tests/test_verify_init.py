@@ -169,3 +169,31 @@ def test_a_bad_compose_file_is_one_located_line_before_any_server(tmp_path) -> N
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.startswith("modelsync: error: compose.yaml:3: invalid YAML")
     assert len(done.stderr.splitlines()) == 1
+
+
+def test_every_member_of_a_concatenated_archive_is_read_as_the_entrypoint_reads_it(tmp_path):
+    """``cat a.sql.gz b.sql.gz`` is one archive to ``gunzip -c`` and ``xz -dc``: the
+    entrypoint's psql runs both, so verify reads (and its guard checks) both."""
+    import lzma
+
+    from modelsync.verify.initdb import fresh_volume, init_scripts
+
+    first, second = b"CREATE TABLE a (id int);\n", b"DROP DATABASE victims;\n"
+    root = project(
+        tmp_path,
+        {
+            "db/two.sql.gz": gzip.compress(first) + gzip.compress(second),
+            "db/two.sql.xz": lzma.compress(first) + lzma.compress(second),
+            "db/cut.sql.gz": (gzip.compress(first) + gzip.compress(second))[:-9],
+        },
+    )
+    volume = fresh_volume(root, None, ["db/two.sql.gz", "db/two.sql.xz", "db/cut.sql.gz"])
+    scripts, notes = init_scripts(root, volume, ())
+    read = {s.name: s for s in scripts}
+    for name in ("two.sql.gz", "two.sql.xz"):
+        assert [s.text for s in read[name].statements] == [
+            "CREATE TABLE a (id int)",
+            "DROP DATABASE victims",
+        ], name
+    assert read["cut.sql.gz"].failure.message.startswith("cannot be decompressed")
+    assert notes == ()

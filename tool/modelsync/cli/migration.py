@@ -14,6 +14,7 @@ from modelsync.cli.app import (
     echo_warnings,
     emit,
     load_project_config,
+    one_line,
     project_options,
     unwind_on_sigterm,
 )
@@ -234,7 +235,7 @@ def _print(run: _Run, old, old_label: str, plain: bool, allow_destructive: bool)
     made = _made(run, old, old_label, plain, allow_destructive)
     echo_warnings((*old.warnings, *run.new.warnings))
     for finding in (*_live_notes(run, made), *_destructive_findings(made, "(stdout)")):
-        click.echo(f"{finding.severity}: {finding.message}", err=True)
+        click.echo(one_line(f"{finding.severity}: {finding.message}"), err=True)
     click.echo(made.sql, nl=False)
     sys.exit(0)
 
@@ -386,7 +387,8 @@ def _finish(config, output_format, status, message, shown, findings, warnings, m
     if output_format == "text":
         echo_warnings(warnings)
         for finding in findings:
-            click.echo(f"{finding.location.where}: warning: {finding.message}", err=True)
+            line = f"{finding.location.where}: warning: {finding.message}"
+            click.echo(one_line(line), err=True)
         click.echo(message)
         sys.exit(0)
     summary = {

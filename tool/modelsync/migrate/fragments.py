@@ -55,7 +55,9 @@ def _table_problems(table: Table) -> Iterator[tuple[str, Any]]:
     for column in table.columns:
         names += [(column.name, column), (column.comment or "", column)]
         if column.server_default is not None:
-            yield from _expression(column.server_default, f"{column.name}: server default", column)
+            yield from _expression(
+                column.server_default, f"{column.name}: server default", column, default=True
+            )
         if column.computed is not None:
             yield from _expression(column.computed.sqltext, f"{column.name}: generated", column)
         if column.ondelete is not None and not _ONDELETE.fullmatch(column.ondelete):
@@ -93,17 +95,22 @@ def _index_problems(index) -> Iterator[tuple[str, Any]]:
             yield f"{what}: storage parameter {key}={value!r} is not a name and a value", line
 
 
-def _expression(text: str, what: str, line: Any) -> Iterator[tuple[str, Any]]:
+def _expression(
+    text: str, what: str, line: Any, default: bool = False
+) -> Iterator[tuple[str, Any]]:
     """``line``: the model item the text belongs to (its file and line place the problem)."""
-    problem = expression_problem(text)
+    problem = expression_problem(text, default=default)
     if problem:
         yield f"{what} {text!r} {problem}", line
 
 
-def expression_problem(text: str, index_key: bool = False) -> str | None:
+def expression_problem(text: str, index_key: bool = False, default: bool = False) -> str | None:
     """Why ``text`` is not one self-contained SQL expression (None when it is); with
     ``index_key``, one key of an index (an expression that may carry its operator class,
-    collation and order, as ``lower(email) DESC``)."""
+    collation and order, as ``lower(email) DESC``); with ``default``, a column's DEFAULT,
+    which PostgreSQL's grammar reads as a narrower expression than a SELECT's (no
+    ``IS NULL``, ``AND``, ``NOT`` or ``COLLATE`` at its top level), as ``create_all`` and the
+    migration's ``CREATE TABLE`` write it."""
     from pglast.parser import ParseError, parse_sql, scan
 
     if "\x00" in text:
@@ -127,15 +134,39 @@ def expression_problem(text: str, index_key: bool = False) -> str | None:
         return "is empty"
     # Balanced parentheses keep the text inside the clause it is written into; the parse
     # says it is one expression there, not a list or a query.
-    template = "CREATE INDEX i ON t ({})" if index_key else "SELECT {}"
+    if default:
+        template, one = "CREATE TABLE t (c int DEFAULT {})", _only_a_default
+    elif index_key:
+        template, one = "CREATE INDEX i ON t ({})", _one_key
+    else:
+        template, one = "SELECT {}", _only_one_target
     try:
         statements = parse_sql(template.format(text))
     except ParseError as error:
+        if default:
+            return (
+                f"is more than a column's DEFAULT can hold ({error.args[0]}): put it in parentheses"
+            )
         return f"is not one SQL expression ({error.args[0]})"
-    one = _one_key if index_key else _only_one_target
     if len(statements) != 1 or not one(statements[0].stmt):
+        if default:
+            return "is more than a column's DEFAULT can hold: put it in parentheses"
+        return "is not one SQL expression"
+    if default and expression_problem(text) is not None:
         return "is not one SQL expression"
     return None
+
+
+def _only_a_default(statement) -> bool:
+    """The column of ``CREATE TABLE t (c int DEFAULT ...)`` has its default and nothing
+    else: no constraint (``NOT NULL``, ``COLLATE``...) read out of the text."""
+    (column,) = statement.tableElts
+    constraints = column.constraints or ()
+    return (
+        column.collClause is None
+        and len(constraints) == 1
+        and constraints[0].contype.name == "CONSTR_DEFAULT"
+    )
 
 
 def _one_key(statement) -> bool:
@@ -152,8 +183,17 @@ def _only_one_target(statement) -> bool:
     # The enum and flag fields a plain SELECT has too; every other clause must be absent.
     flags = ("@", "targetList", "limitOption", "op", "all", "groupDistinct")
     clauses = [value for key, value in fields.items() if key not in flags]
+    target = statement.targetList[0]
     return (
-        statement.targetList[0].name is None
+        target.name is None
+        and not _is_star(target.val)
         and all(value is None for value in clauses)
         and fields["op"]["value"] == 0
     )
+
+
+def _is_star(node) -> bool:
+    """``*`` or ``t.*``: a SELECT list's expansion, which no other clause takes."""
+    from pglast import ast
+
+    return isinstance(node, ast.ColumnRef) and isinstance(node.fields[-1], ast.A_Star)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from modelsync.findings.inert import inert
 from modelsync.schema.ir import Column, Index, Schema, Table
 
 
@@ -116,7 +117,9 @@ def schema_text(schema: Schema) -> str:
             lines.append(f"  CHECK{name} ({check.sqltext})")
     for enum in schema.enums:
         lines.append(f"enum {enum.name}: {', '.join(enum.labels)}")
-    return "\n".join(lines)
+    # One line per item whatever its text holds (a multi-line CHECK, a label's ESC): a line
+    # break in it would start a line of its own choosing.
+    return "\n".join(inert(line) for line in lines)
 
 
 def _column_text(column: Column) -> str:

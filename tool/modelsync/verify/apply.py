@@ -22,12 +22,16 @@ A ``Session`` is one state's database as the migrations see it:
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 
 from modelsync.migrate.folder import Statement
 from modelsync.records import record
 
 DEFAULT_TIMEOUT = 60.0
+# Settings every session starts with, whatever the server's or the role's defaults: how
+# the server reads SQL text must be how ``scope`` (pglast) reads it, also after a RESET.
+PINNED = "-c standard_conforming_strings=on"
 # After a cancel request that was not heard, the backend is ended this much later.
 _TERMINATE_AFTER = 10.0
 
@@ -81,7 +85,7 @@ class Session:
 
         current = self._connections.get(conninfo)
         if current is None or current.closed or current.broken:
-            current = psycopg.connect(conninfo, autocommit=True)
+            current = psycopg.connect(_pinned(conninfo), autocommit=True)
             self._connections[conninfo] = current
         return current
 
@@ -127,6 +131,18 @@ class Session:
             if not (connection.closed or connection.broken):
                 _recover(connection)
         return None
+
+
+def _pinned(conninfo: str) -> str:
+    """``conninfo`` with ``PINNED`` added to its ``options`` (a ``-c role=...`` kept, and
+    the environment's ``PGOPTIONS`` where the conninfo has none)."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    params = conninfo_to_dict(conninfo)
+    # Options set here replace PGOPTIONS, which libpq reads only where none are given.
+    given = params["options"] if "options" in params else os.environ.get("PGOPTIONS", "")
+    params["options"] = f"{given or ''} {PINNED}".strip()
+    return make_conninfo(**params)
 
 
 def apply_statements(session: Session, statements: tuple[Statement, ...], shown: str):

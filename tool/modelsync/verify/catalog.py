@@ -15,6 +15,7 @@ its own (later migrations drop and alter by name).
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 from modelsync.records import record
@@ -186,8 +187,31 @@ def snapshot(libpq_url: str) -> Catalog:
 
 
 def read_catalog(connection) -> Catalog:
-    """``snapshot`` over an open psycopg connection (verify reads one database many times)."""
+    """``snapshot`` over an open psycopg connection (verify reads one database many times).
 
+    The connection is the one the migrations ran in, so what they left in the session
+    must not decide what is read: a temporary view named ``pg_attribute`` (the session's
+    temporary schema comes first for tables unless named) or a ``search_path`` that puts
+    ``public`` first would otherwise serve a forged catalog, and verify would report a
+    missing column as there. Read with ``pg_catalog`` first, then ``public`` (whose types
+    are named without their schema, as create_all's are), and the temporary schema last."""
+    import psycopg
+
+    # BEGIN and COMMIT by hand: psycopg's transaction block would try a ROLLBACK while a
+    # query is in progress when Ctrl-C interrupts it, and log that failure to stderr.
+    connection.execute("BEGIN")
+    try:
+        connection.execute("SET LOCAL search_path = pg_catalog, public, pg_temp")
+        catalog = _read_catalog(connection)
+    except psycopg.Error:
+        with contextlib.suppress(psycopg.Error):
+            connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+    return catalog
+
+
+def _read_catalog(connection) -> Catalog:
     def rows(query: str) -> list[tuple]:
         return connection.execute(query).fetchall()
 

@@ -183,23 +183,43 @@ def _decompressed(data: bytes, source: InitSource) -> bytes:
     if name.endswith(".sql"):
         return data
     try:
-        if name.endswith(".gz"):
-            import zlib
-
-            decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            out = decoder.decompress(data, MAX_SCRIPT_BYTES + 1)
-        elif name.endswith(".xz"):
-            import lzma
-
-            out = lzma.LZMADecompressor().decompress(data, MAX_SCRIPT_BYTES + 1)
-        else:
-            from compression import zstd  # Python 3.14
-
-            out = zstd.ZstdDecompressor().decompress(data, MAX_SCRIPT_BYTES + 1)
+        out = _all_members(data, _decoder_for(name))
     except Exception as exc:  # each library's own error for a damaged archive
         raise InputError(f"cannot be decompressed: {exc}", source.shown) from None
     if len(out) > MAX_SCRIPT_BYTES:
         raise InputError(f"decompresses past {MAX_SCRIPT_BYTES >> 20} MiB: not read", source.shown)
+    return out
+
+
+def _decoder_for(name: str):
+    """A maker of one member's decompressor for the file's suffix."""
+    if name.endswith(".gz"):
+        import zlib
+
+        return lambda: zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if name.endswith(".xz"):
+        import lzma
+
+        return lzma.LZMADecompressor
+    from compression import zstd  # Python 3.14
+
+    return zstd.ZstdDecompressor
+
+
+def _all_members(data: bytes, decoder) -> bytes:
+    """Every member of a concatenated archive (``cat a.gz b.gz``), as ``gunzip -c``, ``xz
+    -dc`` and ``zstd -dc`` give them to the entrypoint's psql; one decompressor reads only
+    the first, which would leave SQL the container runs unread and unrun. Stops past
+    ``MAX_SCRIPT_BYTES`` of output."""
+    out = b""
+    while data:
+        one = decoder()
+        out += one.decompress(data, MAX_SCRIPT_BYTES + 1 - len(out))
+        if len(out) > MAX_SCRIPT_BYTES:
+            break
+        if not getattr(one, "eof", True):
+            raise ValueError("the archive ends before its last member does")
+        data = one.unused_data
     return out
 
 

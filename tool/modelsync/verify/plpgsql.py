@@ -15,7 +15,10 @@ carry any text (``Piece.dynamic``). A string with no constant shape cannot be re
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import sys
 from collections.abc import Iterator
 
 from modelsync.records import record
@@ -55,12 +58,42 @@ def embedded_sql(statement: str, body_line: int) -> Iterator[Piece]:
     from pglast import parser
 
     try:
-        tree = json.loads(parser.parse_plpgsql_json(statement))
+        with _compiler_output_discarded():
+            compiled = parser.parse_plpgsql_json(statement)
+        tree = json.loads(compiled)
     except (parser.ParseError, ValueError) as exc:
         reason = " ".join(str(exc).split()) or "PL/pgSQL that cannot be compiled"
         yield Piece(None, body_line, unreadable=reason)
         return
     yield from _pieces(tree, body_line, 1)
+
+
+@contextlib.contextmanager
+def _compiler_output_discarded():
+    """The PL/pgSQL compiler prints its execution tree to file descriptor 1 when a body
+    says ``#option dump``: text the migration chose, which would land in verify's own
+    output (a forged ``::error`` annotation, a broken JSON document). While it compiles,
+    descriptor 1 leads to the null device."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 1)
+        finally:
+            os.close(null)
+        yield
+    finally:
+        _flush_c_streams()  # what the compiler left in C's buffer goes to the null device too
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _flush_c_streams() -> None:
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).fflush(None)
 
 
 def _pieces(tree, body_line: int, lineno: int) -> Iterator[Piece]:
@@ -176,10 +209,11 @@ def _shape(node) -> tuple[str, int, bool]:
 def format_shape(template: str, args) -> tuple[str, bool]:
     """``format(template, args...)`` with constant arguments filled in and the others
     standing in (``%s``/``%I`` as a name, ``%L`` as a literal), as PostgreSQL's format()
-    reads its template: ``%[position$][flags][width]type`` and ``%%``."""
+    reads its template (varlena.c, ``text_format``): ``%[position$][-...][width]type`` and
+    ``%%``, where a width of ``*`` or ``*position$`` takes an argument of its own."""
     out: list[str] = []
     dynamic = False
-    next_arg = 0
+    next_arg = 0  # the argument a specifier without a position takes, from 0
     i = 0
     while i < len(template):
         char = template[i]
@@ -187,18 +221,20 @@ def format_shape(template: str, args) -> tuple[str, bool]:
             out.append(char)
             i += 1
             continue
-        end = i + 1
-        while end < len(template) and template[end] in "0123456789$-*":
-            end += 1
-        if end >= len(template):
-            return NAME, True  # a template format() itself refuses
-        spec, kind = template[i + 1 : end], template[end]
-        i = end + 1
-        if kind == "%":
+        if template[i + 1 : i + 2] == "%":
             out.append("%")
+            i += 2
             continue
-        position = spec.split("$", 1)[0] if "$" in spec else None
-        index = int(position) - 1 if position and position.isdigit() else next_arg
+        spec = _format_spec(template, i + 1)
+        if spec is None:
+            return NAME, True  # a template format() itself refuses
+        position, width_position, i = spec
+        kind = template[i]
+        i += 1
+        if width_position is not None:  # the width is an argument of its own, taken first
+            width_index = width_position - 1 if width_position else next_arg
+            next_arg = width_index + 1
+        index = (position - 1) if position else next_arg
         next_arg = index + 1
         value = _constant(args[index]) if 0 <= index < len(args) else None
         if value is None:
@@ -211,6 +247,45 @@ def format_shape(template: str, args) -> tuple[str, bool]:
         else:
             out.append(value)
     return "".join(out), dynamic
+
+
+def _format_spec(template: str, i: int) -> tuple[int | None, int | None, int] | None:
+    """One specifier of a format() template from just after its ``%``: (the value's
+    position from 1 or None, the width's position from 1, 0 for the next argument or None
+    for no argument, where its type letter is); None where format() refuses it."""
+    position = width_position = None
+    number, j = _digits(template, i)
+    if number is not None:
+        if template[j : j + 1] != "$":
+            return _format_type(template, None, None, j)  # a plain width
+        if number == 0:
+            return None
+        position, j = number, j + 1
+    while template[j : j + 1] == "-":
+        j += 1
+    if template[j : j + 1] == "*":
+        number, j = _digits(template, j + 1)
+        if number is not None:
+            if template[j : j + 1] != "$" or number == 0:
+                return None
+            j += 1
+        width_position = number or 0
+    else:
+        _, j = _digits(template, j)
+    return _format_type(template, position, width_position, j)
+
+
+def _format_type(template: str, position, width_position, j: int):
+    if template[j : j + 1] not in ("s", "I", "L"):
+        return None
+    return position, width_position, j
+
+
+def _digits(text: str, i: int) -> tuple[int | None, int]:
+    j = i
+    while j < len(text) and text[j] in "0123456789":
+        j += 1
+    return (int(text[i:j]) if j > i else None), j
 
 
 def _constant(node) -> str | None:

@@ -43,11 +43,16 @@ from modelsync.verify.scope_rules import (
     OBJECT_FIELD,
     OUTLIVES,
     PREPARED,
+    READING,
+    READING_SETTINGS,
+    RELATIONS,
     ROLE_SETTINGS,
     SESSION,
+    SETTINGS,
+    SETTINGS_VIEWS,
     SHARED,
-    SHARED_CATALOGS,
     SHARED_OBJECTS,
+    SQL_ARGUMENTS,
     STATEMENTS,
     UNREADABLE,
 )
@@ -148,7 +153,9 @@ def _node_reaches(root, text: str, line: int, shown: str, depth: int) -> Iterato
         yield from _reaches_of(node, text, here, shown, depth)
         if type(node).__name__ == "A_Const":
             continue  # a constant's text is data, not a name (its String is not walked)
-        children = [getattr(node, name, None) for name in node.__slots__]
+        # A call's name is judged with its arguments in sight (``_call_reaches``).
+        skip = "funcname" if type(node).__name__ == "FuncCall" else None
+        children = [getattr(node, name, None) for name in node.__slots__ if name != skip]
         stack.extend(
             (child, here)
             for child in reversed(children)
@@ -176,15 +183,19 @@ def _reaches_of(node, text: str, line: int, shown: str, depth: int) -> Iterator[
     elif kind == "String":
         yield from _name_reaches(node.sval, shown, line)
     elif kind == "RangeVar":
-        if node.relname in SHARED_CATALOGS and node.schemaname in (None, "pg_catalog"):
-            yield Reach(shown, line, node.relname, SHARED)
+        if node.relname in RELATIONS and node.schemaname in (None, "pg_catalog"):
+            yield Reach(shown, line, node.relname, RELATIONS[node.relname])
     elif kind == "FuncCall":
-        yield from _call_reaches(node, shown, line)
+        yield from _call_reaches(node, shown, line, depth)
+    elif kind in ("UpdateStmt", "InsertStmt", "DeleteStmt", "MergeStmt"):
+        relation = node.relation
+        if relation.relname in SETTINGS_VIEWS and relation.schemaname in (None, "pg_catalog"):
+            yield Reach(shown, line, f"{_WRITES[kind]} {relation.relname}", SETTINGS)
     elif kind == "CopyStmt" and node.filename is not None:
         what = "COPY ... PROGRAM" if node.is_program else "COPY to or from a file"
         yield Reach(shown, line, what, FILES)
-    elif kind == "VariableSetStmt" and node.name in ROLE_SETTINGS:
-        yield Reach(shown, line, f"SET or RESET {node.name.upper()}", SESSION)
+    elif kind == "VariableSetStmt":
+        yield from _setting_reaches(node, shown, line)
     elif kind == "TransactionStmt" and _enum_name(node.kind) in PREPARED:
         yield Reach(shown, line, PREPARED[_enum_name(node.kind)], OUTLIVES)
     elif kind == "ReindexStmt" and _enum_name(node.kind) == "REINDEX_OBJECT_SYSTEM":
@@ -199,20 +210,87 @@ def _name_reaches(name: str, shown: str, line: int) -> Iterator[Reach]:
     reason = FUNCTIONS.get(name)
     if reason is None:
         reason = next((r for p, r in FUNCTION_PREFIXES.items() if name.startswith(p)), None)
+    if reason is None and name in SQL_ARGUMENTS:
+        reason = "runs a SQL string verify cannot see from here"
     if reason is not None:
         yield Reach(shown, line, f"{name}()", reason)
 
 
-def _call_reaches(node, shown: str, line: int) -> Iterator[Reach]:
-    """``set_config('role', ...)`` is ``SET ROLE``; a setting named at run time may be."""
+def _call_reaches(node, shown: str, line: int, depth: int) -> Iterator[Reach]:
+    """A call, by its name; the SQL strings it runs (``query_to_xml``...) read as EXECUTE
+    strings are; ``set_config()`` of a setting that switches the role or how SQL is read
+    (``set_config('role', ...)`` is ``SET ROLE``); a setting named at run time may be."""
     names = [n.sval for n in node.funcname or () if type(n).__name__ == "String"]
-    if names[-1:] != ["set_config"] or names[:-1] not in ([], ["pg_catalog"]):
+    name = names[-1] if names else ""
+    if name in SQL_ARGUMENTS:
+        yield from _sql_argument_reaches(node, name, shown, line, depth)
+        return
+    for part in names:
+        yield from _name_reaches(part, shown, line)
+    if name != "set_config" or names[:-1] not in ([], ["pg_catalog"]):
         return
     setting = plpgsql._constant(node.args[0]) if node.args else None
     if setting is None:
         yield Reach(shown, line, "set_config() of a setting named at run time", SESSION)
     elif setting.lower() in ROLE_SETTINGS:
         yield Reach(shown, line, f"set_config('{setting}')", SESSION)
+    elif setting.lower() in READING_SETTINGS:
+        value = plpgsql._constant(node.args[1]) if len(node.args) > 1 else None
+        if value is None or value.lower() not in READING_SETTINGS[setting.lower()]:
+            yield Reach(shown, line, f"set_config('{setting}')", READING)
+
+
+def _sql_argument_reaches(node, name: str, shown: str, line: int, depth: int):
+    """The SQL strings a call of ``name`` runs, read as an EXECUTE's string is: a constant
+    or a shape around constant text; a call whose strings cannot be found is refused."""
+    args = list(node.args or ())
+    named = {a.name: a.arg for a in args if type(a).__name__ == "NamedArgExpr"}
+    places = SQL_ARGUMENTS[name].get(len(args))
+    if places is None or node.func_variadic:
+        yield Reach(shown, line, f"{name}()", f"{UNREADABLE} (its SQL is not in sight)")
+        return
+    for index, parameter in places:
+        arg = named.get(parameter) if named else args[index]
+        if arg is None or type(arg).__name__ == "NamedArgExpr":
+            yield Reach(shown, line, f"{name}()", f"{UNREADABLE} (its SQL is not in sight)")
+            return
+        if type(arg).__name__ == "A_Const" and type(arg.val).__name__ != "String":
+            continue  # crosstab(text, int): a number, not SQL
+        text, constant_parts, dynamic = plpgsql._shape(arg)
+        if not constant_parts:
+            yield Reach(shown, line, f"{name}() of SQL made at run time", UNREADABLE)
+            return
+        yield from _sql_reaches(text, line, shown, depth + 1)
+        if dynamic:
+            yield Reach(
+                shown,
+                line,
+                f"{name}() of SQL built at run time",
+                "runs text verify cannot read before it runs",
+                dynamic=True,
+            )
+
+
+def _setting_reaches(node, shown: str, line: int) -> Iterator[Reach]:
+    """``SET``/``RESET`` (a function's ``SET`` too) of a setting that switches the role or
+    changes how SQL is read. PostgreSQL finds a setting by its name in any case (``SET
+    "Role" TO ...`` is ``SET ROLE``), so the name is compared in lower case."""
+    name = (node.name or "").lower()
+    if name in ROLE_SETTINGS:
+        yield Reach(shown, line, f"SET or RESET {name.upper()}", SESSION)
+    elif name in READING_SETTINGS and _enum_name(node.kind) == "VAR_SET_VALUE":
+        values = [plpgsql._constant(arg) or _word(arg) for arg in node.args or ()]
+        if len(values) != 1 or str(values[0]).lower() not in READING_SETTINGS[name]:
+            yield Reach(shown, line, f"SET {name}", READING)
+
+
+def _word(node) -> str | None:
+    """A bare word or number as a SET value (``SET x = off``, ``SET x = 1``)."""
+    value = getattr(node, "val", None)
+    for field in ("sval", "ival", "boolval"):
+        if hasattr(value, field):
+            return str(getattr(value, field))
+    return None
 
 
 def _extension_reaches(node, shown: str, line: int) -> Iterator[Reach]:
@@ -260,6 +338,14 @@ def _body_reaches(node, text: str, line: int, shown: str, depth: int) -> Iterato
                 "runs text verify cannot read before it runs",
                 dynamic=True,
             )
+
+
+_WRITES = {
+    "UpdateStmt": "UPDATE",
+    "InsertStmt": "INSERT INTO",
+    "DeleteStmt": "DELETE FROM",
+    "MergeStmt": "MERGE INTO",
+}
 
 
 def _option(options, name: str):

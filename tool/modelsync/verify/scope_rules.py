@@ -17,6 +17,14 @@ SHARED = "touches a catalog that every database of the server shares"
 CODE = "runs code verify cannot read"
 OUTLIVES = "leaves a transaction behind the session, which blocks dropping the database"
 UNREADABLE = "cannot be read before it runs"
+SETTINGS = (
+    "changes settings by name at run time, as set_config() does, how the server reads SQL "
+    "text among them"
+)
+READING = (
+    "changes how the server reads SQL text (a backslash then ends no string), so verify "
+    "would read other statements than the server runs"
+)
 
 STATEMENTS: dict[str, tuple[str, str]] = {
     "CreatedbStmt": ("CREATE DATABASE", DATABASE),
@@ -88,6 +96,15 @@ SHARED_CATALOGS = frozenset(
         "pg_parameter_acl",
     }
 )
+# Relations of pg_catalog that read what every database shares or the server's files.
+RELATIONS: dict[str, str] = {
+    **dict.fromkeys(SHARED_CATALOGS, SHARED),
+    "pg_shadow": SHARED,
+    **dict.fromkeys(
+        ("pg_file_settings", "pg_hba_file_rules", "pg_ident_file_mappings", "pg_config"), FILES
+    ),
+    "pg_replication_origin_status": REPLICATION,
+}
 # Functions that act beyond the database, by name.
 FUNCTIONS: dict[str, str] = {
     **dict.fromkeys(
@@ -109,6 +126,8 @@ FUNCTIONS: dict[str, str] = {
             "pg_stat_reset_replication_slot",
             "pg_stat_reset_subscription_stats",
             "pg_stat_statements_reset",
+            "pg_stat_reset_backend_stats",
+            "pg_log_standby_snapshot",
         ),
         SIGNALS,
     ),
@@ -133,6 +152,11 @@ FUNCTIONS: dict[str, str] = {
             "pg_file_unlink",
             "pg_file_sync",
             "pg_logdir_ls",
+            "pg_current_logfile",
+            "pg_hba_file_rules",
+            "pg_ident_file_mappings",
+            "pg_show_all_file_settings",
+            "pg_config",
         ),
         FILES,
     ),
@@ -154,10 +178,42 @@ FUNCTIONS: dict[str, str] = {
             "pg_replication_origin_drop",
             "pg_replication_origin_advance",
             "pg_replication_origin_session_setup",
+            "pg_replication_origin_session_reset",
+            "pg_replication_origin_xact_setup",
+            "pg_replication_origin_xact_reset",
         ),
         REPLICATION,
     ),
+    # contrib functions that paste their text arguments into SQL they run (tablefunc's
+    # connectby, xml2's xpath_table, spi/refint's triggers): no string to read.
+    **dict.fromkeys(
+        ("connectby", "xpath_table", "check_primary_key", "check_foreign_key"),
+        "builds SQL from its arguments at run time, which verify cannot read",
+    ),
 }
+# Functions that run SQL strings they are given, by name: by how many arguments a call
+# has, the positions (from 0) and parameter names of those strings. Each string is read
+# as the SQL of an EXECUTE is; any other use of the name (an operator's or a cast's
+# function) is refused, since its strings are then not in sight. core: xml.c, tsvector_op.c,
+# tsquery_rewrite.c; contrib: tablefunc.
+_QUERY = ((0, "query"),)
+SQL_ARGUMENTS: dict[str, dict[int, tuple[tuple[int, str | None], ...]]] = {
+    "query_to_xml": {4: _QUERY},
+    "query_to_xmlschema": {4: _QUERY},
+    "query_to_xml_and_xmlschema": {4: _QUERY},
+    "ts_stat": {1: _QUERY, 2: _QUERY},
+    "ts_rewrite": {2: ((1, None),), 3: ()},  # (query, target, substitute): no SQL
+    "crosstab": {1: ((0, None),), 2: ((0, None), (1, None))},
+    "crosstab2": {1: ((0, None),)},
+    "crosstab3": {1: ((0, None),)},
+    "crosstab4": {1: ((0, None),)},
+}
+# Views whose UPDATE is set_config() (a rule of PostgreSQL's system_views.sql).
+SETTINGS_VIEWS = frozenset({"pg_settings"})
+# Settings that change how the server reads SQL text, and the values (as PostgreSQL's
+# parse_bool reads them) that keep the reading pglast has; RESET goes back to the value
+# the session started with, which verify's sessions set (apply.PINNED).
+READING_SETTINGS = {"standard_conforming_strings": frozenset({"on", "true", "yes", "1"})}
 # Function names by prefix: every dblink function reaches another server.
 FUNCTION_PREFIXES = {"dblink": FOREIGN}
 # Settings that switch the session's role.

@@ -291,5 +291,7 @@ def _apply_steps(
 
 
 def _fingerprint(connection) -> tuple:
-    extensions = connection.execute("SELECT extname, extversion FROM pg_extension").fetchall()
+    extensions = connection.execute(
+        "SELECT extname, extversion FROM pg_catalog.pg_extension"
+    ).fetchall()
     return read_catalog(connection), tuple(sorted(extensions))
