@@ -318,3 +318,63 @@ def test_two_enum_types_of_one_name_with_other_labels_are_a_warning(tmp_path):
     assert done.returncode == 0, done.stderr
     messages = [w["message"] for w in json.loads(done.stdout)["warnings"]]
     assert any("enum type status is also made" in m and "[X, Y]" in m for m in messages), messages
+
+
+def test_a_table_name_computed_by_a_base_in_another_module_is_refused_naming_both(tmp_path):
+    # ``@declared_attr def __tablename__`` in a shared base (``app/db/base_class.py``):
+    # SQLAlchemy runs it, modelsync cannot; the class name would be the wrong table.
+    root = write(tmp_path, {
+        "app/__init__.py": "",
+        "app/base.py": (
+            "from sqlalchemy.orm import declared_attr\nfrom sqlmodel import SQLModel\n\n\n"
+            "class Base(SQLModel):\n    @declared_attr  # type: ignore\n"
+            "    def __tablename__(cls) -> str:\n        return cls.__name__.lower() + 's'\n"
+        ),
+        "app/models.py": (
+            "from sqlmodel import Field\nfrom .base import Base\n\n\n"
+            "class Item(Base, table=True):\n    id: int = Field(primary_key=True)\n"
+        ),
+    })  # fmt: skip
+    done = run_cli("schema", "app/models.py", cwd=root)
+    assert done.returncode == 2, done.stdout
+    assert done.stderr.strip() == (
+        "modelsync: error: app/models.py:5: __tablename__ is computed by a method "
+        "(app/base.py:7), which modelsync does not run; give class Item its table name as a "
+        "string"
+    )
+    # Its own table name given, the table is read.
+    models = root / "app/models.py"
+    models.write_text(models.read_text() + "    __tablename__ = 'items'\n")
+    done = run_cli("schema", "app/models.py", "--format", "json", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert [t["name"] for t in json.loads(done.stdout)["tables"]] == ["items"]
+
+
+def test_table_args_of_a_mixin_in_another_module_are_said_at_their_own_line(tmp_path):
+    root = write(tmp_path, {
+        "p/__init__.py": "",
+        "p/base.py": (
+            "from sqlalchemy.orm import declared_attr\nfrom sqlmodel import SQLModel\n\n\n"
+            "def make_args():\n    return ()\n\n\n"
+            "class Mixin(SQLModel):\n    __table_args__ = make_args()\n\n\n"
+            "class Computed(SQLModel):\n    @declared_attr  # type: ignore\n"
+            "    def __table_args__(cls):\n        return ()\n"
+        ),
+        "p/user.py": (
+            "from sqlmodel import Field\nfrom .base import Computed, Mixin\n\n\n"
+            "class User(Mixin, table=True):\n    id: int = Field(primary_key=True)\n\n\n"
+            "class Team(Computed, table=True):\n    id: int = Field(primary_key=True)\n"
+        ),
+    })  # fmt: skip
+    done = run_cli("schema", "p", "--format", "json", cwd=root)
+    assert done.returncode == 0, done.stderr
+    said = {(w["path"], w["line"], w["message"]) for w in json.loads(done.stdout)["warnings"]}
+    assert said == {
+        ("p/base.py", 10, "cannot resolve __table_args__ = make_args() statically"),
+        (
+            "p/base.py",
+            15,
+            "__table_args__ is computed by a method, which modelsync does not run: its "
+            "indexes and constraints are not compared",
+        ),
+    }
