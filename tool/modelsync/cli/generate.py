@@ -112,7 +112,10 @@ def generate(
     )
     if target_file is not None and not schema.tables and state.region is None:
         # Every table's class is imported from the source: the target mirrors them by
-        # construction, and there is nothing to copy.
+        # construction, and there is nothing to copy. "Up to date" is then a verdict on the
+        # target as it is: read it as check does, which refuses a table it defines again.
+        load_side(tree, config.target_items, release.rules, what="target",
+                  pythonpath=config.pythonpath, imports_from=source, loaded=loaded)  # fmt: skip
         message = f"up to date: every table of {source.schema.path} is imported (shared)"
         _echo_outcome(root, source.schema.path, output_format, shown, None, "up_to_date",
                       message, False, schema.warnings)  # fmt: skip
