@@ -223,6 +223,49 @@ def test_a_copied_class_that_names_a_shared_one_leaves_it_imported(tmp_path):
     assert [s["table"] for s in json.loads(checked.stdout)["summary"]["shared"]] == ["users"]
 
 
+def test_an_enum_the_worker_imports_from_the_source_is_used_not_copied(tmp_path):
+    # The worker takes the backend's enum module (not its models: those it copies): the
+    # copies use the enum it imports, the same class, rather than a second one that would
+    # rebind its name.
+    root = write(tmp_path, {
+        "backend-core/enums.py": "import enum\n\n\nclass Status(str, enum.Enum):\n    A = 'a'\n",
+        "backend-core/models.py": (
+            "from sqlmodel import Field, SQLModel\nfrom enums import Status\n\n\n"
+            "class Job(SQLModel, table=True):\n    __tablename__ = 'jobs'\n"
+            "    id: int = Field(primary_key=True)\n    status: Status = Status.A\n"
+        ),
+        "ai-worker/db.py": (
+            "import os\nimport sys\n\n"
+            "sys.path.append(os.path.join(os.path.dirname(__file__), '..', 'backend-core'))\n\n"
+            "from enums import Status  # noqa: E402\n"
+        ),
+    })  # fmt: skip
+    done = run_cli("generate", "--root", root)
+    assert done.returncode == 0, done.stderr
+    written = (root / "ai-worker/db.py").read_text()
+    assert "class Job(" in written and "class Status(" not in written
+    imported = subprocess.run(
+        [sys.executable, "-c", "import db, enums\nc = db.SQLModel.metadata.tables['jobs'].c\n"
+         "print(c.status.type.enum_class is enums.Status, c.status.type.enums)"],
+        cwd=root / "ai-worker", capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.strip() == "True ['A']"
+    for command in ("check", "generate --check"):
+        done = run_cli(*command.split(), "--root", root)
+        assert done.returncode == 0, (command, done.stdout, done.stderr)
+    # Imported below the region, it is not there yet when the copies are made.
+    text = written.replace("from enums import Status  # noqa: E402\n", "")
+    (root / "ai-worker/db.py").write_text(text + "from enums import Status  # noqa: E402\n")
+    done = run_cli("generate", "--root", root)
+    assert done.returncode == 2
+    line = len(text.splitlines()) + 1
+    assert done.stderr.strip() == (
+        f"modelsync: error: ai-worker/db.py:{line}: Status is imported here, below the "
+        "generated region that uses it; move the import above the region"
+    )
+
+
 def test_a_default_factory_imported_under_another_name_is_its_function(tmp_path):
     root = write(tmp_path, {
         "m/__init__.py": "",

@@ -91,10 +91,14 @@ def check(
         # the region machinery loaded).
         from modelsync.mirror.state import mirror_state, stale_region_drifts
 
+        from modelsync.schema.load import imported_definitions
+
         mirrored = without_shared(source_schema, target_schema)
+        target_has = imported_definitions(target.graph, target.entries, source)
         state = mirror_state(
-            source, mirrored, marked[0], config.templates_path, config.relationships
-        )
+            source, mirrored, marked[0], config.templates_path, config.relationships,
+            target_has=target_has,
+        )  # fmt: skip
         found += stale_region_drifts(state, source_schema.path, marked[0].path)
     database = None
     if database_url is not None:

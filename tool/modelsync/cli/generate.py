@@ -70,7 +70,7 @@ def generate(
     from modelsync.mirror.generate import generate_text, line_ranges, unified_diff, write_atomically
     from modelsync.mirror.state import mirror_state
     from modelsync.records import replace
-    from modelsync.schema.load import load_side, parse_file, shared_tables
+    from modelsync.schema.load import load_side, parse_file, target_imports
     from modelsync.schema.pins import choose_release
 
     unwind_on_sigterm()
@@ -95,13 +95,16 @@ def generate(
     # A missing or blank target is created whole; any other is spliced into.
     blank = not target_path.exists() or _blank(target_path)
     target_file = None if blank else parse_file(target_path, shown)
+    target_has = {}
     if target_file is not None:
-        # Tables whose classes the target imports from the source are not copied.
-        shared = shared_tables(tree, config.target_items, source,
-                               pythonpath=config.pythonpath, loaded=loaded)  # fmt: skip
-        names = {name for name, _, _ in shared}
+        # Tables whose classes the target imports from the source are not copied, nor
+        # what else of the source it imports by name (an enum, a mixin).
+        imports = target_imports(tree, config.target_items, source,
+                                 pythonpath=config.pythonpath, loaded=loaded)  # fmt: skip
+        names = {name for name, _, _ in imports.shared}
         tables = tuple(t for t in schema.tables if t.name not in names)
-        schema = replace(schema, tables=tables, shared=shared)
+        schema = replace(schema, tables=tables, shared=imports.shared)
+        target_has = imports.definitions
     state = mirror_state(
         source,
         schema,
@@ -109,6 +112,7 @@ def generate(
         config.templates_path,
         config.relationships,
         templates_shown=config.templates_dir,
+        target_has=target_has,
     )
     if target_file is not None and not schema.tables and state.region is None:
         # Every table's class is imported from the source: the target mirrors them by
