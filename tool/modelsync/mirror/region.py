@@ -119,7 +119,12 @@ def region_input(
         _refuse_rebinding(imports, found, files[path])
         imports += [line for line in found if line not in imports]
         warnings += said
-    future = any(_has_future_annotations(files[path].module) for path in copied_by_module)
+    # One file has one rule for its annotations. Only when every module copied from reads
+    # them lazily may the mirror: a module that does not would have its annotations turned
+    # into strings, and SQLModel then cannot build a Relationship (``list["Item"]``).
+    future = bool(copied_by_module) and all(
+        _has_future_annotations(files[path].module) for path in copied_by_module
+    )
     label = schema.path if len(side.files) > 1 else side.files[0].path
     region = RegionInput(label, tuple(items), tuple(imports), future, relationships)
     return region, tuple(warnings)
