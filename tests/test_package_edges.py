@@ -421,3 +421,48 @@ def test_table_args_of_a_mixin_in_another_module_are_said_at_their_own_line(tmp_
             "indexes and constraints are not compared",
         ),
     }
+
+
+def test_a_worker_that_reads_annotations_lazily_cannot_take_copied_relationships(tmp_path):
+    # SQLModel builds no Relationship from a string annotation (fastapi/sqlmodel#196): the
+    # worker's own `from __future__ import annotations` would break the copies at import.
+    models = (
+        "from typing import Optional\nfrom sqlmodel import Field, Relationship, SQLModel\n\n\n"
+        "class Team(SQLModel, table=True):\n    id: Optional[int] = Field(default=None, primary_key=True)\n"
+        "    members: list['User'] = Relationship(back_populates='team')\n\n\n"
+        "class User(SQLModel, table=True):\n    id: Optional[int] = Field(default=None, primary_key=True)\n"
+        "    team_id: Optional[int] = Field(default=None, foreign_key='team.id')\n"
+        "    team: Optional[Team] = Relationship(back_populates='members')\n"
+    )
+    root = write(tmp_path, {
+        "backend-core/models.py": models,
+        "ai-worker/db.py": "from __future__ import annotations\n\nfrom sqlmodel import SQLModel\n",
+    })  # fmt: skip
+    done = run_cli("generate", "--root", root)
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "modelsync: error: ai-worker/db.py:1: `from __future__ import annotations` here makes "
+        "the annotations of the relationships the region copies (as at backend-core/models.py:7) "
+        "strings, which SQLModel cannot build a Relationship from; remove it, or set "
+        "relationships = false"
+    )
+    # Generated first, the import added later: check says so at its line.
+    (root / "ai-worker/db.py").write_text("from sqlmodel import SQLModel\n")
+    assert run_cli("generate", "--root", root).returncode == 0
+    generated = (root / "ai-worker/db.py").read_text()
+    (root / "ai-worker/db.py").write_text("from __future__ import annotations\n" + generated)
+    done = run_cli("check", "--root", root, "--format", "json")
+    assert done.returncode == 1
+    (finding,) = json.loads(done.stdout)["findings"]
+    assert (finding["kind"], finding["target"]["line"]) == ("stale_region", 1)
+    # Without relationships in the mirror, the lazy annotations are the worker's business.
+    (root / "pyproject.toml").write_text("[tool.modelsync]\nrelationships = false\n")
+    done = run_cli("generate", "--root", root)
+    assert done.returncode == 0, done.stderr
+    imported = subprocess.run(
+        [sys.executable, "-c", "import db\nfrom sqlalchemy.orm import configure_mappers\n"
+         "configure_mappers()\nprint(sorted(db.SQLModel.metadata.tables))"],
+        cwd=root / "ai-worker", capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.strip() == "['team', 'user']"

@@ -230,6 +230,21 @@ def _class_text(
     return "\n".join(kept)
 
 
+def eager_relationship(side, needed: Needed, relationships: bool) -> tuple[str, int] | None:
+    """(module, line) of a relationship the region copies from a module that reads its
+    annotations eagerly (no ``__future__`` import): in a target that reads them lazily it
+    becomes a string annotation, and SQLModel cannot build a Relationship from that."""
+    if not relationships:
+        return None
+    modules = {f.path: f.module for f in side.files}
+    for path, node in needed.nodes:
+        if isinstance(node, ast.ClassDef) and not _has_future_annotations(modules[path]):
+            found = next((stmt for stmt in node.body if _is_relationship(stmt)), None)
+            if found is not None:
+                return path, found.lineno
+    return None
+
+
 def _is_relationship(stmt: ast.stmt) -> bool:
     value = getattr(stmt, "value", None)
     if not isinstance(value, ast.Call):

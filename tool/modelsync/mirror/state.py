@@ -16,6 +16,7 @@ from modelsync.mirror.markers import Region, find_region
 from modelsync.mirror.region import (
     ImportLine,
     RegionInput,
+    eager_relationship,
     region_input,
     statement_start,
 )
@@ -89,6 +90,7 @@ def mirror_state(
     if target:
         conflicts = (
             late
+            + _lazy_annotations(source, wanted, target, relationships)
             + _import_conflicts(target, needed.imports)
             + class_collisions(outside, class_names)
             + nested_mirrored_classes(target.module, class_names)
@@ -117,6 +119,26 @@ def mirror_state(
         conflicts=conflicts,
         warnings=warnings,
         origins=template_origins(templates_dir, templates_shown),
+    )
+
+
+def _lazy_annotations(
+    source, wanted, target: ParsedFile, relationships: bool
+) -> tuple[Conflict, ...]:
+    """The target's own ``from __future__ import annotations`` turns every annotation of
+    the region into a string, the copied relationships' too."""
+    line = _future_annotations_line(target.module)
+    found = eager_relationship(source, wanted, relationships) if line else None
+    if found is None:
+        return ()
+    return (
+        Conflict(
+            line,
+            "`from __future__ import annotations` here makes the annotations of the "
+            f"relationships the region copies (as at {found[0]}:{found[1]}) strings, which "
+            "SQLModel cannot build a Relationship from; remove it, or set relationships = "
+            "false",
+        ),
     )
 
 
@@ -299,13 +321,21 @@ def _bound_names(node: ast.stmt) -> set[str]:
     return set()
 
 
-def _has_future_annotations(module: ast.Module) -> bool:
-    return any(
-        isinstance(n, ast.ImportFrom)
-        and n.module == "__future__"
-        and any(a.name == "annotations" for a in n.names)
-        for n in module.body
+def _future_annotations_line(module: ast.Module) -> int | None:
+    return next(
+        (
+            n.lineno
+            for n in module.body
+            if isinstance(n, ast.ImportFrom)
+            and n.module == "__future__"
+            and any(a.name == "annotations" for a in n.names)
+        ),
+        None,
     )
+
+
+def _has_future_annotations(module: ast.Module) -> bool:
+    return _future_annotations_line(module) is not None
 
 
 def stale_region_drifts(state: MirrorState, source_path: str, target_path: str) -> list[Finding]:
