@@ -262,3 +262,38 @@ def test_a_carried_comment_never_becomes_an_encoding_declaration() -> None:
     written, carried = splice_adopting(target, frozenset({"Speaker"}), "<region>\n")
     assert written == "\n\n# (from class Speaker) coding: utf-16\n<region>\n\n\nX = 1\n"
     assert [comment.line for comment in carried] == [1]
+
+
+_REGION_FIRST = {
+    # What stands above the region in the target: nothing, comments, a docstring.
+    "region_alone": "",
+    "comments_above": "#!/usr/bin/env python\n# The worker's models.\n\n",
+    "docstring_above": '"""The worker\'s models."""\n\n',
+}
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+@pytest.mark.parametrize("above", list(_REGION_FIRST), ids=list(_REGION_FIRST))
+def test_imports_go_above_a_region_that_is_the_first_statement(
+    example: Path, above: str, newline: str
+) -> None:
+    """A target that holds little but its region (the imports above it deleted): the
+    imports it needs are added above the begin marker, never inside the region, and the
+    file then checks clean and imports with real SQLModel."""
+    target = example / TARGET_PATH
+    target.unlink()
+    assert run_cli("generate", "--root", example).returncode == 0
+    region = _REGION.search(target.read_text(encoding="utf-8")).group(0)
+    written = (_REGION_FIRST[above] + region).replace("\n", newline)
+    target.write_bytes(written.encode("utf-8"))
+    result = run_cli("generate", "--root", example)
+    assert result.returncode == 0, result.stderr
+    after = target.read_bytes().decode("utf-8")
+    assert _REGION.search(after.replace(newline, "\n")).group(0) == region
+    assert after.startswith(_REGION_FIRST[above].replace("\n", newline))
+    assert "\n" not in after.replace("\r\n", "") if newline == "\r\n" else "\r" not in after
+    checked = run_cli("check", "--root", example)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "up to date" in run_cli("generate", "--check", "--root", example).stdout
+    oracle = sqlmodel_schemas([target])[str(target)]
+    assert "error" not in oracle, oracle.get("error")

@@ -241,16 +241,29 @@ class _Uses:
 
 @functools.cache
 def _uses(node: ast.AST) -> _Uses:
-    """Cached per node: the same class is asked about several times."""
+    """Cached per node: the same class is asked about several times. One walk over the
+    statement; the stack holds (node, inside an annotation) so that the strings of
+    annotations are read as they come, with no second walk."""
     names: set[str] = set()
     in_strings: set[str] = set()
     loaded: list[ast.Name] = []
     bound: set[str] = set()
     chains: list[ast.Attribute] = []
-    stack: list = [node]
+    stack: list = [(node, False)]
     while stack:
-        child = stack.pop()
+        child, in_annotation = stack.pop()
         kind = type(child)
+        if kind is ast.Name:
+            names.add(child.id)
+            if type(child.ctx) is ast.Load:
+                loaded.append(child)
+            else:
+                bound.add(child.id)
+            continue
+        if kind is ast.Constant:
+            if in_annotation and type(child.value) is str:
+                in_strings |= _names_in_string(child.value)
+            continue
         if kind is ast.Attribute and type(child.ctx) is ast.Load:
             head = _innermost(child)
             if type(head) is ast.Name:
@@ -258,25 +271,19 @@ def _uses(node: ast.AST) -> _Uses:
                 names.add(head.id)
                 loaded.append(head)
                 continue
-        elif kind is ast.Name:
-            names.add(child.id)
-            if type(child.ctx) is ast.Load:
-                loaded.append(child)
-            else:
-                bound.add(child.id)
-            continue
-        elif kind is ast.AnnAssign or kind is ast.arg:
+        if kind is ast.AnnAssign or kind is ast.arg:
             if kind is ast.arg:
                 bound.add(child.arg)
             if child.annotation is not None:
-                in_strings |= _names_in_string_annotations(child.annotation)
-        # ast.iter_child_nodes, inline: a generator per node is most of such a walk.
+                stack.append((child.annotation, True))
+        # ast.iter_child_nodes, inline: a generator per node is most of such a walk. The
+        # annotation was pushed above; contexts (``Load``) have nothing to give.
         for name in child._fields:
             value = getattr(child, name, None)
             if type(value) is list:
-                stack.extend(item for item in value if isinstance(item, ast.AST))
-            elif isinstance(value, ast.AST):
-                stack.append(value)
+                stack.extend((item, in_annotation) for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST) and name != "ctx" and name != "annotation":
+                stack.append((value, in_annotation))
     names |= in_strings
     return _Uses(frozenset(names), frozenset(in_strings), tuple(loaded), frozenset(bound),
                  tuple(chains))  # fmt: skip
@@ -364,18 +371,13 @@ def names_used(nodes) -> set[str]:
     return used
 
 
-def _names_in_string_annotations(annotation: ast.expr) -> set[str]:
-    if type(annotation) is ast.Name or type(annotation) is ast.Attribute:
-        return set()  # ``str``, ``datetime.date``: most annotations hold no string
-    names: set[str] = set()
-    for child in ast.walk(annotation):
-        if isinstance(child, ast.Constant) and isinstance(child.value, str):
-            try:
-                expression = ast.parse(child.value.strip(), mode="eval")
-            except SyntaxError:
-                continue
-            names |= {n.id for n in ast.walk(expression) if isinstance(n, ast.Name)}
-    return names
+def _names_in_string(text: str) -> set[str]:
+    """The names of a string annotation (``"Optional[Team]"``); none if it is no expression."""
+    try:
+        expression = ast.parse(text.strip(), mode="eval")
+    except SyntaxError:
+        return set()
+    return {n.id for n in ast.walk(expression) if isinstance(n, ast.Name)}
 
 
 def defined_names(node: ast.stmt) -> frozenset[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import difflib
 import os
 import stat
@@ -11,7 +12,7 @@ from pathlib import Path
 from modelsync.errors import InputError, ModelsyncError
 from modelsync.mirror.markers import find_region
 from modelsync.mirror.members import CarriedComment
-from modelsync.mirror.render import render_new_file, render_region
+from modelsync.mirror.render import import_block, render_new_file, render_region
 from modelsync.mirror.splice import splice_adopting, splice_marked
 from modelsync.mirror.state import MirrorState, bindings_outside, class_collisions
 from modelsync.modules.source import newline_of, parse_python, source_lines
@@ -65,14 +66,49 @@ def generate_text(
             target, state.mirrored_classes, region_text, state.region_input.items, force, command
         )
     if state.missing_imports or state.missing_future_import:
-        # libcst takes a while to load; only pay for it when there is an import to add.
-        from modelsync.mirror.cst_imports import add_imports
-
-        text = add_imports(text, state.missing_imports, state.missing_future_import)
+        text = _with_imports(text, target_shown, state, len(carried), newline)
     module = _must_be_python(text, target_shown, lambda: _blame(state, new_file=False))
     edited = _hand_edited_lines(state, region_text) if state.region else ()
     carried_lines = _carried_lines(text, target_shown, module, carried)
     return Generated(target.text, text, edited, state.warnings, carried_lines)
+
+
+def _with_imports(text: str, shown: str, state: MirrorState, carried: int, newline: str) -> str:
+    """The target with the imports the region needs. libcst adds them below the module's
+    own imports or, in a module with none, below its leading comments; when the region is
+    the module's first statement (after its docstring), its begin marker is one of those
+    comments, and the imports would land inside the region (which check then calls edited
+    by hand). There they go just above the region and the comments carried out of it."""
+    module = parse_python(text, shown)
+    region = find_region(text, shown, module)
+    first = _first_statement_line(module)
+    if region is None or (first is not None and first < region.begin_line):
+        # libcst takes a while to load; only pay for it when there is an import to add.
+        from modelsync.mirror.cst_imports import add_imports
+
+        return add_imports(text, state.missing_imports, state.missing_future_import)
+    block = "\n".join(import_block(state.missing_imports, state.missing_future_import)) + "\n"
+    lines = source_lines(text, keepends=True)
+    at = region.begin_line - 1 - carried
+    return "".join(lines[:at]) + block.replace("\n", newline) + "".join(lines[at:])
+
+
+def _first_statement_line(module: ast.Module) -> int | None:
+    """Where the module's first statement after its docstring starts (a decorated one at
+    its decorator)."""
+    body = module.body[1:] if module.body and _is_docstring(module.body[0]) else module.body
+    if not body:
+        return None
+    first = body[0]
+    return min([first.lineno, *(d.lineno for d in getattr(first, "decorator_list", ()))])
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
+    )
 
 
 def _carried_lines(
