@@ -90,7 +90,6 @@ def check(
         # Only a marked target has a generated region to keep current (and only then is
         # the region machinery loaded).
         from modelsync.mirror.state import mirror_state, stale_region_drifts
-
         from modelsync.schema.load import imported_definitions
 
         mirrored = without_shared(source_schema, target_schema)

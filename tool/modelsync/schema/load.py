@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from modelsync.errors import InputError, ModelError
-from modelsync.modules.entries import entry_files
 from modelsync.modules.bindings import IMPORT
+from modelsync.modules.entries import entry_files
 from modelsync.modules.graph import Defined, Loaded, ModuleGraph
 from modelsync.modules.roots import import_roots, module_aliases, path_insertions
 from modelsync.modules.source import parse_python, read_source

@@ -242,10 +242,12 @@ def _class_decl(node: ast.ClassDef, evaluator: Evaluator) -> ClassDecl:
                     attributes.append(
                         AttributeDecl(target.id, evaluator.value(stmt.value), stmt.lineno)
                     )
-        elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
-            if stmt.name in _COMPUTED_ATTRIBUTES:
-                # Recorded, so that a table inheriting it is not read as having none.
-                attributes.append(AttributeDecl(stmt.name, MethodValue(stmt.lineno), stmt.lineno))
+        elif (
+            isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef)
+            and stmt.name in _COMPUTED_ATTRIBUTES
+        ):
+            # Recorded, so that a table inheriting it is not read as having none.
+            attributes.append(AttributeDecl(stmt.name, MethodValue(stmt.lineno), stmt.lineno))
     return ClassDecl(
         name=node.name,
         bases=tuple(evaluator.value(base) for base in node.bases),
