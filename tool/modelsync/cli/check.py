@@ -42,6 +42,9 @@ def check(
     Prints every drift with file:line on both sides. When the migrations folder holds a
     schema state, also reports each table or enum the models changed since the last
     migration (migration_missing). Exits 0 when they agree, 1 on drift, 2 on bad input.
+    Tables whose classes the target imports from the source's modules (`from models
+    import User` after a sys.path insertion) are shared: counted in the summary, not
+    compared.
 
     With --database-url, also compares the source models with a live database: tables,
     columns (type, NOT NULL, defaults, identity, SERIAL), keys, foreign keys with ON
