@@ -39,6 +39,17 @@ def verify(root: Path, server) -> tuple[int, dict]:
     return done.returncode, json.loads(done.stdout)
 
 
+def run_in_worker(root: Path, code: str) -> str:
+    """What ``code`` prints, run with real SQLModel from the worker's folder (its
+    ``sys.path`` insertion finds backend-core as in the service)."""
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root / "ai-worker", capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
 def migrate_and_verify(root: Path, server) -> tuple[int, dict]:
     written = run_cli("migration", "init", "--root", root)
     assert written.returncode == 0, written.stderr
@@ -244,13 +255,12 @@ def test_an_enum_the_worker_imports_from_the_source_is_used_not_copied(tmp_path)
     assert done.returncode == 0, done.stderr
     written = (root / "ai-worker/db.py").read_text()
     assert "class Job(" in written and "class Status(" not in written
-    imported = subprocess.run(
-        [sys.executable, "-c", "import db, enums\nc = db.SQLModel.metadata.tables['jobs'].c\n"
-         "print(c.status.type.enum_class is enums.Status, c.status.type.enums)"],
-        cwd=root / "ai-worker", capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert imported.returncode == 0, imported.stderr
-    assert imported.stdout.strip() == "True ['A']"
+    printed = run_in_worker(
+        root,
+        "import db, enums\nc = db.SQLModel.metadata.tables['jobs'].c\n"
+        "print(c.status.type.enum_class is enums.Status, c.status.type.enums)",
+    )
+    assert printed == "True ['A']"
     for command in ("check", "generate --check"):
         done = run_cli(*command.split(), "--root", root)
         assert done.returncode == 0, (command, done.stdout, done.stderr)
@@ -459,10 +469,9 @@ def test_a_worker_that_reads_annotations_lazily_cannot_take_copied_relationships
     (root / "pyproject.toml").write_text("[tool.modelsync]\nrelationships = false\n")
     done = run_cli("generate", "--root", root)
     assert done.returncode == 0, done.stderr
-    imported = subprocess.run(
-        [sys.executable, "-c", "import db\nfrom sqlalchemy.orm import configure_mappers\n"
-         "configure_mappers()\nprint(sorted(db.SQLModel.metadata.tables))"],
-        cwd=root / "ai-worker", capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert imported.returncode == 0, imported.stderr
-    assert imported.stdout.strip() == "['team', 'user']"
+    printed = run_in_worker(
+        root,
+        "import db\nfrom sqlalchemy.orm import configure_mappers\n"
+        "configure_mappers()\nprint(sorted(db.SQLModel.metadata.tables))",
+    )
+    assert printed == "['team', 'user']"

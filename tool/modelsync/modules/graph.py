@@ -27,6 +27,7 @@ from modelsync.modules.bindings import (
     Binding,
     ModuleBindings,
     module_bindings,
+    name_chain,
 )
 from modelsync.modules.source import parse_python
 from modelsync.modules.tree import join, normalized
@@ -246,14 +247,11 @@ class ModuleGraph:
         """What ``X = a.b.Y`` names, when that is a definition of the project: the name
         is another for it, as an import would make it (``JobStatus = _enums.JobStatus`` in
         a package's ``__init__``), so every stage sees the one definition."""
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
+        chain = name_chain(node)
+        if chain is None:
             return None
-        rest = [*reversed(parts)]
-        target = self.resolve(path, node.id, seen)
+        rest = list(chain[1:])
+        target = self.resolve(path, chain[0], seen)
         while rest and isinstance(target, ProjectModule):
             target = self.resolve(target.path, rest.pop(0), seen)
         return target if isinstance(target, Defined) and not rest else None
