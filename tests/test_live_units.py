@@ -55,6 +55,23 @@ def test_sqlalchemy_types_are_spelled_as_format_type_prints_them(ir, catalog):
     assert catalog_spelling(ir) == catalog
 
 
+@pytest.mark.parametrize(
+    ("model", "database", "same"),
+    [
+        ("timestamp with time zone", "timestamp(6) with time zone", True),
+        ("timestamp(6) without time zone", "timestamp without time zone", True),
+        ("time without time zone[]", "time(6) without time zone[]", True),
+        ("timestamp with time zone", "timestamp(3) with time zone", False),
+        ("timestamp with time zone", "timestamp without time zone", False),
+        (None, "integer", False),
+    ],
+)
+def test_six_fractional_digits_are_the_default_precision(model, database, same):
+    from modelsync.live.types import same_type
+
+    assert same_type(model, database) is same
+
+
 def test_a_type_it_cannot_spell_is_unknown_not_guessed():
     assert catalog_spelling("INTERVAL DAY TO SECOND (3)") is None
     assert catalog_spelling("unknown") is None
@@ -78,7 +95,10 @@ def test_a_database_type_is_given_in_sqlalchemys_spelling(catalog, ir):
 
 
 COLUMNS = {"email": "character varying(255)", "status": "character varying(20)",
-           "n": "integer", "score": "double precision", "id": "integer"}  # fmt: skip
+           "n": "integer", "score": "double precision", "id": "integer", "name": "text",
+           "title": "character varying(200)"}  # fmt: skip
+# The column types below that are enum types (the caller knows it from pg_type).
+ENUM_TYPES = {"role", '"Status"'}
 
 
 @pytest.mark.parametrize(
@@ -127,10 +147,48 @@ COLUMNS = {"email": "character varying(255)", "status": "character varying(20)",
         ),
         ("x::numeric", "(x)::integer", None, UNSURE),
         ("this is not sql (", "1", None, UNSURE),
+        # An enum type whose name PostgreSQL quotes is the cast's type all the same.
+        ("'active'", "'active'::\"Status\"", '"Status"', EQUAL),
+        ("'blocked'", "'active'::\"Status\"", '"Status"', DIFFERENT),
+        # A type whose input rewrites its text: only the server could compare two texts.
+        ("'1 hour'", "'01:00:00'::interval", "interval", UNSURE),
+        ("interval '30 minutes'", "'00:30:00'::interval", "interval", UNSURE),
+        ("'1 hour'", "'1 hour'::interval", "interval", EQUAL),
+        ("'10.0.0.1'", "'10.0.0.1'::inet", "inet", EQUAL),
+        # The literal a function's only signature types (nextval's regclass, the
+        # regconfig of a two-argument to_tsvector).
+        ("nextval('shared_seq')", "nextval('shared_seq'::regclass)", "bigint", EQUAL),
+        ("nextval('other_seq')", "nextval('shared_seq'::regclass)", "bigint", DIFFERENT),
+        ("to_tsvector('english', name)", "to_tsvector('english'::regconfig, name)", None, EQUAL),
+        ("to_tsvector('simple', name)", "to_tsvector('english'::regconfig, name)", None, DIFFERENT),
+        ("pg_catalog.lower(email)", "lower((email)::text)", None, EQUAL),
+        # LIKE, ILIKE and SIMILAR TO are stored as their operators.
+        ("email LIKE 'a%'", "((email)::text ~~ 'a%'::text)", None, EQUAL),
+        ("email NOT ILIKE 'a%'", "((email)::text !~~* 'a%'::text)", None, EQUAL),
+        ("email LIKE 'a%'", "((email)::text ~~* 'a%'::text)", None, DIFFERENT),
+        ("email SIMILAR TO 'a%'", "((email)::text ~ similar_to_escape('a%'::text))", None, EQUAL),
+        # A number default is the value the column stores: numeric(10,2) keeps two
+        # digits, a double is one binary number; an unconstrained numeric keeps the scale.
+        ("0", "0.00", "numeric(10,2)", EQUAL),
+        ("0.125", "0.13", "numeric(10,2)", EQUAL),
+        ("0.124", "0.13", "numeric(10,2)", DIFFERENT),
+        ("0", "0.00", "numeric", DIFFERENT),
+        ("0.5", "0.50", "double precision", EQUAL),
+        ("0.1", "0.10000000149", "real", EQUAL),
+        ("0.1", "0.10000000149", "double precision", DIFFERENT),
+        # COALESCE of a varchar column is a varchar: its cast to text is PostgreSQL's.
+        (
+            "to_tsvector('english', coalesce(title, ''))",
+            "to_tsvector('english'::regconfig, (COALESCE(title, ''::character varying))::text)",
+            None,
+            EQUAL,
+        ),
     ],
 )
 def test_expressions_equal_different_or_unsure(model, stored, column_type, verdict):
-    assert same_expression(model, stored, column_types=COLUMNS, column_type=column_type) == verdict
+    enum = column_type in ENUM_TYPES
+    found = same_expression(model, stored, column_types=COLUMNS, column_type=column_type, enum=enum)
+    assert found == verdict
 
 
 # --------------------------------------------------------------------------- names cut by PostgreSQL

@@ -185,3 +185,18 @@ def test_migrate_stays_light_until_sql_is_rendered():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_default_that_becomes_serial_is_serials_step_alone():
+    # Dropping the old default as a step of its own could follow SERIAL's SET DEFAULT
+    # (both are column steps of one phase) and leave the key without one.
+    from tests.conftest import schema_of
+
+    head = "from typing import Optional\nfrom sqlalchemy import Column, Integer, text\n"
+    head += "from sqlmodel import Field, SQLModel\n\nclass C(SQLModel, table=True):\n"
+    old = schema_of(
+        head + "    id: Optional[int] = Field(default=None, sa_column=Column(Integer, "
+        "primary_key=True, server_default=text(\"nextval('c_id_seq'::regclass)\")))\n"
+    )
+    new = schema_of(head + "    id: Optional[int] = Field(default=None, primary_key=True)\n")
+    assert [op.kind for op in plan(old, new)] == ["alter_autoincrement"]

@@ -8,6 +8,7 @@ import subprocess
 import textwrap
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from modelsync.cli import main
@@ -165,3 +166,62 @@ def test_the_schema_state_baseline_starts_states_a_and_b(tmp_path, postgres_serv
     assert [(f["code"], f["migration"]["path"]) for f in document["findings"]] == [
         ("MS903", f"{MIGRATIONS}/002_touch_users.sql")
     ]
+
+
+# A new table's index and column comment, on columns a later model drops: the app of the
+# latest models starting before the migrations (state (b)) has made the table without them.
+NOTES = """
+from typing import Optional
+
+from sqlmodel import Field, SQLModel
+
+
+class Note(SQLModel, table=True):
+    __tablename__ = "notes"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    body: str
+"""
+NOTES_FIRST = NOTES + (
+    "    slug: str = Field(index=True, max_length=40)\n"
+    '    title: str = Field(sa_column_kwargs={"comment": "shown in lists"})\n'
+)
+
+
+def assert_chain_verifies(root: Path, server, steps) -> None:
+    """Each (name, models) written and followed by ``migration NAME --allow-destructive``
+    (drops live, as a team that reviewed them would have them); then verify finds nothing."""
+    for name, text in steps:
+        write_models(root, text)
+        result = CliRunner().invoke(
+            main, ["migration", name, "--allow-destructive", "--root", str(root)]
+        )
+        assert result.exit_code == 0, result.output
+    done = run_cli("verify", "--root", root, "--database-url", server.uri, "--format", "json")
+    document = json.loads(done.stdout)
+    assert document["findings"] == [], done.stdout
+    assert document["summary"]["states"] == {"a": "verified", "b": "verified", "c": "verified"}
+
+
+def test_a_new_tables_index_on_a_column_dropped_later_verifies_in_every_state(
+    tmp_path, postgres_server
+):
+    steps = (("create_notes", NOTES_FIRST), ("drop_slug_and_title", NOTES))
+    assert_chain_verifies(tmp_path, postgres_server, steps)
+
+
+@pytest.mark.skip(
+    reason="not yet: a statement on an existing table's column (type, NOT NULL, default, "
+    "comment, index, unique, foreign key) runs where create_all of later models made the "
+    "table without that column and fails in state (b); it needs a column guard per statement"
+)
+def test_a_change_to_a_column_dropped_later_verifies_in_every_state(tmp_path, postgres_server):
+    first = NOTES + (
+        "    slug: Optional[str] = Field(default=None, max_length=20)\n"
+        "    rank: Optional[int] = None\n"
+    )
+    changed = NOTES + (
+        "    slug: Optional[str] = Field(default=None, max_length=40, index=True)\n"
+        "    rank: int = Field(default=0, unique=True)\n"
+    )
+    steps = (("create_notes", first), ("change_slug_rank", changed), ("drop", NOTES))
+    assert_chain_verifies(tmp_path, postgres_server, steps)

@@ -135,6 +135,15 @@ def _parse_uri(text: str, start: int) -> tuple[list[tuple[str, str]], list[tuple
             params.append(("password", _decode(text[colon + 1 : look])))
             spans.append((colon + 1, look))
         p = look + 1
+    query = text.find("?", p)
+    if "@" in text[p : len(text) if query == -1 else query]:
+        # libpq takes the first '@' (or none before a '/') as the end of the user info, so
+        # a password holding '/' or '@' unencoded becomes hosts, a port and a database
+        # name, and its pieces would be shown in messages. Stricter than libpq: refused.
+        raise ConfigError(
+            "the database URL is malformed: an '@' after the host (a user or password "
+            "holding '/' or '@' must be percent-encoded: %2F, %40)"
+        )
     p = _parse_hosts(text, p, params)
     if p < len(text) and text[p] == "/":
         end = text.find("?", p + 1)
@@ -266,6 +275,14 @@ def _parse_keywords(text: str) -> tuple[list[tuple[str, str]], list[tuple[int, i
         while p < len(text) and text[p] != "=" and text[p] not in _SPACE:
             p += 1
         keyword = text[start:p]
+        if not _is_keyword(keyword):
+            # No libpq keyword is anything but a word, and this one may be a whole URL (a
+            # space before postgresql://) with its password: refused before libpq names it.
+            raise ConfigError(
+                "the database URL is malformed: neither a postgresql:// URL nor libpq's "
+                "'keyword=value' form (a keyword is not a word; a URL starts with its scheme, "
+                "no space before it)"
+            )
         while p < len(text) and text[p] in _SPACE:
             p += 1
         if p >= len(text) or text[p] != "=":
@@ -284,6 +301,11 @@ def _parse_keywords(text: str) -> tuple[list[tuple[str, str]], list[tuple[int, i
         elif keyword == "options" and _secret_option_values(value):
             spans.append((value_start, p))  # quoting makes exact spans not worth the risk
     return params, spans
+
+
+def _is_keyword(word: str) -> bool:
+    """A word as libpq's keywords are: ASCII letters, digits and ``_``."""
+    return word != "" and all(c.isascii() and (c.isalnum() or c == "_") for c in word)
 
 
 def _keyword_value(text: str, p: int) -> tuple[str, int]:

@@ -242,8 +242,10 @@ def _print(run: _Run, old, old_label: str, plain: bool, allow_destructive: bool)
 def _made(run: _Run, old, old_label: str, plain: bool, allow_destructive: bool):
     from modelsync.migrate.sql import migration as make_migration
 
+    search_path = run.live.search_path if run.live is not None else ()
     made = make_migration(old, run.new, plain=plain, allow_destructive=allow_destructive,
-                          old_label=old_label, new_label=run.new_shown)  # fmt: skip
+                          old_label=old_label, new_label=run.new_shown,
+                          search_path=search_path)  # fmt: skip
     if made.empty:
         message = f"no schema change between {old_label} and {run.new_shown}: nothing to write"
         warnings = (*old.warnings, *run.new.warnings)

@@ -25,9 +25,14 @@ STATEMENT_TIMEOUT = "30s"
 APPLICATION_NAME = "modelsync"
 
 
-def read_live_catalog(url: DatabaseUrl, schema: str, ignore: tuple[str, ...] = ()) -> LiveCatalog:
+def read_live_catalog(
+    url: DatabaseUrl,
+    schema: str,
+    ignore: tuple[str, ...] = (),
+    modelled: frozenset[str] = frozenset(),
+) -> LiveCatalog:
     """The catalog of ``schema`` in the database at ``url`` (tables matching ``ignore``
-    left out)."""
+    left out, and Alembic's version table unless ``modelled`` names it)."""
     from modelsync.live.inspect import extensions, read_schema, schema_exists
 
     with read_only_session(url) as connection:
@@ -35,8 +40,9 @@ def read_live_catalog(url: DatabaseUrl, schema: str, ignore: tuple[str, ...] = (
             if not schema_exists(connection, schema):
                 raise DatabaseError(f"{url.redacted} has no schema {schema!r} (--db-schema)")
             found = extensions(connection)
+            _refuse_unusable_schemas(connection, url, schema)
             _set_search_path(connection, schema, [s for _, _, s in found])
-            catalog = read_schema(connection, schema, ignore)
+            catalog = read_schema(connection, schema, ignore, modelled)
             version = connection.info.parameter_status("server_version") or ""
         except _driver_error() as exc:
             raise DatabaseError(
@@ -96,6 +102,26 @@ def _refuse_unknown_keywords(url: DatabaseUrl, psycopg) -> None:
         conninfo_to_dict(url.conninfo)
     except psycopg.ProgrammingError as exc:
         raise ConfigError(f"the database URL is malformed: {message_of(exc, url)}") from None
+
+
+def _refuse_unusable_schemas(connection, url: DatabaseUrl, schema: str) -> None:
+    """A schema the role has no USAGE on is left out of its search path, so PostgreSQL
+    names its types and operator classes with the schema (``public.vector(768)``,
+    ``public.vector_cosine_ops``) where the models name them bare: every comparison with
+    them would be a false difference. Refused, with the grant that fixes it, when the
+    inspected schema or one its columns' types or indexes' operator classes live in is
+    such a schema (another extension's, unused here, does not matter)."""
+    from modelsync.live.inspect import unusable_schemas
+
+    missing = unusable_schemas(connection, schema)
+    if missing:
+        user = connection.info.user
+        names = ", ".join(missing)
+        raise DatabaseError(
+            f"{url.redacted}: the role {user} has no USAGE on schema {names}, so PostgreSQL "
+            f"names its types with the schema and nothing compares exactly "
+            f"(GRANT USAGE ON SCHEMA {names} TO {user})"
+        )
 
 
 def _set_search_path(connection, schema: str, extension_schemas: list[str]) -> None:

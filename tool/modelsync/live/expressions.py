@@ -22,9 +22,12 @@ type whose input it does not reproduce): the caller writes a note, never a guess
 
 from __future__ import annotations
 
+import functools
 import json
+import re
+import struct
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any
 
 from modelsync.migrate.names import stored as cut
@@ -71,6 +74,7 @@ _IMPLICIT = {
     "varchar": ("text",),
     "text": ("varchar",),
 }
+_OPERATOR_SYNTAX = frozenset({"AEXPR_LIKE", "AEXPR_ILIKE", "AEXPR_SIMILAR"})
 _TRUE = frozenset({"t", "true", "y", "yes", "on", "1"})
 _FALSE = frozenset({"f", "false", "n", "no", "off", "0"})
 
@@ -81,11 +85,14 @@ def same_expression(
     *,
     column_types: Mapping[str, str] | None = None,
     column_type: str | None = None,
+    enum: bool = False,
 ) -> str:
     """EQUAL, DIFFERENT or UNSURE. ``column_types`` are the table's columns' types
     (``format_type``: an implicit cast of one changes nothing); ``column_type`` is the
-    type of the column whose default this is. A column longer than 63 bytes is looked up
-    as the parsed text names it: cut, as PostgreSQL's scanner (and pglast's) cuts it."""
+    type of the column whose default this is, ``enum`` whether that type is an enum (a
+    label is kept as written; what other types keep is their input function's business).
+    A column longer than 63 bytes is looked up as the parsed text names it: cut, as
+    PostgreSQL's scanner (and pglast's) cuts it."""
     if model.strip() == stored.strip():
         return EQUAL
     a, b = _tree(model), _tree(stored)
@@ -98,7 +105,7 @@ def same_expression(
     if left == right:
         return EQUAL
     if target is not None and _literal_pair(left, right):
-        return _literals(left, right, target)
+        return _literals(left, right, _Target(target, column_type or "", enum))
     loose = _Rules(types, target, loose=True)
     return UNSURE if loose.top(a) == loose.top(b) else DIFFERENT
 
@@ -134,12 +141,23 @@ def _plain(node: Any) -> Any:
     return node
 
 
+@functools.lru_cache(maxsize=4096)
 def _type_key(type_text: str) -> str:
-    """``character varying(20)`` -> ``varchar``; ``integer[]`` -> ``int4[]``."""
-    base = type_text.split("(")[0].strip().lower()
-    array = "[]" if type_text.rstrip().endswith("[]") else ""
-    base = base.removesuffix("[]").strip()
-    return _ALIASES.get(base, base) + array
+    """``character varying(20)`` -> ``varchar``; ``integer[]`` -> ``int4[]``; ``"Status"``
+    -> ``Status``: the name a cast to the type has in a parsed expression (read by the
+    same parser, so a quoted or schema-qualified enum type is named alike on both sides)."""
+    from pglast import parse_sql
+    from pglast.parser import ParseError
+
+    try:
+        select = parse_sql(f"SELECT NULL::{type_text}")[0].stmt
+        cast = select.targetList[0].val(skip_none=True)
+    except (ParseError, ValueError, IndexError, AttributeError):
+        base = type_text.split("(")[0].strip().lower()
+        array = "[]" if type_text.rstrip().endswith("[]") else ""
+        base = base.removesuffix("[]").strip()
+        return _ALIASES.get(base, base) + array
+    return _type_name(_plain(cast["typeName"]))["name"]
 
 
 class _Rules:
@@ -166,6 +184,10 @@ class _Rules:
             return self._cast(node)
         if kind == "A_Expr":
             node["kind"] = node.get("kind", {}).get("name")
+            if node["kind"] in _OPERATOR_SYNTAX:
+                # LIKE is stored as its operator ~~ (ILIKE ~~*, SIMILAR TO ~ with
+                # similar_to_escape), which the parser has already named.
+                node["kind"] = "AEXPR_OP"
             return _between(_in_list(node))
         if kind == "BoolExpr":
             node["boolop"] = node.get("boolop", {}).get("name")
@@ -199,9 +221,19 @@ class _Rules:
             elements = arg.get("elements", ())
             if all(_is(e, "A_Const") for e in elements):
                 return arg
-        if _is(arg, "ColumnRef") and name in _IMPLICIT.get(self.types.get(_column_name(arg)), ()):
+        if name in _IMPLICIT.get(self._type_of(arg), ()):
             return arg
         return node
+
+    def _type_of(self, node: Any) -> str | None:
+        """The type of a column, or of a COALESCE whose first typed argument is one (its
+        literals take that type): what an implicit cast of it starts from."""
+        if _is(node, "ColumnRef"):
+            return self.types.get(_column_name(node))
+        if _is(node, "CoalesceExpr"):
+            typed = (self._type_of(a) for a in node.get("args", ()) if not _is(a, "A_Const"))
+            return next((t for t in typed if t is not None), None)
+        return None
 
 
 def _is(node: Any, kind: str) -> bool:
@@ -268,12 +300,40 @@ def _between(node: dict) -> dict:
     return {"@": "BoolExpr", "boolop": "AND_EXPR" if inside else "OR_EXPR", "args": args}
 
 
+# Functions whose first parameter has that type in every signature of theirs with that
+# many arguments: a string literal there is stored cast to it (``nextval('s'::regclass)``,
+# ``to_tsvector('english'::regconfig, body)``), the same constant the bare literal makes.
+_TYPED_FIRST_ARGUMENT = {
+    ("nextval", 1): "regclass",
+    ("currval", 1): "regclass",
+    ("setval", 2): "regclass",
+    ("setval", 3): "regclass",
+    ("to_tsvector", 2): "regconfig",
+    ("to_tsquery", 2): "regconfig",
+    ("plainto_tsquery", 2): "regconfig",
+    ("phraseto_tsquery", 2): "regconfig",
+    ("websearch_to_tsquery", 2): "regconfig",
+}
+
+
 def _function(node: dict) -> dict:
     names = [n.get("sval") for n in node.get("funcname", ()) if isinstance(n, dict)]
     names = [n for n in names if n != "pg_catalog"]
-    if names in (["now"], ["transaction_timestamp"]) and not node.get("args"):
+    args = node.get("args", ())
+    if names in (["now"], ["transaction_timestamp"]) and not args:
         return _NOW
+    # pg_catalog's functions are found first whether named with it or not.
+    node = {**node, "funcname": tuple({"@": "String", "sval": n} for n in names)}
+    typed = _TYPED_FIRST_ARGUMENT.get((names[-1], len(args))) if len(names) == 1 else None
+    first = args[0] if args else None
+    if typed and _is(first, "TypeCast") and _cast_name(first) == typed and _is_string(first):
+        return {**node, "args": (first["arg"], *args[1:])}
     return node
+
+
+def _is_string(cast: dict) -> bool:
+    """A cast of a string literal."""
+    return _is(cast["arg"], "A_Const") and "sval" in cast["arg"].get("val", {})
 
 
 def _number(text: str, type_name: str) -> dict | None:
@@ -298,30 +358,49 @@ def _literal_pair(a: Any, b: Any) -> bool:
     return _is(a, "A_Const") and _is(b, "A_Const")
 
 
-def _literals(a: dict, b: dict, target: str) -> str:
-    """Two literal defaults of a column of type ``target``: equal when the column's type
-    reads them as the same value."""
+class _Target:
+    """The column a default is for: its type's key, its ``format_type`` (a numeric's
+    scale), whether it is an enum."""
+
+    def __init__(self, key: str, shown: str, enum: bool):
+        self.key, self.enum = key, enum
+        scale = re.fullmatch(r"numeric\(\d+,(\d+)\)", shown.strip())
+        self.scale = int(scale.group(1)) if scale else None
+
+    @property
+    def verbatim(self) -> bool:
+        return self.enum or self.key in _VERBATIM_TYPES
+
+
+def _literals(a: dict, b: dict, target: _Target) -> str:
+    """Two literal defaults of a column: equal when the column's type reads them as the
+    same value. Only the types known here are read; any other type's input may rewrite
+    its text (an ``interval`` ``'1 hour'`` is stored as ``'01:00:00'``), so two different
+    texts of it are for the server to compare, not for a guess."""
     x, y = _value(a, target), _value(b, target)
     if x is None or y is None:
-        return DIFFERENT if target in _VERBATIM_TYPES or _enum_like(target) else UNSURE
+        return DIFFERENT if target.verbatim else UNSURE
     return EQUAL if x == y else DIFFERENT
 
 
-def _enum_like(target: str) -> bool:
-    return target not in _ALIASES.values() and target not in ("jsonb", "uuid", "date")
-
-
-def _value(node: dict, target: str) -> Any:
+def _value(node: dict, column: _Target) -> Any:
     val = node.get("val", {})
     raw = next((val[k] for k in ("sval", "ival", "fval", "boolval") if k in val), None)
     if raw is None:
         return None
     text = str(raw).lower() if isinstance(raw, bool) else str(raw)
+    target = column.key
     try:
         if target in _INTEGER_TYPES:
             return int(text)
-        if target in _DECIMAL_TYPES:
-            return str(Decimal(text))
+        if target in ("float4", "float8"):
+            # The binary number both texts are read as (0.50 and 0.5 are one double).
+            number = float(Decimal(text))
+            if target == "float4":
+                number = struct.unpack("f", struct.pack("f", number))[0]
+            return number.hex()
+        if target == "numeric":
+            return str(_numeric(Decimal(text), column.scale))
         if target == "bool":
             lowered = text.strip().lower()
             return True if lowered in _TRUE else False if lowered in _FALSE else None
@@ -329,6 +408,16 @@ def _value(node: dict, target: str) -> Any:
             return json.loads(text, parse_float=Decimal)
     except (ValueError, InvalidOperation):
         return None
-    if target in _VERBATIM_TYPES or _enum_like(target):
+    if column.verbatim:
         return text if "sval" in val else None
     return None
+
+
+def _numeric(value: Decimal, scale: int | None) -> Decimal:
+    """The value a ``numeric(p, scale)`` column stores: rounded to its scale, half away
+    from zero as PostgreSQL rounds (0 and 0.00 are one value there); an unconstrained
+    numeric keeps the scale as written (0 and 0.00 differ)."""
+    if scale is None or not value.is_finite():
+        return value
+    exponent = Decimal(1).scaleb(-scale)
+    return value.quantize(exponent, rounding=ROUND_HALF_UP, context=Context(prec=2000))

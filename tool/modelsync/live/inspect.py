@@ -30,30 +30,46 @@ SELECT e.extname, e.extversion, n.nspname
 FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
 ORDER BY e.extname
 """
+# Alembic's version table (``alembic_version``, or the name env.py's ``version_table``
+# gives it) is known by its shape, which Alembic alone gives a table: one column
+# ``version_num``, the primary key over it named ``<table>_pkc``.
 _TABLES = """
 SELECT c.relname,
        EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
-                 AND d.objid = c.oid AND d.deptype = 'e')
+                 AND d.objid = c.oid AND d.deptype = 'e'),
+       EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k
+               JOIN pg_catalog.pg_attribute a
+                 ON a.attrelid = k.conrelid AND a.attnum = ALL (k.conkey)
+               WHERE k.conrelid = c.oid AND k.contype = 'p'
+                 AND k.conname = c.relname || '_pkc' AND a.attname = 'version_num')
+       AND (SELECT count(*) FROM pg_catalog.pg_attribute a
+            WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) = 1
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p') AND NOT c.relispartition
 """
-_COLUMNS = """
-SELECT c.relname, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull,
-       pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,
-       CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,
-       pg_catalog.col_description(a.attrelid, a.attnum),
-       e.typtype, e.typname, t.typcategory = 'A' AND t.typelem <> 0
+# Every column a (of table c) of the schema's tables, with its type t and, for an array,
+# its element type e (else t again): ``{columns} WHERE {of_schema}``.
+_SCHEMA_COLUMNS = """
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 JOIN pg_catalog.pg_type e
   ON e.oid = CASE WHEN t.typcategory = 'A' AND t.typelem <> 0 THEN t.typelem ELSE t.oid END
+"""
+_OF_SCHEMA = """n.nspname = %(schema)s AND c.relkind IN ('r', 'p') AND a.attnum > 0
+  AND NOT a.attisdropped"""
+_COLUMNS = f"""
+SELECT c.relname, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull,
+       pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,
+       CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,
+       pg_catalog.col_description(a.attrelid, a.attnum),
+       e.typtype, e.typname, t.typcategory = 'A' AND t.typelem <> 0
+{_SCHEMA_COLUMNS}
 LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
-WHERE n.nspname = %(schema)s AND c.relkind IN ('r', 'p') AND a.attnum > 0
-  AND NOT a.attisdropped
+WHERE {_OF_SCHEMA}
 ORDER BY c.relname, a.attnum
 """
 # Identity sequences depend on their column internally ('i'); SERIAL's are owned ('a').
@@ -79,7 +95,9 @@ JOIN pg_catalog.pg_sequence q ON q.seqrelid = s.oid
 JOIN pg_catalog.pg_namespace n ON n.oid = s.relnamespace
 WHERE n.nspname = %(schema)s AND s.relkind = 'S'
 """
-# Key columns in key order (unnest WITH ORDINALITY keeps it).
+# Key columns in key order (unnest WITH ORDINALITY keeps it). A constraint with a parent
+# (conparentid) is one PostgreSQL derived itself: a foreign key into a partitioned table
+# gets one such copy per partition on the referencing table, which the DDL never named.
 _CONSTRAINTS = """
 SELECT c.relname, con.conname, con.contype,
        ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(num, pos)
@@ -97,7 +115,7 @@ JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
-WHERE n.nspname = %(schema)s AND con.contype IN ('p', 'f', 'u', 'c')
+WHERE n.nspname = %(schema)s AND con.contype IN ('p', 'f', 'u', 'c') AND con.conparentid = 0
 ORDER BY c.relname, con.conname
 """
 # Indexes that back a primary key, unique or exclusion constraint are that constraint.
@@ -120,13 +138,44 @@ JOIN pg_catalog.pg_am am ON am.oid = c.opcmethod
 JOIN pg_catalog.pg_type t ON t.oid = c.opcintype
 WHERE c.opcdefault
 """
-_ENUMS = """
-SELECT t.typname, ARRAY(SELECT e.enumlabel FROM pg_catalog.pg_enum e
-                        WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)
-FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-WHERE n.nspname = %(schema)s AND t.typtype = 'e'
-ORDER BY t.typname
+# The schema's enum types, and those of other schemas its columns use (an enum kept in
+# public for tables in app): the schema's own first, where two share a name.
+_ENUMS = f"""
+SELECT y.typname, ARRAY(SELECT l.enumlabel FROM pg_catalog.pg_enum l
+                        WHERE l.enumtypid = y.oid ORDER BY l.enumsortorder)
+FROM pg_catalog.pg_type y JOIN pg_catalog.pg_namespace yn ON yn.oid = y.typnamespace
+WHERE y.typtype = 'e' AND (yn.nspname = %(schema)s
+                           OR y.oid IN (SELECT e.oid {_SCHEMA_COLUMNS} WHERE {_OF_SCHEMA}))
+ORDER BY yn.nspname <> %(schema)s, y.typname
 """
+
+
+# The schema, and the schemas of the types its columns have and of the operator classes
+# its indexes use, that the role has no USAGE on (pg_catalog's are everyone's).
+_UNUSABLE_SCHEMAS = f"""
+SELECT array_agg(used.name ORDER BY used.name) FROM (
+    SELECT %(schema)s::text AS name
+    UNION
+    SELECT tn.nspname::text {_SCHEMA_COLUMNS}
+    JOIN pg_catalog.pg_namespace tn ON tn.oid = e.typnamespace
+    WHERE {_OF_SCHEMA}
+    UNION
+    SELECT cn.nspname::text
+    FROM pg_catalog.pg_index ix
+    JOIN pg_catalog.pg_class c ON c.oid = ix.indrelid
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_catalog.pg_opclass oc ON oc.oid = ANY (ix.indclass::pg_catalog.oid[])
+    JOIN pg_catalog.pg_namespace cn ON cn.oid = oc.opcnamespace
+    WHERE n.nspname = %(schema)s
+) AS used
+WHERE NOT pg_catalog.has_schema_privilege(used.name, 'USAGE')
+"""
+
+
+def unusable_schemas(connection, schema: str) -> list[str]:
+    """The schemas whose names PostgreSQL would print with the objects of ``schema``'s
+    tables, because the role cannot use them."""
+    return connection.execute(_UNUSABLE_SCHEMAS, {"schema": schema}).fetchone()[0] or []
 
 
 def schema_exists(connection, schema: str) -> bool:
@@ -138,15 +187,18 @@ def extensions(connection) -> list[tuple[str, str, str]]:
     return connection.execute(_EXTENSIONS).fetchall()
 
 
-def read_schema(connection, schema: str, ignore: tuple[str, ...] = ()) -> LiveCatalog:
+def read_schema(
+    connection, schema: str, ignore: tuple[str, ...] = (), modelled: frozenset[str] = frozenset()
+) -> LiveCatalog:
     """Every table of ``schema`` (less the ignored ones), its enums and the extensions.
-    The caller has set the search path, so ``format_type`` names types unqualified."""
+    ``modelled`` are the tables the models define: never left out as Alembic's. The caller
+    has set the search path, so ``format_type`` names types unqualified."""
     params = {"schema": schema}
 
     def rows(query: str) -> list[tuple]:
         return connection.execute(query, params).fetchall()
 
-    kept, ignored = _kept_tables(rows(_TABLES), ignore)
+    kept, ignored = _kept_tables(rows(_TABLES), ignore, modelled)
     columns: dict[str, list[LiveColumn]] = {name: [] for name in kept}
     sequences = _sequences(rows(_SEQUENCES))
     by_name = _sequences_by_name(rows(_DEFAULT_SEQUENCES))
@@ -161,7 +213,10 @@ def read_schema(connection, schema: str, ignore: tuple[str, ...] = ()) -> LiveCa
         if table in parts:
             parts[table].indexes.append(LiveIndex(name, definition))
     tables = tuple(parts[name].table(name, columns[name]) for name in sorted(kept))
-    enums = tuple(LiveEnum(name, tuple(labels)) for name, labels in rows(_ENUMS))
+    found: dict[str, tuple[str, ...]] = {}
+    for name, labels in rows(_ENUMS):
+        found.setdefault(name, tuple(labels))
+    enums = tuple(LiveEnum(name, found[name]) for name in sorted(found))
     installed = tuple((name, version) for name, version, _ in extensions(connection))
     defaults = tuple(sorted(tuple(row) for row in rows(_DEFAULT_OPCLASSES)))
     return LiveCatalog(
@@ -169,10 +224,13 @@ def read_schema(connection, schema: str, ignore: tuple[str, ...] = ()) -> LiveCa
     )
 
 
-def _kept_tables(found: Iterable[tuple[str, bool]], ignore: tuple[str, ...]):
+def _kept_tables(
+    found: Iterable[tuple[str, bool, bool]], ignore: tuple[str, ...], modelled: frozenset[str]
+):
     kept, ignored = [], []
-    for name, extension_member in found:
-        if extension_member or any(fnmatchcase(name, pattern) for pattern in ignore):
+    for name, extension_member, version_table in found:
+        alembic = version_table and name not in modelled
+        if extension_member or alembic or any(fnmatchcase(name, p) for p in ignore):
             ignored.append(name)
         else:
             kept.append(name)

@@ -26,6 +26,9 @@ class DatabaseSource:
     notes: tuple[Finding, ...] = ()
     foreign_key_names: tuple[tuple[str, str, str], ...] = ()
     primary_key_names: tuple[tuple[str, str], ...] = ()
+    # The schema read, then public (where extensions such as vector live): set by the
+    # migration for a schema other than public, whose tables its statements name bare.
+    search_path: tuple[str, ...] = ()
 
     def notes_for(self, operations) -> tuple[Finding, ...]:
         """The notes, and one for each drop that names a constraint by the default name
@@ -60,7 +63,15 @@ def read_database(models: Schema, value: str, schema: str, config) -> DatabaseSo
     live, _ = database_schema(models, url, schema, config.db_ignore_tables)
     label = url.redacted + (f" (schema {schema!r})" if schema != "public" else "")
     notes = tuple(_note(n.message, models.path, n.table, n.line) for n in live.notes)
-    return DatabaseSource(live.schema, label, notes, live.foreign_key_names, live.primary_key_names)
+    search_path = (schema, "public") if schema != "public" else ()
+    return DatabaseSource(
+        live.schema,
+        label,
+        notes,
+        live.foreign_key_names,
+        live.primary_key_names,
+        search_path,
+    )
 
 
 def _note(message: str, path: str, table: str | None, line: int | None = None) -> Finding:

@@ -44,10 +44,13 @@ def given_url(value: str, environ: Mapping[str, str]) -> str:
     return text
 
 
-def read_catalog(url: DatabaseUrl, schema: str, ignore: tuple[str, ...]) -> LiveCatalog:
+def read_catalog(
+    url: DatabaseUrl, schema: str, ignore: tuple[str, ...], models: Schema
+) -> LiveCatalog:
     from modelsync.live.connect import read_live_catalog
 
-    return read_live_catalog(url, schema, ignore)
+    modelled = frozenset(t.name for t in models.tables)
+    return read_live_catalog(url, schema, ignore, modelled)
 
 
 def database_check(
@@ -55,7 +58,7 @@ def database_check(
 ) -> DatabaseCheck:
     from modelsync.live.findings import database_findings
 
-    catalog = read_catalog(url, schema, ignore)
+    catalog = read_catalog(url, schema, ignore, models)
     live = live_schema(catalog, models, keep_names=False)
     findings = database_findings(models, live, catalog)
     summary = {
@@ -74,5 +77,5 @@ def database_schema(
     models: Schema, url: DatabaseUrl, schema: str, ignore: tuple[str, ...]
 ) -> tuple[LiveSchema, LiveCatalog]:
     """The database as the IR a migration or a baseline starts from."""
-    catalog = read_catalog(url, schema, ignore)
+    catalog = read_catalog(url, schema, ignore, models)
     return live_schema(catalog, models, keep_names=True), catalog

@@ -23,7 +23,7 @@ from modelsync.live.catalog import LiveCatalog, LiveColumn, LiveSequence, LiveTa
 from modelsync.live.expressions import EQUAL, UNSURE, same_expression
 from modelsync.live.names import in_model_names
 from modelsync.live.objects import Matcher, NameOnly
-from modelsync.live.types import catalog_spelling, ir_spelling
+from modelsync.live.types import catalog_spelling, ir_spelling, same_type
 from modelsync.migrate.names import foreign_key_name
 from modelsync.records import record, replace
 from modelsync.schema.ir import (
@@ -36,6 +36,7 @@ from modelsync.schema.ir import (
     Schema,
     Table,
 )
+from modelsync.schema.parse import NAMING_CONVENTION_NOT_APPLIED
 from modelsync.schema.pgtypes import enum_sql_type
 
 DATABASE_PATH = "database"
@@ -68,6 +69,11 @@ class LiveSchema:
 
 
 def live_schema(catalog: LiveCatalog, models: Schema, *, keep_names: bool) -> LiveSchema:
+    # Under a naming_convention the models' reading does not apply, the models' names of
+    # constraints and indexes are unknown: one that differs from the database's only by
+    # name is a note, and a migration leaves the database's name alone.
+    names_unknown = any(w.message == NAMING_CONVENTION_NOT_APPLIED for w in models.warnings)
+    keep_names = keep_names and not names_unknown
     catalog = in_model_names(catalog, models)
     defaults = frozenset(catalog.opclass_defaults)
     notes: list[Note] = []
@@ -91,7 +97,23 @@ def live_schema(catalog: LiveCatalog, models: Schema, *, keep_names: bool) -> Li
     )
     pk_names = tuple((t.name, t.primary_key_name) for t in catalog.tables if t.primary_key_name)
     schema = Schema(DATABASE_PATH, tuple(tables), enums)
+    if names_unknown:
+        notes += [_unknown_name(r) for r in renamed]
+        renamed = []
     return LiveSchema(schema, tuple(notes), tuple(renamed), fk_names, pk_names)
+
+
+def _unknown_name(renamed: NameOnly) -> Note:
+    return Note(
+        renamed.table,
+        None,
+        f"{renamed.table}: {renamed.what} {renamed.expected} is named {renamed.database_name} "
+        "in the database; the models' naming_convention is not applied, so its name is "
+        "not compared",
+        renamed.line,
+        renamed.database_name,
+        renamed.path,
+    )
 
 
 def _enum_place(models: Schema, name: str) -> tuple[str, int]:
@@ -177,16 +199,18 @@ class _ColumnReader:
         )
 
     def _type(self, live: LiveColumn, mine: Column | None) -> tuple[str, str | None]:
-        if live.type_kind == "e":
+        shown = live.type + (f" COLLATE {live.collation}" if live.collation else "")
+        if live.type_kind == "e" and (mine is None or mine.type != UNKNOWN_TYPE):
             if mine is not None and mine.enum == live.type_name:
                 return mine.type, mine.enum
             sql = enum_sql_type(EnumType(live.type_name, ())).sql
             return sql + ("[]" if live.is_array else ""), live.type_name
-        shown = live.type + (f" COLLATE {live.collation}" if live.collation else "")
         if mine is None or mine.enum is not None:
             return ir_spelling(live.type, live.collation), None
-        if mine.type != UNKNOWN_TYPE and catalog_spelling(mine.type) == shown:
+        if mine.type != UNKNOWN_TYPE and same_type(catalog_spelling(mine.type), shown):
             return mine.type, None
+        # A type the models' reading could not resolve (an enum's values_callable) is
+        # not compared, whatever the database has, an enum type included.
         if mine.type == UNKNOWN_TYPE or catalog_spelling(mine.type) is None:
             self._note(
                 mine,
@@ -206,6 +230,16 @@ class _ColumnReader:
             return {"identity": _identity(live, mine)}
         if _is_serial(live):
             return {"autoincrement": True}
+        if _serial_unowned(live, mine):
+            # Hand-written DDL often leaves out ALTER SEQUENCE ... OWNED BY: the column
+            # still numbers its rows as SERIAL does; only a DROP TABLE differs.
+            self._note(
+                mine,
+                f"its default draws from sequence {live.sequence.name}, which the column "
+                "does not own (SERIAL's does): the ownership is not compared",
+                live.default,
+            )
+            return {"autoincrement": True}
         return {"server_default": self._default(live, mine)}
 
     def _default(self, live: LiveColumn, mine: Column | None) -> str | None:
@@ -218,7 +252,14 @@ class _ColumnReader:
                 )
                 return wanted
             return stored
-        return self._compared(mine, wanted, stored, "server default", live.type)
+        return self._compared(
+            mine,
+            wanted,
+            stored,
+            "server default",
+            live.type,
+            live.type_kind == "e" and not live.is_array,
+        )
 
     def _computed(self, live: LiveColumn, mine: Column | None) -> ColumnComputed:
         stored = live.default or ""
@@ -230,8 +271,12 @@ class _ColumnReader:
         sqltext = self._compared(mine, mine.computed.sqltext, stored, "generation expression")
         return ColumnComputed(sqltext, persisted)
 
-    def _compared(self, mine: Column, wanted: str, stored: str, what: str, type_=None) -> str:
-        verdict = same_expression(wanted, stored, column_types=self.column_types, column_type=type_)
+    def _compared(
+        self, mine: Column, wanted: str, stored: str, what: str, type_=None, enum=False
+    ) -> str:
+        verdict = same_expression(
+            wanted, stored, column_types=self.column_types, column_type=type_, enum=enum
+        )
         if verdict == UNSURE:
             self._note(
                 mine,
@@ -311,6 +356,23 @@ def _is_serial(live: LiveColumn) -> bool:
         and live.sequence is not None
         and live.sequence_owned
     )
+
+
+def _serial_unowned(live: LiveColumn, mine: Column | None) -> bool:
+    """A default of exactly ``nextval('seq'::regclass)``, of a sequence the column does not
+    own, where the model has SERIAL."""
+    if live.sequence is None or mine is None or not mine.autoincrement:
+        return False
+    if mine.server_default is not None or mine.identity is not None or mine.computed:
+        return False
+    return live.default == f"nextval({_regclass(live.sequence.name)}::regclass)"
+
+
+def _regclass(name: str) -> str:
+    """A sequence's name as ``regclass`` prints it in a default, quoted as a literal."""
+    from modelsync.live.types import quote_ident
+
+    return "'" + quote_ident(name).replace("'", "''") + "'"
 
 
 def _identity(live: LiveColumn, mine: Column | None) -> ColumnIdentity:

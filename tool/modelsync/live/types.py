@@ -70,6 +70,20 @@ def catalog_spelling(ir_type: str, enum: str | None = None) -> str | None:
     return base + array + (f" COLLATE {collation}" if collation else "")
 
 
+# ``timestamp(6)`` is ``timestamp``: six fractional digits are all PostgreSQL keeps
+# (microseconds), so the default precision and the largest one are one type, and a cast
+# between them is binary-coercible (Hibernate and Prisma spell the precision out).
+_FULL_PRECISION = re.compile(r"^(timestamp|time)\(6\)(?= with)")
+
+
+def same_type(model_catalog: str | None, database: str) -> bool:
+    """Whether ``catalog_spelling`` of a model's type and a column's ``format_type`` (with
+    its COLLATE) are one type."""
+    if model_catalog is None:
+        return False
+    return _FULL_PRECISION.sub(r"\1", model_catalog) == _FULL_PRECISION.sub(r"\1", database)
+
+
 def _base(name: str, args: tuple[int, ...] | None, zone: str | None) -> str | None:
     if args is None:
         return None
@@ -110,6 +124,12 @@ def _args(text: str | None) -> tuple[int, ...] | None:
 def _quoted(name: str) -> str:
     """``quote_ident``: PostgreSQL quotes a type name unless it is a plain lower-case word
     (reserved words aside, which an enum is rarely called)."""
+    return quote_ident(name)
+
+
+def quote_ident(name: str) -> str:
+    """A name as PostgreSQL's ``quote_ident`` prints it (in ``format_type``, ``regclass``):
+    bare when it is a plain lower-case word that is not reserved."""
     from modelsync.schema.pgtypes import RESERVED_WORDS
 
     plain = re.fullmatch(r"[a-z_][a-z0-9_$]*", name) and name not in RESERVED_WORDS

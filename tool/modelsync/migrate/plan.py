@@ -177,7 +177,10 @@ def _column_ops(table: Table, old: Column, new: Column) -> Iterator[o.Op]:
         yield o.AlterType(table, old, new, is_narrowing(old.type, new.type))
     if old.nullable != new.nullable and not (old.primary_key and new.primary_key):
         yield o.AlterNullable(table, old, new)
-    if old.server_default != new.server_default:
+    # A column becoming SERIAL gets its default from SERIAL's step; dropping the old one
+    # as well, in whichever order the phases put the two, could leave it none.
+    gains_serial = o.is_serial(new) and not o.is_serial(old) and new.server_default is None
+    if old.server_default != new.server_default and not gains_serial:
         yield o.AlterDefault(table, old, new)
     # An identity replacing SERIAL (or replaced by it) is one step, AlterGenerated's: the
     # order of dropping one and making the other is PostgreSQL's to decide, not the phases'.

@@ -197,19 +197,33 @@ class Renderer(ColumnSteps):
             for i in table.indexes
         ) + self.ddl_new.column_comments(table.name)
         needs = self.creation_needs(table, op.deferred)
-        if self.plain or not needs:
+        if self.plain or not (needs or indexes):
             return (create, *indexes), ()
-        condition = " AND ".join(
+        # The indexes and comments go with the table, made only where this file makes it:
+        # a table that is there already was made by create_all, with its own, and perhaps
+        # for later models that no longer have these columns (the app started before the
+        # migrations ran).
+        conditions = [f"{self.regclass(table.name)} IS NULL"] if indexes else []
+        conditions += [
             self.exists(name) if kind == "table" else f"{self.regtype(name)} IS NOT NULL"
             for kind, name in needs
-        )
-        names = " and ".join(name if kind == "table" else f"type {name}" for kind, name in needs)
-        comments = (
-            f"Made only where {names} {'exist' if len(needs) > 1 else 'exists'}: on an "
-            "empty database, create_all makes this",
-            "table together with what it needs.",
-        )
-        return (self.do(condition, (create, *indexes)),), comments
+        ]
+        comments = ()
+        if needs:
+            names = " and ".join(
+                name if kind == "table" else f"type {name}" for kind, name in needs
+            )
+            comments = (
+                f"Made only where {names} {'exist' if len(needs) > 1 else 'exists'}: on an "
+                "empty database, create_all makes this",
+                "table together with what it needs.",
+            )
+        if indexes:
+            comments += (
+                "Its indexes and comments are made with it: where the table is there already,",
+                "create_all made it with its own.",
+            )
+        return (self.do(" AND ".join(conditions), (create, *indexes)),), comments
 
     def _add_primary_key(self, op: o.AddPrimaryKey):
         columns = ", ".join(quote(c) for c in op.columns)

@@ -33,6 +33,7 @@ def migration(
     allow_destructive: bool = False,
     old_label: str = "",
     new_label: str = "",
+    search_path: tuple[str, ...] = (),
 ) -> Migration:
     # SQLAlchemy comes in with the renderer, only when a migration is actually made.
     from modelsync.migrate.plan import plan
@@ -49,6 +50,7 @@ def migration(
         allow_destructive=allow_destructive,
         old_label=old_label,
         new_label=new_label,
+        search_path=search_path,
     )
     return Migration(operations, rendered.sql, rendered.disabled)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from modelsync.migrate import ops as o
 from modelsync.migrate.render import Block, Note, Rendered, Renderer
-from modelsync.migrate.sqltext import comment
+from modelsync.migrate.sqltext import comment, quoted_identifier
 from modelsync.schema.ir import Schema
 
 
@@ -19,10 +19,20 @@ def render(
     allow_destructive: bool = False,
     old_label: str = "",
     new_label: str = "",
+    search_path: tuple[str, ...] = (),
 ) -> Rendered:
     renderer = Renderer(old, new, plain, allow_destructive)
     blocks = tuple(renderer.block(op) for op in operations)
     lines = _header(blocks, old_label or old.path, new_label or new.path, plain)
+    if search_path:
+        # The statements name tables as the models do, without a schema; a database read
+        # in another schema than public gets them there, not in whatever schema a bare
+        # name would reach first (the same name in public).
+        lines += [
+            "",
+            comment(f"The tables are in schema {search_path[0]}; the statements name them bare."),
+            f"SET search_path TO {', '.join(quoted_identifier(s) for s in search_path)};",
+        ]
     outside = [b for b in blocks if b.outside]
     inside = [b for b in blocks if not b.outside]
     if outside:

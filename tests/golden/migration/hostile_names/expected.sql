@@ -74,9 +74,11 @@ $$;
 -- create table chi'ld (2 columns)
 -- Made only where acc'ounts\u202e%s exists: on an empty database, create_all makes this
 -- table together with what it needs.
+-- Its indexes and comments are made with it: where the table is there already,
+-- create_all made it with its own.
 DO $$
 BEGIN
-    IF to_regclass(E'"acc''ounts\u202E%s"') IS NOT NULL THEN
+    IF to_regclass('"chi''ld"') IS NULL AND to_regclass(E'"acc''ounts\u202E%s"') IS NOT NULL THEN
         CREATE TABLE IF NOT EXISTS "chi'ld" (
             id SERIAL NOT NULL,
             account_id INTEGER,

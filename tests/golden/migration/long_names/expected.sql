@@ -26,9 +26,11 @@ ALTER TABLE IF EXISTS event_log_entries_for_the_very_long_named_audit_subsystem_
 -- create table anhänge_zu_ereignissen_über_längere_zeiträume_gespeichert_äöü (2 columns)
 -- Made only where event_log_entries_for_the_very_long_named_audit_subsystem_xx exists: on an empty database, create_all makes this
 -- table together with what it needs.
+-- Its indexes and comments are made with it: where the table is there already,
+-- create_all made it with its own.
 DO $$
 BEGIN
-    IF to_regclass('event_log_entries_for_the_very_long_named_audit_subsystem_xx') IS NOT NULL THEN
+    IF to_regclass('"anhänge_zu_ereignissen_über_längere_zeiträume_gespeichert_äöü"') IS NULL AND to_regclass('event_log_entries_for_the_very_long_named_audit_subsystem_xx') IS NOT NULL THEN
         CREATE TABLE IF NOT EXISTS "anhänge_zu_ereignissen_über_längere_zeiträume_gespeichert_äöü" (
             id SERIAL NOT NULL,
             ereignis_id INTEGER NOT NULL,

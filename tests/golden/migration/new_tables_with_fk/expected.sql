@@ -18,9 +18,11 @@ SET LOCAL lock_timeout = '10s';
 -- create table posts (3 columns)
 -- Made only where users exists: on an empty database, create_all makes this
 -- table together with what it needs.
+-- Its indexes and comments are made with it: where the table is there already,
+-- create_all made it with its own.
 DO $$
 BEGIN
-    IF to_regclass('users') IS NOT NULL THEN
+    IF to_regclass('posts') IS NULL AND to_regclass('users') IS NOT NULL THEN
         CREATE TABLE IF NOT EXISTS posts (
             id SERIAL NOT NULL,
             author_id INTEGER NOT NULL,

@@ -66,75 +66,107 @@ END
 $$;
 
 -- create table companies (8 columns)
-CREATE TABLE IF NOT EXISTS companies (
-    created_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL,
-    updated_at TIMESTAMP WITH TIME ZONE,
-    id VARCHAR(20) NOT NULL,
-    name VARCHAR(100) NOT NULL,
-    industry VARCHAR(50),
-    website_url VARCHAR(255),
-    talent_profile TEXT,
-    culture_keywords JSONB DEFAULT '[]'::jsonb NOT NULL,
-    PRIMARY KEY (id),
-    UNIQUE (name)
-);
-CREATE INDEX IF NOT EXISTS ix_companies_industry ON companies (industry);
+-- Its indexes and comments are made with it: where the table is there already,
+-- create_all made it with its own.
+DO $$
+BEGIN
+    IF to_regclass('companies') IS NULL THEN
+        CREATE TABLE IF NOT EXISTS companies (
+            created_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL,
+            updated_at TIMESTAMP WITH TIME ZONE,
+            id VARCHAR(20) NOT NULL,
+            name VARCHAR(100) NOT NULL,
+            industry VARCHAR(50),
+            website_url VARCHAR(255),
+            talent_profile TEXT,
+            culture_keywords JSONB DEFAULT '[]'::jsonb NOT NULL,
+            PRIMARY KEY (id),
+            UNIQUE (name)
+        );
+        CREATE INDEX IF NOT EXISTS ix_companies_industry ON companies (industry);
+    END IF;
+END
+$$;
 
 -- create table users (10 columns)
-CREATE TABLE IF NOT EXISTS users (
-    created_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL,
-    updated_at TIMESTAMP WITH TIME ZONE,
-    id SERIAL NOT NULL,
-    email VARCHAR(255) NOT NULL,
-    hashed_password VARCHAR(255) NOT NULL,
-    full_name VARCHAR(100) NOT NULL,
-    role userrole NOT NULL,
-    phone_number VARCHAR(20),
-    is_active BOOLEAN DEFAULT true NOT NULL,
-    last_login_at TIMESTAMP WITH TIME ZONE,
-    PRIMARY KEY (id)
-);
-CREATE UNIQUE INDEX IF NOT EXISTS ix_users_email ON users (email);
+-- Its indexes and comments are made with it: where the table is there already,
+-- create_all made it with its own.
+DO $$
+BEGIN
+    IF to_regclass('users') IS NULL THEN
+        CREATE TABLE IF NOT EXISTS users (
+            created_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL,
+            updated_at TIMESTAMP WITH TIME ZONE,
+            id SERIAL NOT NULL,
+            email VARCHAR(255) NOT NULL,
+            hashed_password VARCHAR(255) NOT NULL,
+            full_name VARCHAR(100) NOT NULL,
+            role userrole NOT NULL,
+            phone_number VARCHAR(20),
+            is_active BOOLEAN DEFAULT true NOT NULL,
+            last_login_at TIMESTAMP WITH TIME ZONE,
+            PRIMARY KEY (id)
+        );
+        CREATE UNIQUE INDEX IF NOT EXISTS ix_users_email ON users (email);
+    END IF;
+END
+$$;
 
 -- create table resumes (10 columns)
-CREATE TABLE IF NOT EXISTS resumes (
-    created_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL,
-    updated_at TIMESTAMP WITH TIME ZONE,
-    id SERIAL NOT NULL,
-    user_id INTEGER NOT NULL,
-    title VARCHAR(200) NOT NULL,
-    file_path VARCHAR(500),
-    content_text TEXT,
-    parsed_sections JSONB,
-    embedding VECTOR(768),
-    is_primary BOOLEAN NOT NULL,
-    PRIMARY KEY (id),
-    FOREIGN KEY(user_id) REFERENCES users (id) ON DELETE CASCADE
-);
-CREATE INDEX IF NOT EXISTS ix_resumes_user_id ON resumes (user_id);
+-- Its indexes and comments are made with it: where the table is there already,
+-- create_all made it with its own.
+DO $$
+BEGIN
+    IF to_regclass('resumes') IS NULL THEN
+        CREATE TABLE IF NOT EXISTS resumes (
+            created_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL,
+            updated_at TIMESTAMP WITH TIME ZONE,
+            id SERIAL NOT NULL,
+            user_id INTEGER NOT NULL,
+            title VARCHAR(200) NOT NULL,
+            file_path VARCHAR(500),
+            content_text TEXT,
+            parsed_sections JSONB,
+            embedding VECTOR(768),
+            is_primary BOOLEAN NOT NULL,
+            PRIMARY KEY (id),
+            FOREIGN KEY(user_id) REFERENCES users (id) ON DELETE CASCADE
+        );
+        CREATE INDEX IF NOT EXISTS ix_resumes_user_id ON resumes (user_id);
+    END IF;
+END
+$$;
 
 -- create table interviews (12 columns)
-CREATE TABLE IF NOT EXISTS interviews (
-    created_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL,
-    updated_at TIMESTAMP WITH TIME ZONE,
-    id SERIAL NOT NULL,
-    candidate_id INTEGER NOT NULL,
-    company_id VARCHAR(20),
-    resume_id INTEGER,
-    position VARCHAR(100) NOT NULL,
-    status interviewstatus NOT NULL,
-    scheduled_at TIMESTAMP WITH TIME ZONE,
-    started_at TIMESTAMP WITH TIME ZONE,
-    ended_at TIMESTAMP WITH TIME ZONE,
-    total_score FLOAT,
-    PRIMARY KEY (id),
-    FOREIGN KEY(candidate_id) REFERENCES users (id) ON DELETE CASCADE,
-    FOREIGN KEY(company_id) REFERENCES companies (id) ON DELETE SET NULL,
-    FOREIGN KEY(resume_id) REFERENCES resumes (id) ON DELETE SET NULL
-);
-CREATE INDEX IF NOT EXISTS ix_interviews_candidate_id ON interviews (candidate_id);
-CREATE INDEX IF NOT EXISTS ix_interviews_company_id ON interviews (company_id);
-CREATE INDEX IF NOT EXISTS ix_interviews_status ON interviews (status);
+-- Its indexes and comments are made with it: where the table is there already,
+-- create_all made it with its own.
+DO $$
+BEGIN
+    IF to_regclass('interviews') IS NULL THEN
+        CREATE TABLE IF NOT EXISTS interviews (
+            created_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL,
+            updated_at TIMESTAMP WITH TIME ZONE,
+            id SERIAL NOT NULL,
+            candidate_id INTEGER NOT NULL,
+            company_id VARCHAR(20),
+            resume_id INTEGER,
+            position VARCHAR(100) NOT NULL,
+            status interviewstatus NOT NULL,
+            scheduled_at TIMESTAMP WITH TIME ZONE,
+            started_at TIMESTAMP WITH TIME ZONE,
+            ended_at TIMESTAMP WITH TIME ZONE,
+            total_score FLOAT,
+            PRIMARY KEY (id),
+            FOREIGN KEY(candidate_id) REFERENCES users (id) ON DELETE CASCADE,
+            FOREIGN KEY(company_id) REFERENCES companies (id) ON DELETE SET NULL,
+            FOREIGN KEY(resume_id) REFERENCES resumes (id) ON DELETE SET NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_interviews_candidate_id ON interviews (candidate_id);
+        CREATE INDEX IF NOT EXISTS ix_interviews_company_id ON interviews (company_id);
+        CREATE INDEX IF NOT EXISTS ix_interviews_status ON interviews (status);
+    END IF;
+END
+$$;
 
 -- create table evaluation_reports (12 columns)
 CREATE TABLE IF NOT EXISTS evaluation_reports (
@@ -156,44 +188,60 @@ CREATE TABLE IF NOT EXISTS evaluation_reports (
 );
 
 -- create table questions (12 columns)
-CREATE TABLE IF NOT EXISTS questions (
-    created_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL,
-    updated_at TIMESTAMP WITH TIME ZONE,
-    id SERIAL NOT NULL,
-    company_id VARCHAR(20),
-    category questioncategory NOT NULL,
-    content TEXT NOT NULL,
-    content_hash VARCHAR(64) NOT NULL,
-    difficulty INTEGER NOT NULL,
-    expected_answer TEXT,
-    rubric JSONB,
-    embedding VECTOR(768),
-    usage_count INTEGER DEFAULT 0 NOT NULL,
-    PRIMARY KEY (id),
-    CONSTRAINT uq_questions_company_content UNIQUE (company_id, content_hash),
-    FOREIGN KEY(company_id) REFERENCES companies (id)
-);
-CREATE INDEX IF NOT EXISTS ix_questions_category ON questions (category);
-CREATE INDEX IF NOT EXISTS ix_questions_company_id ON questions (company_id);
-CREATE INDEX IF NOT EXISTS ix_questions_embedding_hnsw ON questions USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64);
+-- Its indexes and comments are made with it: where the table is there already,
+-- create_all made it with its own.
+DO $$
+BEGIN
+    IF to_regclass('questions') IS NULL THEN
+        CREATE TABLE IF NOT EXISTS questions (
+            created_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL,
+            updated_at TIMESTAMP WITH TIME ZONE,
+            id SERIAL NOT NULL,
+            company_id VARCHAR(20),
+            category questioncategory NOT NULL,
+            content TEXT NOT NULL,
+            content_hash VARCHAR(64) NOT NULL,
+            difficulty INTEGER NOT NULL,
+            expected_answer TEXT,
+            rubric JSONB,
+            embedding VECTOR(768),
+            usage_count INTEGER DEFAULT 0 NOT NULL,
+            PRIMARY KEY (id),
+            CONSTRAINT uq_questions_company_content UNIQUE (company_id, content_hash),
+            FOREIGN KEY(company_id) REFERENCES companies (id)
+        );
+        CREATE INDEX IF NOT EXISTS ix_questions_category ON questions (category);
+        CREATE INDEX IF NOT EXISTS ix_questions_company_id ON questions (company_id);
+        CREATE INDEX IF NOT EXISTS ix_questions_embedding_hnsw ON questions USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64);
+    END IF;
+END
+$$;
 
 -- create table transcripts (10 columns)
-CREATE TABLE IF NOT EXISTS transcripts (
-    id SERIAL NOT NULL,
-    interview_id INTEGER NOT NULL,
-    question_id INTEGER,
-    sequence INTEGER NOT NULL,
-    speaker speaker NOT NULL,
-    content TEXT NOT NULL,
-    audio_url VARCHAR(500),
-    duration_ms INTEGER,
-    sentiment JSONB,
-    spoken_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL,
-    PRIMARY KEY (id),
-    CONSTRAINT uq_transcripts_interview_sequence UNIQUE (interview_id, sequence),
-    FOREIGN KEY(interview_id) REFERENCES interviews (id) ON DELETE CASCADE,
-    FOREIGN KEY(question_id) REFERENCES questions (id) ON DELETE SET NULL
-);
-CREATE INDEX IF NOT EXISTS ix_transcripts_interview_id ON transcripts (interview_id);
+-- Its indexes and comments are made with it: where the table is there already,
+-- create_all made it with its own.
+DO $$
+BEGIN
+    IF to_regclass('transcripts') IS NULL THEN
+        CREATE TABLE IF NOT EXISTS transcripts (
+            id SERIAL NOT NULL,
+            interview_id INTEGER NOT NULL,
+            question_id INTEGER,
+            sequence INTEGER NOT NULL,
+            speaker speaker NOT NULL,
+            content TEXT NOT NULL,
+            audio_url VARCHAR(500),
+            duration_ms INTEGER,
+            sentiment JSONB,
+            spoken_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL,
+            PRIMARY KEY (id),
+            CONSTRAINT uq_transcripts_interview_sequence UNIQUE (interview_id, sequence),
+            FOREIGN KEY(interview_id) REFERENCES interviews (id) ON DELETE CASCADE,
+            FOREIGN KEY(question_id) REFERENCES questions (id) ON DELETE SET NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_transcripts_interview_id ON transcripts (interview_id);
+    END IF;
+END
+$$;
 
 COMMIT;
