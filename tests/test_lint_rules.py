@@ -292,6 +292,44 @@ def test_vector_column(tmp_path: Path) -> None:
     assert "384 dimensions" in found[0].message and "sa_type" in found[1].message
 
 
+def test_a_mixin_vector_several_tables_inherit_may_use_sa_type(tmp_path: Path) -> None:
+    # One Column object cannot belong to two tables: sa_type is the only way for a mixin
+    # shared by several (the fix says so); a mixin one table inherits keeps the rule.
+    body = (
+        "class Embedded(SQLModel):\n"
+        "    e: Optional[list[float]] = Field(default=None, sa_type=Vector(384))\n"
+        "class T(Embedded, table=True):\n"
+        '    __tablename__ = "things"\n'
+        "    id: Optional[int] = Field(default=None, primary_key=True)\n"
+        "class U(Embedded, table=True):\n"
+        '    __tablename__ = "others"\n'
+        "    id: Optional[int] = Field(default=None, primary_key=True)\n"
+        "class Alone(SQLModel):\n"
+        "    a: Optional[list[float]] = Field(default=None, sa_type=Vector(768))\n"
+        "class V(Alone, table=True):\n"
+        '    __tablename__ = "singles"\n'
+        "    id: Optional[int] = Field(default=None, primary_key=True)\n"
+    )
+    found = lint_files(tmp_path, models(body), select=("vector-column",))
+    assert [(f.message, f.fix) for f in found] == [
+        (
+            "vector column things.e has 384 dimensions; the configured vector_dim is 768",
+            "sa_type=Vector(768) (or set vector_dim in [tool.modelsync] when the embedding "
+            "model changed)",
+        ),
+        (
+            "vector column others.e has 384 dimensions; the configured vector_dim is 768",
+            "sa_type=Vector(768) (or set vector_dim in [tool.modelsync] when the embedding "
+            "model changed)",
+        ),
+        (
+            "vector column singles.a is declared with sa_type; the standard declares vectors "
+            "as sa_column=Column(Vector(N))",
+            "Field(default=None, sa_column=Column(Vector(768)))",
+        ),
+    ]
+
+
 def test_vector_column_configured_dimension_and_exception(tmp_path: Path) -> None:
     body = (
         "class T(SQLModel, table=True):\n"

@@ -339,6 +339,26 @@ def test_generate_neither_copies_nor_refuses_a_worker_that_imports(tmp_path: Pat
     assert (root / "ai-worker" / "db.py").read_text(encoding="utf-8") == worker
 
 
+def test_generate_is_not_up_to_date_when_the_worker_defines_a_shared_table_again(
+    tmp_path: Path,
+) -> None:
+    # Importing two classes runs the whole models module, so its third table exists too:
+    # a copy of it in the worker is the table SQLModel refuses to define twice.
+    worker = (
+        "from models import User  # noqa: F401\nfrom sqlmodel import Field, SQLModel\n\n\n"
+        "class Interview(SQLModel, table=True):\n    __tablename__ = 'interviews'\n"
+        "    id: int = Field(primary_key=True)\n"
+    )
+    root = seed_project(tmp_path, SEED_HEADER + INSERTIONS["append"] + worker)
+    refused = []
+    for command in (("check",), ("generate", "--check"), ("generate",)):
+        done = run_cli(*command, "--root", root)
+        assert done.returncode == 2, (command, done.stdout)
+        refused.append(done.stderr)
+    assert "Table 'interviews' is already defined for this MetaData instance" in refused[0]
+    assert refused == [refused[0]] * 3
+
+
 def test_an_installed_backend_core_package_is_the_source_too(tmp_path: Path) -> None:
     # `pip install -e backend-core` makes the folder importable as backend_core.
     worker = "from backend_core.models import Interview, User  # noqa: F401\n"

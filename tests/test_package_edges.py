@@ -39,6 +39,17 @@ def verify(root: Path, server) -> tuple[int, dict]:
     return done.returncode, json.loads(done.stdout)
 
 
+def run_in_worker(root: Path, code: str) -> str:
+    """What ``code`` prints, run with real SQLModel from the worker's folder (its
+    ``sys.path`` insertion finds backend-core as in the service)."""
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root / "ai-worker", capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
 def migrate_and_verify(root: Path, server) -> tuple[int, dict]:
     written = run_cli("migration", "init", "--root", root)
     assert written.returncode == 0, written.stderr
@@ -223,6 +234,48 @@ def test_a_copied_class_that_names_a_shared_one_leaves_it_imported(tmp_path):
     assert [s["table"] for s in json.loads(checked.stdout)["summary"]["shared"]] == ["users"]
 
 
+def test_an_enum_the_worker_imports_from_the_source_is_used_not_copied(tmp_path):
+    # The worker takes the backend's enum module (not its models: those it copies): the
+    # copies use the enum it imports, the same class, rather than a second one that would
+    # rebind its name.
+    root = write(tmp_path, {
+        "backend-core/enums.py": "import enum\n\n\nclass Status(str, enum.Enum):\n    A = 'a'\n",
+        "backend-core/models.py": (
+            "from sqlmodel import Field, SQLModel\nfrom enums import Status\n\n\n"
+            "class Job(SQLModel, table=True):\n    __tablename__ = 'jobs'\n"
+            "    id: int = Field(primary_key=True)\n    status: Status = Status.A\n"
+        ),
+        "ai-worker/db.py": (
+            "import os\nimport sys\n\n"
+            "sys.path.append(os.path.join(os.path.dirname(__file__), '..', 'backend-core'))\n\n"
+            "from enums import Status  # noqa: E402\n"
+        ),
+    })  # fmt: skip
+    done = run_cli("generate", "--root", root)
+    assert done.returncode == 0, done.stderr
+    written = (root / "ai-worker/db.py").read_text()
+    assert "class Job(" in written and "class Status(" not in written
+    printed = run_in_worker(
+        root,
+        "import db, enums\nc = db.SQLModel.metadata.tables['jobs'].c\n"
+        "print(c.status.type.enum_class is enums.Status, c.status.type.enums)",
+    )
+    assert printed == "True ['A']"
+    for command in ("check", "generate --check"):
+        done = run_cli(*command.split(), "--root", root)
+        assert done.returncode == 0, (command, done.stdout, done.stderr)
+    # Imported below the region, it is not there yet when the copies are made.
+    text = written.replace("from enums import Status  # noqa: E402\n", "")
+    (root / "ai-worker/db.py").write_text(text + "from enums import Status  # noqa: E402\n")
+    done = run_cli("generate", "--root", root)
+    assert done.returncode == 2
+    line = len(text.splitlines()) + 1
+    assert done.stderr.strip() == (
+        f"modelsync: error: ai-worker/db.py:{line}: Status is imported here, below the "
+        "generated region that uses it; move the import above the region"
+    )
+
+
 def test_a_default_factory_imported_under_another_name_is_its_function(tmp_path):
     root = write(tmp_path, {
         "m/__init__.py": "",
@@ -318,3 +371,107 @@ def test_two_enum_types_of_one_name_with_other_labels_are_a_warning(tmp_path):
     assert done.returncode == 0, done.stderr
     messages = [w["message"] for w in json.loads(done.stdout)["warnings"]]
     assert any("enum type status is also made" in m and "[X, Y]" in m for m in messages), messages
+
+
+def test_a_table_name_computed_by_a_base_in_another_module_is_refused_naming_both(tmp_path):
+    # ``@declared_attr def __tablename__`` in a shared base (``app/db/base_class.py``):
+    # SQLAlchemy runs it, modelsync cannot; the class name would be the wrong table.
+    root = write(tmp_path, {
+        "app/__init__.py": "",
+        "app/base.py": (
+            "from sqlalchemy.orm import declared_attr\nfrom sqlmodel import SQLModel\n\n\n"
+            "class Base(SQLModel):\n    @declared_attr  # type: ignore\n"
+            "    def __tablename__(cls) -> str:\n        return cls.__name__.lower() + 's'\n"
+        ),
+        "app/models.py": (
+            "from sqlmodel import Field\nfrom .base import Base\n\n\n"
+            "class Item(Base, table=True):\n    id: int = Field(primary_key=True)\n"
+        ),
+    })  # fmt: skip
+    done = run_cli("schema", "app/models.py", cwd=root)
+    assert done.returncode == 2, done.stdout
+    assert done.stderr.strip() == (
+        "modelsync: error: app/models.py:5: __tablename__ is computed by a method "
+        "(app/base.py:7), which modelsync does not run; give class Item its table name as a "
+        "string"
+    )
+    # Its own table name given, the table is read.
+    models = root / "app/models.py"
+    models.write_text(models.read_text() + "    __tablename__ = 'items'\n")
+    done = run_cli("schema", "app/models.py", "--format", "json", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert [t["name"] for t in json.loads(done.stdout)["tables"]] == ["items"]
+
+
+def test_table_args_of_a_mixin_in_another_module_are_said_at_their_own_line(tmp_path):
+    root = write(tmp_path, {
+        "p/__init__.py": "",
+        "p/base.py": (
+            "from sqlalchemy.orm import declared_attr\nfrom sqlmodel import SQLModel\n\n\n"
+            "def make_args():\n    return ()\n\n\n"
+            "class Mixin(SQLModel):\n    __table_args__ = make_args()\n\n\n"
+            "class Computed(SQLModel):\n    @declared_attr  # type: ignore\n"
+            "    def __table_args__(cls):\n        return ()\n"
+        ),
+        "p/user.py": (
+            "from sqlmodel import Field\nfrom .base import Computed, Mixin\n\n\n"
+            "class User(Mixin, table=True):\n    id: int = Field(primary_key=True)\n\n\n"
+            "class Team(Computed, table=True):\n    id: int = Field(primary_key=True)\n"
+        ),
+    })  # fmt: skip
+    done = run_cli("schema", "p", "--format", "json", cwd=root)
+    assert done.returncode == 0, done.stderr
+    said = {(w["path"], w["line"], w["message"]) for w in json.loads(done.stdout)["warnings"]}
+    assert said == {
+        ("p/base.py", 10, "cannot resolve __table_args__ = make_args() statically"),
+        (
+            "p/base.py",
+            15,
+            "__table_args__ is computed by a method, which modelsync does not run: its "
+            "indexes and constraints are not compared",
+        ),
+    }
+
+
+def test_a_worker_that_reads_annotations_lazily_cannot_take_copied_relationships(tmp_path):
+    # SQLModel builds no Relationship from a string annotation (fastapi/sqlmodel#196): the
+    # worker's own `from __future__ import annotations` would break the copies at import.
+    models = (
+        "from typing import Optional\nfrom sqlmodel import Field, Relationship, SQLModel\n\n\n"
+        "class Team(SQLModel, table=True):\n    id: Optional[int] = Field(default=None, primary_key=True)\n"
+        "    members: list['User'] = Relationship(back_populates='team')\n\n\n"
+        "class User(SQLModel, table=True):\n    id: Optional[int] = Field(default=None, primary_key=True)\n"
+        "    team_id: Optional[int] = Field(default=None, foreign_key='team.id')\n"
+        "    team: Optional[Team] = Relationship(back_populates='members')\n"
+    )
+    root = write(tmp_path, {
+        "backend-core/models.py": models,
+        "ai-worker/db.py": "from __future__ import annotations\n\nfrom sqlmodel import SQLModel\n",
+    })  # fmt: skip
+    done = run_cli("generate", "--root", root)
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "modelsync: error: ai-worker/db.py:1: `from __future__ import annotations` here makes "
+        "the annotations of the relationships the region copies (as at backend-core/models.py:7) "
+        "strings, which SQLModel cannot build a Relationship from; remove it, or set "
+        "relationships = false"
+    )
+    # Generated first, the import added later: check says so at its line.
+    (root / "ai-worker/db.py").write_text("from sqlmodel import SQLModel\n")
+    assert run_cli("generate", "--root", root).returncode == 0
+    generated = (root / "ai-worker/db.py").read_text()
+    (root / "ai-worker/db.py").write_text("from __future__ import annotations\n" + generated)
+    done = run_cli("check", "--root", root, "--format", "json")
+    assert done.returncode == 1
+    (finding,) = json.loads(done.stdout)["findings"]
+    assert (finding["kind"], finding["target"]["line"]) == ("stale_region", 1)
+    # Without relationships in the mirror, the lazy annotations are the worker's business.
+    (root / "pyproject.toml").write_text("[tool.modelsync]\nrelationships = false\n")
+    done = run_cli("generate", "--root", root)
+    assert done.returncode == 0, done.stderr
+    printed = run_in_worker(
+        root,
+        "import db\nfrom sqlalchemy.orm import configure_mappers\n"
+        "configure_mappers()\nprint(sorted(db.SQLModel.metadata.tables))",
+    )
+    assert printed == "['team', 'user']"

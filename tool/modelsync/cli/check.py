@@ -42,6 +42,9 @@ def check(
     Prints every drift with file:line on both sides. When the migrations folder holds a
     schema state, also reports each table or enum the models changed since the last
     migration (migration_missing). Exits 0 when they agree, 1 on drift, 2 on bad input.
+    Tables whose classes the target imports from the source's modules (`from models
+    import User` after a sys.path insertion) are shared: counted in the summary, not
+    compared.
 
     With --database-url, also compares the source models with a live database: tables,
     columns (type, NOT NULL, defaults, identity, SERIAL), keys, foreign keys with ON
@@ -90,11 +93,14 @@ def check(
         # Only a marked target has a generated region to keep current (and only then is
         # the region machinery loaded).
         from modelsync.mirror.state import mirror_state, stale_region_drifts
+        from modelsync.schema.load import imported_definitions
 
         mirrored = without_shared(source_schema, target_schema)
+        target_has = imported_definitions(target.graph, target.entries, source)
         state = mirror_state(
-            source, mirrored, marked[0], config.templates_path, config.relationships
-        )
+            source, mirrored, marked[0], config.templates_path, config.relationships,
+            target_has=target_has,
+        )  # fmt: skip
         found += stale_region_drifts(state, source_schema.path, marked[0].path)
     database = None
     if database_url is not None:

@@ -70,7 +70,7 @@ def generate(
     from modelsync.mirror.generate import generate_text, line_ranges, unified_diff, write_atomically
     from modelsync.mirror.state import mirror_state
     from modelsync.records import replace
-    from modelsync.schema.load import load_side, parse_file, shared_tables
+    from modelsync.schema.load import load_side, parse_file, target_imports
     from modelsync.schema.pins import choose_release
 
     unwind_on_sigterm()
@@ -95,13 +95,16 @@ def generate(
     # A missing or blank target is created whole; any other is spliced into.
     blank = not target_path.exists() or _blank(target_path)
     target_file = None if blank else parse_file(target_path, shown)
+    target_has = {}
     if target_file is not None:
-        # Tables whose classes the target imports from the source are not copied.
-        shared = shared_tables(tree, config.target_items, source,
-                               pythonpath=config.pythonpath, loaded=loaded)  # fmt: skip
-        names = {name for name, _, _ in shared}
+        # Tables whose classes the target imports from the source are not copied, nor
+        # what else of the source it imports by name (an enum, a mixin).
+        imports = target_imports(tree, config.target_items, source,
+                                 pythonpath=config.pythonpath, loaded=loaded)  # fmt: skip
+        names = {name for name, _, _ in imports.shared}
         tables = tuple(t for t in schema.tables if t.name not in names)
-        schema = replace(schema, tables=tables, shared=shared)
+        schema = replace(schema, tables=tables, shared=imports.shared)
+        target_has = imports.definitions
     state = mirror_state(
         source,
         schema,
@@ -109,10 +112,14 @@ def generate(
         config.templates_path,
         config.relationships,
         templates_shown=config.templates_dir,
+        target_has=target_has,
     )
     if target_file is not None and not schema.tables and state.region is None:
         # Every table's class is imported from the source: the target mirrors them by
-        # construction, and there is nothing to copy.
+        # construction, and there is nothing to copy. "Up to date" is then a verdict on the
+        # target as it is: read it as check does, which refuses a table it defines again.
+        load_side(tree, config.target_items, release.rules, what="target",
+                  pythonpath=config.pythonpath, imports_from=source, loaded=loaded)  # fmt: skip
         message = f"up to date: every table of {source.schema.path} is imported (shared)"
         _echo_outcome(root, source.schema.path, output_format, shown, None, "up_to_date",
                       message, False, schema.warnings)  # fmt: skip

@@ -160,7 +160,11 @@ def vector_column_findings(
         problem = f"has {dim} dimensions; the configured vector_dim is {expected}"
     else:
         problem = None
+    several = _inherited_by_several(models, column)
     if problem:
+        declare = (
+            f"sa_type=Vector({expected})" if several else f"sa_column=Column(Vector({expected}))"
+        )
         found.append(
             finding(
                 "vector-column",
@@ -168,11 +172,12 @@ def vector_column_findings(
                 where,
                 table=table.name,
                 column=column.name,
-                fix=f"sa_column=Column(Vector({expected})) (or set vector_dim in "
-                "[tool.modelsync] when the embedding model changed)",
+                fix=f"{declare} (or set vector_dim in [tool.modelsync] when the embedding "
+                "model changed)",
             )
         )
-    if field is not None and call_name(field) == "Field" and keyword(field, "sa_type"):
+    sa_type = field is not None and call_name(field) == "Field" and keyword(field, "sa_type")
+    if sa_type and not several:
         found.append(
             finding(
                 "vector-column",
@@ -185,6 +190,18 @@ def vector_column_findings(
             )
         )
     return found
+
+
+def _inherited_by_several(models: ModelsFile, column: Column) -> bool:
+    """A mixin's field that several tables inherit: one ``sa_column=Column(...)`` object
+    cannot serve them all (SQLAlchemy: "Column object ... already assigned to Table"), so
+    ``sa_type`` is the only way to write it there."""
+    where = models.schema.where(column)
+    tables = sum(
+        any(c.line == column.line and models.schema.where(c) == where for c in t.columns)
+        for t in models.schema.tables
+    )
+    return tables > 1
 
 
 def json_type_findings(models: ModelsFile, table: Table, column: Column) -> list[Finding]:

@@ -51,30 +51,39 @@ class Needed:
     aliases: tuple[tuple[str, str], ...] = ()
     problems: tuple[Diagnostic, ...] = ()
     edits: dict[int, tuple[Edit, ...]] = field(default_factory=dict, compare=False, repr=False)
+    # The definitions the copies use that the target imports itself (not copied).
+    from_target: frozenset[tuple[str, str]] = frozenset()
 
     def edits_of(self, node: ast.stmt) -> tuple[Edit, ...]:
         return self.edits.get(id(node), ())
 
 
-def needed_definitions(side, schema: Schema) -> Needed:
+def needed_definitions(
+    side, schema: Schema, target_has: frozenset[tuple[str, str]] = frozenset()
+) -> Needed:
     """``side`` is the source read as a project (``schema.load.Side``); ``schema`` the
     tables to mirror, the shared ones left out and listed in ``schema.shared``: the target
     imports those classes, so they are never copied, even where a copied class names one
-    (``owner: Optional[User] = Relationship()``)."""
+    (``owner: Optional[User] = Relationship()``). Nor is what ``target_has``, (module
+    path, name) of the source's definitions the target imports under their own names
+    (``from enums import Status``)."""
     files = {f.path: f for f in side.files}
-    imported = {(path, cls) for _, cls, path in schema.shared}
+    imported = {(path, cls) for _, cls, path in schema.shared} | target_has
     definitions = {path: _top_level_definitions(f.module) for path, f in files.items()}
     wanted: set[tuple[str, str]] = set()
     aliases: dict[str, set[tuple[str, str]]] = {}
     problems: list[Diagnostic] = []
     edits: dict[int, tuple[Edit, ...]] = {}
     memo: dict[tuple[str, str], tuple[str, str] | None] = {}
+    from_target: set[tuple[str, str]] = set()
     pending = [(schema.where(t), t.class_name) for t in schema.tables]
     while pending:
         path, name = pending.pop()
         if (path, name) in wanted or name not in definitions.get(path, {}):
             continue
         if (path, name) in imported:
+            if (path, name) in target_has:
+                from_target.add((path, name))
             continue
         wanted.add((path, name))
         for node in definitions[path][name]:
@@ -110,6 +119,7 @@ def needed_definitions(side, schema: Schema) -> Needed:
         tuple(alias_lines),
         tuple(problems),
         edits,
+        frozenset(from_target),
     )
 
 

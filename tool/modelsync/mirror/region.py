@@ -119,7 +119,12 @@ def region_input(
         _refuse_rebinding(imports, found, files[path])
         imports += [line for line in found if line not in imports]
         warnings += said
-    future = any(_has_future_annotations(files[path].module) for path in copied_by_module)
+    # One file has one rule for its annotations. Only when every module copied from reads
+    # them lazily may the mirror: a module that does not would have its annotations turned
+    # into strings, and SQLModel then cannot build a Relationship (``list["Item"]``).
+    future = bool(copied_by_module) and all(
+        _has_future_annotations(files[path].module) for path in copied_by_module
+    )
     label = schema.path if len(side.files) > 1 else side.files[0].path
     region = RegionInput(label, tuple(items), tuple(imports), future, relationships)
     return region, tuple(warnings)
@@ -223,6 +228,21 @@ def _class_text(
         if number not in dropped
     ]
     return "\n".join(kept)
+
+
+def eager_relationship(side, needed: Needed, relationships: bool) -> tuple[str, int] | None:
+    """(module, line) of a relationship the region copies from a module that reads its
+    annotations eagerly (no ``__future__`` import): in a target that reads them lazily it
+    becomes a string annotation, and SQLModel cannot build a Relationship from that."""
+    if not relationships:
+        return None
+    modules = {f.path: f.module for f in side.files}
+    for path, node in needed.nodes:
+        if isinstance(node, ast.ClassDef) and not _has_future_annotations(modules[path]):
+            found = next((stmt for stmt in node.body if _is_relationship(stmt)), None)
+            if found is not None:
+                return path, found.lineno
+    return None
 
 
 def _is_relationship(stmt: ast.stmt) -> bool:

@@ -16,6 +16,7 @@ from modelsync.mirror.markers import Region, find_region
 from modelsync.mirror.region import (
     ImportLine,
     RegionInput,
+    eager_relationship,
     region_input,
     statement_start,
 )
@@ -60,15 +61,21 @@ def mirror_state(
     templates_dir: Path | None,
     relationships: bool,
     templates_shown: str | None = None,
+    target_has: dict[tuple[str, str], int] | None = None,
 ) -> MirrorState:
     """``source``: the source read as a project (``schema.load.Side``); ``schema``: the
-    tables the target mirrors (those it imports from the source left out)."""
-    wanted = needed_definitions(source, schema)
+    tables the target mirrors (those it imports from the source left out); ``target_has``:
+    the source's definitions the target imports under their own names, with the lines of
+    the imports (``schema.load.TargetImports.definitions``), not copied."""
+    target_has = target_has or {}
+    wanted = needed_definitions(source, schema, frozenset(target_has))
     class_names = frozenset(node.name for _, node in wanted.nodes if isinstance(node, ast.ClassDef))
     region = find_region(target.text, target.path, target.module) if target else None
+    late: tuple[Conflict, ...] = ()
     if target:
         refuse_star_imports(target.module, target.path)
         position = _region_position(target.module, region, class_names)
+        late = _imported_too_late(target_has, wanted.from_target, position)
         outside = bindings_outside(target.module, region, class_names)
         # Only what the target binds above the region exists when its classes are made.
         available = frozenset(name for name, line in outside.items() if line < position)
@@ -82,7 +89,9 @@ def mirror_state(
     conflicts = ()
     if target:
         conflicts = (
-            _import_conflicts(target, needed.imports)
+            late
+            + _lazy_annotations(source, wanted, target, relationships)
+            + _import_conflicts(target, needed.imports)
             + class_collisions(outside, class_names)
             + nested_mirrored_classes(target.module, class_names)
         )
@@ -110,6 +119,42 @@ def mirror_state(
         conflicts=conflicts,
         warnings=warnings,
         origins=template_origins(templates_dir, templates_shown),
+    )
+
+
+def _lazy_annotations(
+    source, wanted, target: ParsedFile, relationships: bool
+) -> tuple[Conflict, ...]:
+    """The target's own ``from __future__ import annotations`` turns every annotation of
+    the region into a string, the copied relationships' too."""
+    line = _future_annotations_line(target.module)
+    found = eager_relationship(source, wanted, relationships) if line else None
+    if found is None:
+        return ()
+    return (
+        Conflict(
+            line,
+            "`from __future__ import annotations` here makes the annotations of the "
+            f"relationships the region copies (as at {found[0]}:{found[1]}) strings, which "
+            "SQLModel cannot build a Relationship from; remove it, or set relationships = "
+            "false",
+        ),
+    )
+
+
+def _imported_too_late(
+    target_has: dict[tuple[str, str], int], used: frozenset[tuple[str, str]], position: int
+) -> tuple[Conflict, ...]:
+    """A definition the region uses but does not copy, since the target imports it, must
+    be imported above the region: the region's classes are made where they stand."""
+    return tuple(
+        Conflict(
+            target_has[key],
+            f"{key[1]} is imported here, below the generated region that uses it; move the "
+            "import above the region",
+        )
+        for key in sorted(used, key=lambda k: target_has[k])
+        if target_has[key] >= position
     )
 
 
@@ -276,13 +321,21 @@ def _bound_names(node: ast.stmt) -> set[str]:
     return set()
 
 
-def _has_future_annotations(module: ast.Module) -> bool:
-    return any(
-        isinstance(n, ast.ImportFrom)
-        and n.module == "__future__"
-        and any(a.name == "annotations" for a in n.names)
-        for n in module.body
+def _future_annotations_line(module: ast.Module) -> int | None:
+    return next(
+        (
+            n.lineno
+            for n in module.body
+            if isinstance(n, ast.ImportFrom)
+            and n.module == "__future__"
+            and any(a.name == "annotations" for a in n.names)
+        ),
+        None,
     )
+
+
+def _has_future_annotations(module: ast.Module) -> bool:
+    return _future_annotations_line(module) is not None
 
 
 def stale_region_drifts(state: MirrorState, source_path: str, target_path: str) -> list[Finding]:

@@ -161,6 +161,18 @@ def _bind(node: ast.stmt, runtime: bool):
                 yield child.id, Binding(AMBIGUOUS, node.lineno, runtime=runtime)
 
 
+def name_chain(node: ast.expr) -> tuple[str, ...] | None:
+    """``a.b.c`` as ``("a", "b", "c")``; None for anything but a Name/Attribute chain."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return tuple(reversed(parts))
+
+
 def _assigned_names(target: ast.expr):
     for child in ast.walk(target):
         if isinstance(child, ast.Name):

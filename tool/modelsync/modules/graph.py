@@ -21,11 +21,13 @@ import sys
 from modelsync.errors import InputError
 from modelsync.modules.bindings import (
     AMBIGUOUS,
+    CONSTANT,
     IMPORT,
     MODULE,
     Binding,
     ModuleBindings,
     module_bindings,
+    name_chain,
 )
 from modelsync.modules.source import parse_python
 from modelsync.modules.tree import join, normalized
@@ -235,7 +237,24 @@ class ModuleGraph:
             return self._module_target(binding.module)
         if binding.kind == IMPORT:
             return self._imported(path, binding, seen)
+        if binding.kind == CONSTANT and isinstance(binding.node, ast.Name | ast.Attribute):
+            aliased = self._aliased(path, binding.node, seen)
+            if aliased is not None:
+                return aliased
         return Defined(path, name, binding)
+
+    def _aliased(self, path: str, node: ast.expr, seen: frozenset) -> Defined | None:
+        """What ``X = a.b.Y`` names, when that is a definition of the project: the name
+        is another for it, as an import would make it (``JobStatus = _enums.JobStatus`` in
+        a package's ``__init__``), so every stage sees the one definition."""
+        chain = name_chain(node)
+        if chain is None:
+            return None
+        rest = list(chain[1:])
+        target = self.resolve(path, chain[0], seen)
+        while rest and isinstance(target, ProjectModule):
+            target = self.resolve(target.path, rest.pop(0), seen)
+        return target if isinstance(target, Defined) and not rest else None
 
     def _not_bound(
         self, module: ProjectModule, bindings: ModuleBindings, name: str, seen: frozenset

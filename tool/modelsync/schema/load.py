@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from modelsync.errors import InputError, ModelError
+from modelsync.modules.bindings import IMPORT
 from modelsync.modules.entries import entry_files
-from modelsync.modules.graph import Loaded, ModuleGraph
+from modelsync.modules.graph import Defined, Loaded, ModuleGraph
 from modelsync.modules.roots import import_roots, module_aliases, path_insertions
 from modelsync.modules.source import parse_python, read_source
 from modelsync.records import field, record, replace
@@ -99,20 +100,47 @@ def load_side(
     return Side(schema, files, entries, graph.roots, graph)
 
 
-def shared_tables(
+@record
+class TargetImports:
+    """What a target takes from the source by importing it: the tables of the source's
+    modules its imports run (``Schema.shared``), and the source's definitions it binds
+    under their own names, (module path, name) -> the import's line (``from enums import
+    Status``: the same class, so the mirror does not copy it)."""
+
+    shared: tuple[tuple[str, str, str], ...]
+    definitions: dict[tuple[str, str], int]
+
+
+def target_imports(
     tree,
     items: tuple[str, ...],
     source: Side,
     *,
     pythonpath: tuple[str, ...] = (),
     loaded: dict[str, Loaded] | None = None,
-) -> tuple[tuple[str, str, str], ...]:
-    """The source's tables a target imports instead of defining, found from the target's
-    imports alone (``generate`` must not need the target's own models to be valid)."""
+) -> TargetImports:
+    """Found from the target's imports alone (``generate`` must not need the target's own
+    models to be valid)."""
     loaded = {} if loaded is None else loaded
     entries, graph = _side_graph(tree, items, "target", pythonpath, source, loaded)
     reached = frozenset(graph.runtime_closure(entries)) & source.paths
-    return _shared(source, reached)
+    return TargetImports(_shared(source, reached), imported_definitions(graph, entries, source))
+
+
+def imported_definitions(
+    graph: ModuleGraph, entries: tuple[str, ...], source: Side
+) -> dict[tuple[str, str], int]:
+    """The source's top-level definitions the target's files import under their own
+    name, each with the line of its import (``TargetImports.definitions``)."""
+    found: dict[tuple[str, str], int] = {}
+    for entry in entries:
+        for name, binding in graph.load(entry).bindings.names.items():
+            if binding.kind != IMPORT or not binding.runtime:
+                continue
+            target = graph.resolve(entry, name)
+            if isinstance(target, Defined) and target.name == name and target.path in source.paths:
+                found.setdefault((target.path, name), binding.line)
+    return found
 
 
 def side_modules(

@@ -12,6 +12,7 @@ import ast
 import builtins
 import functools
 
+from modelsync.modules.bindings import name_chain
 from modelsync.records import record
 
 # Module prefixes whose public names are SQLAlchemy core/type objects.
@@ -86,18 +87,6 @@ class NameTable:
         else:
             return None
         return canonical(".".join([base, *parts]))
-
-
-def name_chain(node: ast.expr) -> tuple[str, ...] | None:
-    """``a.b.c`` as ``("a", "b", "c")``; None for anything but a Name/Attribute chain."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return tuple(reversed(parts))
 
 
 def gather_imports(module: ast.Module) -> dict[str, str]:

@@ -38,6 +38,18 @@ class AttributeDecl:
 
 
 @record
+class MethodValue:
+    """``def __tablename__(cls)`` in a class body (under ``@declared_attr``): a value
+    SQLAlchemy computes when the class is made, by code modelsync does not run."""
+
+    line: int
+
+
+# The class attributes the resolver reads that a method may compute instead.
+_COMPUTED_ATTRIBUTES = frozenset({"__tablename__", "__table_args__"})
+
+
+@record
 class ClassDecl:
     name: str
     bases: tuple[Any, ...]
@@ -235,6 +247,12 @@ def _class_decl(node: ast.ClassDef, evaluator: Evaluator) -> ClassDecl:
                     attributes.append(
                         AttributeDecl(target.id, evaluator.value(stmt.value), stmt.lineno)
                     )
+        elif (
+            isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef)
+            and stmt.name in _COMPUTED_ATTRIBUTES
+        ):
+            # Recorded, so that a table inheriting it is not read as having none.
+            attributes.append(AttributeDecl(stmt.name, MethodValue(stmt.lineno), stmt.lineno))
     return ClassDecl(
         name=node.name,
         bases=tuple(evaluator.value(base) for base in node.bases),

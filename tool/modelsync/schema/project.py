@@ -153,8 +153,14 @@ class Linker:
         if kind == "class":
             key = self.project.prefix(target.path) + target.name
             return Ref(".".join(("local." + key, *rest)), line)
-        if kind == CONSTANT and not rest:
-            return self.project.constant(target.path, target.name, target.binding.line)
+        if kind == CONSTANT:
+            value = self.project.constant(target.path, target.name, target.binding.line)
+            if not rest:
+                return value
+            if isinstance(value, Ref):
+                # A name for a class (``JobStatus = enums.JobStatus`` in a package's
+                # ``__init__``): its attributes are the class's (``JobStatus.QUEUED``).
+                return Ref(".".join((value.name, *rest)), line)
         if kind == "function":
             # Not evaluated, and spelled by its own name (as a function of the same
             # module is, and as generate copies it), whatever it was imported as.

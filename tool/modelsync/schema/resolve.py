@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from modelsync.errors import ModelError
+from modelsync.errors import ModelError, UnsupportedConstruct
 from modelsync.records import field, record, replace
 from modelsync.schema.columns import (
     TYPE_FROM_FOREIGN_KEY,
@@ -14,7 +14,7 @@ from modelsync.schema.columns import (
     is_column_field,
 )
 from modelsync.schema.ir import UNKNOWN_TYPE, Column, Diagnostic, EnumType, Index, Schema, Table
-from modelsync.schema.parse import ClassDecl, FieldDecl, ModelFile
+from modelsync.schema.parse import ClassDecl, FieldDecl, MethodValue, ModelFile
 from modelsync.schema.pytypes import refuse_invalid_forms
 from modelsync.schema.release import SqlmodelRules
 from modelsync.schema.table_args import TableArgs, index_name, read_table_args
@@ -313,7 +313,18 @@ def _build_table(
     args_owner = _nearest_owner(ancestry, "__table_args__")
     args_ctx = contexts.at(args_owner.path) if args_owner is not None else ctx
     table_args = _nearest_attribute(ancestry, "__table_args__")
-    args = read_table_args(table_args, name, decl.line, args_ctx.warn)
+    args_line = decl.line
+    if args_owner is not None and args_owner is not decl:
+        # Inherited (a mixin's, maybe in another module): said where it is written.
+        args_line = _attribute_line(args_owner, "__table_args__")
+    if isinstance(table_args, MethodValue):
+        args_ctx.warn(
+            table_args.line,
+            "__table_args__ is computed by a method, which modelsync does not run: "
+            "its indexes and constraints are not compared",
+        )
+        table_args = None
+    args = read_table_args(table_args, name, args_line, args_ctx.warn)
     drafts = _apply_constraint_keys(drafts, args.primary_key, args.foreign_keys)
     serial = _autoincrement_column(drafts)
     columns = tuple(
@@ -453,6 +464,14 @@ def _table_name(decl: ClassDecl, ancestry: list[ClassDecl], ctx: TableContext) -
     value = _nearest_attribute(ancestry, "__tablename__")
     if value is None:
         return decl.name.lower()
+    if isinstance(value, MethodValue):
+        owner = _nearest_owner(ancestry, "__tablename__") or decl
+        raise UnsupportedConstruct(
+            f"__tablename__ is computed by a method ({owner.path}:{value.line}), which "
+            f"modelsync does not run; give class {decl.name} its table name as a string",
+            ctx.path,
+            decl.line,
+        )
     if not isinstance(value, str):
         raise ModelError("cannot resolve __tablename__ statically", ctx.path, decl.line)
     if any(ord(char) < 0x20 or ord(char) == 0x7F for char in value):
@@ -471,6 +490,13 @@ def _nearest_owner(ancestry: list[ClassDecl], name: str) -> ClassDecl | None:
         ):
             return cls
     return None
+
+
+def _attribute_line(cls: ClassDecl, name: str) -> int:
+    attribute = cls.attribute(name)
+    if attribute is not None:
+        return attribute.line
+    return next((f.line for f in cls.fields if f.name == name and f.has_value), cls.line)
 
 
 def _nearest_attribute(ancestry: list[ClassDecl], name: str) -> Any:

@@ -12,7 +12,7 @@ from typing import Any
 
 from modelsync.errors import InputError
 from modelsync.records import field, record
-from modelsync.schema.names import NameTable
+from modelsync.schema.names import NameTable, name_chain
 
 
 @record
@@ -177,6 +177,13 @@ class Evaluator:
         return self._reference(node)
 
     def _Attribute(self, node: ast.Attribute) -> Any:
+        chain = name_chain(node)
+        if chain is not None and chain[0] in self.constants:
+            # A constant that names a class (``S = Status``): ``S.ACTIVE`` is the class's.
+            head = ast.Name(id=chain[0], ctx=ast.Load(), lineno=node.lineno, col_offset=0)
+            value = self._Name(head)
+            if isinstance(value, Ref):
+                return Ref(".".join((value.name, *chain[1:])), node.lineno)
         return self._reference(node)
 
     def _reference(self, node: ast.Name | ast.Attribute) -> Any:

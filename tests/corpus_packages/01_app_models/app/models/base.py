@@ -1,4 +1,9 @@
-"""Mixins every table inherits: two levels here, a third in audit.py."""
+"""Mixins every table inherits: two levels here, a third in audit.py.
+
+Its annotations are lazy (the ``__future__`` import) while those of the modules with
+relationships are not: SQLModel builds no Relationship from a string annotation."""
+
+from __future__ import annotations
 
 from datetime import datetime
 from typing import Optional

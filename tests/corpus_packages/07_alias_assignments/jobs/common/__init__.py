@@ -1,0 +1,4 @@
+from . import enums as _enums
+
+JobStatus = _enums.JobStatus
+Priority = _enums.Priority

@@ -1,0 +1,2 @@
+from .job import *
+from .step import *
