@@ -73,6 +73,16 @@ def test_stdout_prints_and_writes_nothing(project):
     assert _files(project) == []
 
 
+def test_stdout_with_no_change_prints_no_sql_and_says_so_on_stderr(project):
+    """``migration --stdout > x.sql``: standard output is the SQL alone, so with no change
+    it is empty and the message goes to standard error."""
+    run_cli("migration", "init", "--root", project)
+    done = run_cli("migration", "--stdout", "--root", project)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    assert "no schema change" in done.stderr and "nothing to write" in done.stderr
+
+
 def test_baseline_records_the_models_and_writes_no_sql(project):
     (project / FOLDER).mkdir(parents=True)
     (project / FOLDER / "001_existing.sql").write_text("SELECT 1;\n")

@@ -232,7 +232,7 @@ def _record_baseline(run: _Run, force: bool) -> None:
 
 def _print(run: _Run, old, old_label: str, plain: bool, allow_destructive: bool) -> None:
     """``--stdout``: the SQL printed, nothing written."""
-    made = _made(run, old, old_label, plain, allow_destructive)
+    made = _made(run, old, old_label, plain, allow_destructive, printing=True)
     echo_warnings((*old.warnings, *run.new.warnings))
     for finding in (*_live_notes(run, made), *_destructive_findings(made, "(stdout)")):
         click.echo(one_line(f"{finding.severity}: {finding.message}"), err=True)
@@ -240,7 +240,11 @@ def _print(run: _Run, old, old_label: str, plain: bool, allow_destructive: bool)
     sys.exit(0)
 
 
-def _made(run: _Run, old, old_label: str, plain: bool, allow_destructive: bool):
+def _made(
+    run: _Run, old, old_label: str, plain: bool, allow_destructive: bool, printing: bool = False
+):
+    """``printing``: for --stdout, whose standard output is the SQL alone (``> x.sql``), so
+    that the text message for no change goes to standard error."""
     from modelsync.migrate.sql import migration as make_migration
 
     search_path = run.live.search_path if run.live is not None else ()
@@ -251,7 +255,8 @@ def _made(run: _Run, old, old_label: str, plain: bool, allow_destructive: bool):
         message = f"no schema change between {old_label} and {run.new_shown}: nothing to write"
         warnings = (*old.warnings, *run.new.warnings)
         notes = _live_notes(run, made)
-        _finish(run.config, run.output_format, "no_change", message, None, notes, warnings)
+        _finish(run.config, run.output_format, "no_change", message, None, notes, warnings,
+                message_to_stderr=printing)  # fmt: skip
     return made
 
 
@@ -380,7 +385,10 @@ def _destructive_findings(made, shown: str):
     return tuple(found)
 
 
-def _finish(config, output_format, status, message, shown, findings, warnings, made=None):
+def _finish(
+    config, output_format, status, message, shown, findings, warnings, made=None,
+    message_to_stderr=False,
+):  # fmt: skip
     """Print the outcome in the chosen format and exit 0 (a warning never fails)."""
     from modelsync.findings import Report, Rule
 
@@ -389,7 +397,7 @@ def _finish(config, output_format, status, message, shown, findings, warnings, m
         for finding in findings:
             line = f"{finding.location.where}: warning: {finding.message}"
             click.echo(one_line(line), err=True)
-        click.echo(message)
+        click.echo(message, err=message_to_stderr)
         sys.exit(0)
     summary = {
         "status": status,
