@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 
 from modelsync.errors import ModelError
 from modelsync.modules.source import parse_python
+from modelsync.schema.classes import ClassIndex as _ClassIndex
+from modelsync.schema.classes import FileSpace
 from modelsync.schema.parse import gather
-from modelsync.schema.resolve import FileSpace, _ClassIndex
 from tests.hardening.harness import SOURCE_PATH, Case, run_case
 from tests.oracle import sqlmodel_schemas
 from tests.test_differential import differences, modelsync_schema, normalize
