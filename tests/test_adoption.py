@@ -291,7 +291,9 @@ def test_imports_go_above_a_region_that_is_the_first_statement(
     after = target.read_bytes().decode("utf-8")
     assert _REGION.search(after.replace(newline, "\n")).group(0) == region
     assert after.startswith(_REGION_FIRST[above].replace("\n", newline))
-    assert "\n" not in after.replace("\r\n", "") if newline == "\r\n" else "\r" not in after
+    # Every line ending is the file's own: no bare LF in a CRLF file, no CR in an LF one.
+    stray = "\n" in after.replace("\r\n", "") if newline == "\r\n" else "\r" in after
+    assert not stray
     checked = run_cli("check", "--root", example)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "up to date" in run_cli("generate", "--check", "--root", example).stdout

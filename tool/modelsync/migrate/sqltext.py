@@ -74,18 +74,7 @@ def quoted_identifier(name: str) -> str:
     holds a character that breaks a line or hides text."""
     if not any(_breaks(c) for c in name):
         return '"' + name.replace('"', '""') + '"'
-    out = []
-    for char in name:
-        if char == '"':
-            out.append('""')
-        elif char == "\\":
-            out.append("\\\\")
-        elif _breaks(char):
-            code = ord(char)
-            out.append(f"\\{code:04X}" if code < 0x10000 else f"\\+{code:06X}")
-        else:
-            out.append(char)
-    return 'U&"' + "".join(out) + '"'
+    return 'U&"' + _escaped(name, '"', _unicode_escape) + '"'
 
 
 def literal(text: str) -> str:
@@ -93,21 +82,37 @@ def literal(text: str) -> str:
     the text holds a backslash or a character that breaks a line or hides text."""
     if not any(c == "\\" or _breaks(c) for c in text):
         return "'" + text.replace("'", "''") + "'"
+    return "E'" + _escaped(text, "'", _string_escape) + "'"
+
+
+def _escaped(text: str, quote: str, escape) -> str:
+    """The body of a ``U&"..."`` or ``E'...'`` token: the quote doubled, a backslash
+    doubled, and each character that breaks a line or hides text as ``escape`` spells it."""
     out = []
     for char in text:
-        if char == "'":
-            out.append("''")
+        if char == quote:
+            out.append(quote + quote)
         elif char == "\\":
             out.append("\\\\")
         elif _breaks(char):
-            code = ord(char)
-            if char in _NAMED:
-                out.append(_NAMED[char])
-            else:
-                out.append(f"\\u{code:04X}" if code < 0x10000 else f"\\U{code:08X}")
+            out.append(escape(char))
         else:
             out.append(char)
-    return "E'" + "".join(out) + "'"
+    return "".join(out)
+
+
+def _unicode_escape(char: str) -> str:
+    # U&"..." spells a code point as \XXXX, or \+XXXXXX beyond the 16-bit range.
+    code = ord(char)
+    return f"\\{code:04X}" if code < 0x10000 else f"\\+{code:06X}"
+
+
+def _string_escape(char: str) -> str:
+    # E'...' has short names for the common controls, and \uXXXX / \UXXXXXXXX for the rest.
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\u{code:04X}" if code < 0x10000 else f"\\U{code:08X}"
 
 
 def indent(statement: str, levels: int) -> str:
